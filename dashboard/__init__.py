@@ -1,0 +1,1 @@
+"""Dash app: public report, private dashboard and insights (Dash Pages in ``pages/``)."""

@@ -1,0 +1,3 @@
+from alumusic.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Classification: the result contract, the backends (Ollama, offline) and backend selection."""

@@ -1,0 +1,78 @@
+"""Operator commands: ``python -m alumusic <group> <command>``.
+
+Groups: ``db`` (migrations), ``demo`` (demo data). Other modules register more groups by adding
+them to ``cli`` (see the bottom of this file).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from alumusic.paths import SHARED_DIR
+
+DEFAULT_POOL = SHARED_DIR / "data" / "youtube_ptbr_music_2013_pool.csv"
+
+
+@click.group()
+def cli() -> None:
+    """AluMusic Insights operator commands."""
+
+
+@cli.group()
+def db() -> None:
+    """Product database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations (idempotent)."""
+    from alumusic import db as dbmod
+    from alumusic import migrations
+
+    url = dbmod.database_url()
+    migrations.upgrade(url)
+    click.echo(f"schema at revision {migrations.current_revision(url)}")
+
+
+@db.command("url")
+def db_url() -> None:
+    """Print the product database URL (starting the embedded server if needed)."""
+    from alumusic import db as dbmod
+
+    click.echo(dbmod.database_url())
+
+
+@cli.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("load")
+@click.option("-n", "--count", type=click.IntRange(1), default=5000, show_default=True)
+@click.option("--days", type=click.IntRange(1, 3650), default=60, show_default=True,
+              help="Spread comments over the last DAYS days.")
+@click.option("--seed", type=int, default=42, show_default=True,
+              help="Same seed, same comments (reloading adds nothing).")
+@click.option("--pool/--no-pool", default=True, show_default=True,
+              help="Mix in real comments from ../shared/data when present.")
+@click.option("--pool-path", type=click.Path(path_type=Path), default=DEFAULT_POOL)
+def demo_load(count: int, days: int, seed: int, pool: bool, pool_path: Path) -> None:
+    """Load COUNT realistic comments through the API's repository code."""
+    from alumusic import db as dbmod
+    from alumusic import demo_data, migrations
+
+    url = dbmod.database_url()
+    migrations.upgrade(url)
+    started = time.perf_counter()
+    created = demo_data.load(dbmod.get_engine(url), count, days=days, seed=seed,
+                             pool_path=pool_path if pool else None)
+    elapsed = time.perf_counter() - started
+    click.echo(f"{created} comentários criados ({count - created} já existiam) em {elapsed:.1f} s "
+               f"({count / elapsed:,.0f}/s)")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,60 @@
+"""Connections to the product database.
+
+One SQLAlchemy engine per URL and process. Sessions run in the configured time zone, which the
+SQL views use for days and ISO weeks.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import sqlalchemy as sa
+
+from alumusic.settings import get_settings
+
+_engines: dict[str, sa.Engine] = {}
+_lock = threading.Lock()
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` / ``postgres://`` URLs (Airflow, Heroku style) too."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+def database_url() -> str:
+    """The configured product database URL, or the embedded server's when none is set."""
+    settings = get_settings()
+    if settings.database_url:
+        return normalise_url(settings.database_url)
+    from alumusic import localpg
+
+    server = localpg.start(settings.data_dir / "pg")
+    localpg.ensure_database(localpg.url_for(server, "postgres"), localpg.PRODUCT_DB)
+    return localpg.url_for(server, localpg.PRODUCT_DB)
+
+
+def get_engine(url: str | None = None) -> sa.Engine:
+    url = normalise_url(url) if url else database_url()
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            tz = get_settings().timezone
+            engine = sa.create_engine(
+                url,
+                pool_pre_ping=True,
+                pool_size=5,
+                max_overflow=10,
+                connect_args={"options": f"-c timezone={tz}", "connect_timeout": 5},
+            )
+            _engines[url] = engine
+        return engine
+
+
+def dispose_all() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()

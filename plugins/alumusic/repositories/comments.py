@@ -1,0 +1,92 @@
+"""Storing raw comments: the one write path used by the API and the demo-data loader.
+
+Idempotent on the client's ``id``: the same id with the same text is a ``duplicado`` (nothing
+written), the same id with another text is a ``conflito``. One statement per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+
+CRIADO, DUPLICADO, CONFLITO = "criado", "duplicado", "conflito"
+
+_COLUMNS = ("id", "texto", "artista", "album", "musica", "tipo", "publicado_em", "fonte",
+            "enviado_por", "recebido_em")
+_TYPES = ("uuid", "text", "text", "text", "text", "text", "timestamptz", "text", "text", "timestamptz")
+
+_INSERT = sa.text(
+    f"""
+    WITH dados AS (
+        SELECT * FROM unnest({", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_COLUMNS, _TYPES, strict=True))})
+                 AS d({", ".join(_COLUMNS)})
+    ), ins AS (
+        INSERT INTO comentarios ({", ".join(_COLUMNS)})
+        SELECT {", ".join(c if c != "recebido_em" else "COALESCE(recebido_em, now())" for c in _COLUMNS)}
+          FROM dados
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id
+    )
+    SELECT id::text FROM ins
+    """
+)
+
+_EXISTING = sa.text("SELECT id::text, texto FROM comentarios WHERE id = ANY(CAST(:ids AS uuid[]))")
+
+
+@dataclass(frozen=True)
+class NewComment:
+    id: UUID
+    texto: str
+    artista: str | None = None
+    album: str | None = None
+    musica: str | None = None
+    tipo: str | None = None
+    publicado_em: datetime | None = None
+    fonte: str | None = None
+    enviado_por: str | None = None
+    recebido_em: datetime | None = None  # None: the database's now(); set by bulk loaders only
+
+
+def insert_comments(conn: sa.Connection, comments: Sequence[NewComment]) -> list[str]:
+    """Insert ``comments`` in one statement; returns a status per input item, in order.
+
+    The caller owns the transaction. Repeated ids inside the batch are judged against the
+    first occurrence. Safe under concurrent inserts of the same id: ``ON CONFLICT DO NOTHING``
+    waits for the other transaction, and the text comparison runs in a later statement that
+    sees what it committed.
+    """
+    first: dict[str, str] = {}
+    unique: list[NewComment] = []
+    for c in comments:
+        key = str(c.id)
+        if key not in first:
+            first[key] = c.texto
+            unique.append(c)
+    if not unique:
+        return []
+
+    params = {col: [_param(getattr(c, col)) for c in unique] for col in _COLUMNS}
+    created = set(conn.execute(_INSERT, params).scalars())
+    missing = [key for key in first if key not in created]
+    existing = dict(conn.execute(_EXISTING, {"ids": missing}).all()) if missing else {}
+
+    statuses: list[str] = []
+    seen: set[str] = set()
+    for c in comments:
+        key = str(c.id)
+        if key in created and key not in seen:
+            statuses.append(CRIADO)
+        else:
+            stored = first[key] if key in created else existing.get(key)
+            statuses.append(DUPLICADO if stored == c.texto else CONFLITO)
+        seen.add(key)
+    return statuses
+
+
+def _param(value: object) -> object:
+    return str(value) if isinstance(value, UUID) else value

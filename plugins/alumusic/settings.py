@@ -1,0 +1,127 @@
+"""Typed settings for every component, from environment variables and ``.env`` files.
+
+Precedence: real environment > ``.env`` at the repository root > ``.data/secrets.env`` (written by
+``make run`` on first start). Secrets have no usable default: a component that needs one fails
+at start-up with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from alumusic.paths import PROJECT_ROOT
+
+DEFAULT_DATA_DIR = PROJECT_ROOT / ".data"
+
+
+class MissingSecretError(RuntimeError):
+    """A secret the component needs is not configured."""
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        # Later files win; the real environment beats both.
+        env_file=(DEFAULT_DATA_DIR / "secrets.env", PROJECT_ROOT / ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # --- storage -------------------------------------------------------------------------
+    database_url: str | None = Field(
+        default=None,
+        description="Product database (SQLAlchemy URL). Unset: the project runs its own "
+        "embedded PostgreSQL under DATA_DIR.",
+    )
+    airflow_database_url: str | None = Field(
+        default=None, description="Airflow metadata database. Unset: database 'airflow' on the same server."
+    )
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="Local state: embedded PostgreSQL, secrets, logs.")
+    timezone: str = Field(default="America/Sao_Paulo", description="Time zone for days and ISO weeks.")
+
+    # --- LLM -----------------------------------------------------------------------------
+    llm_backend: Literal["auto", "ollama", "offline"] = "auto"
+    ollama_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://127.0.0.1:11434"],
+        description="Comma-separated Ollama base URLs, used round-robin.",
+    )
+    ollama_model: str = "qwen2.5:3b"
+    ollama_connect_timeout_s: float = 3.0
+    ollama_read_timeout_s: float = 60.0
+    ollama_num_ctx: int = 4096
+    ollama_keep_alive: str = "30m"
+    llm_concurrency: int = Field(default=4, ge=1, description="Concurrent LLM calls per classify task.")
+
+    # --- classification pipeline -----------------------------------------------------------
+    classify_schedule_minutes: int = Field(default=2, ge=1)
+    classify_batch_size: int = Field(default=200, ge=1)
+    classify_max_batches: int = Field(default=8, ge=1, description="Mapped batches per DAG run.")
+    classify_max_attempts: int = Field(default=3, ge=1)
+    classify_lease_seconds: int = Field(default=600, ge=10)
+    llm_pool_slots: int = Field(default=4, ge=1, description="Airflow pool 'llm' size.")
+
+    # --- e-mail ----------------------------------------------------------------------------
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "AluMusic Insights <insights@alumusic.local>"
+    summary_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # --- API -------------------------------------------------------------------------------
+    jwt_secret_key: SecretStr | None = None
+    jwt_access_minutes: int = Field(default=15, ge=1)
+    jwt_refresh_days: int = Field(default=7, ge=1)
+    max_text_length: int = Field(default=5000, ge=1)
+    max_batch_size: int = Field(default=1000, ge=1)
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    token_rate_limit: str = "30 per minute"
+
+    # --- dashboard ---------------------------------------------------------------------------
+    dashboard_user: str = "curador"
+    dashboard_password_hash: SecretStr | None = Field(
+        default=None, description="argon2 hash of the curator password (make run generates one)."
+    )
+    dashboard_secret_key: SecretStr | None = None
+    report_cache_seconds: int = Field(default=60, ge=1)
+
+    # --- local stack ports -------------------------------------------------------------------
+    api_port: int = 5000
+    dashboard_port: int = 8050
+    airflow_port: int = 8080
+
+    @field_validator("ollama_hosts", "summary_recipients", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("ollama_hosts")
+    @classmethod
+    def _strip_slash(cls, hosts: list[str]) -> list[str]:
+        return [h.rstrip("/") for h in hosts]
+
+    def require(self, name: str) -> str:
+        """The secret ``name`` as plain text, or a clear error naming its variable."""
+        value = getattr(self, name)
+        if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
+            raise MissingSecretError(
+                f"{name.upper()} is not configured: set it in the environment or .env "
+                "(make run generates development values in .data/secrets.env)."
+            )
+        return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,119 @@
+"""Test fixtures shared by every suite.
+
+Every test session gets its own real PostgreSQL databases (product + Airflow metadata) on the
+project's embedded server (or on TEST_DATABASE_ADMIN_URL's server), created before anything
+imports Airflow and dropped at the end, so parallel sessions never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DEV_SET = SHARED / "evals" / "youtube_ptbr_music_2013_dev.csv"
+POOL = SHARED / "data" / "youtube_ptbr_music_2013_pool.csv"
+
+# Tables emptied between tests (the taxonomy seed stays).
+_DATA_TABLES = (
+    "classificacao_tags", "classificacoes", "comentarios", "lancamentos", "resumos_semanais",
+    "api_clientes", "insights_perguntas",
+)
+
+_state: dict[str, str] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from alumusic import localpg
+
+    admin_url = os.environ.get("TEST_DATABASE_ADMIN_URL")
+    if not admin_url:
+        server = localpg.start(ROOT / ".data" / "pg-test", keep_running=False)
+        config._alumusic_pg = server  # keep the handle alive for the session
+        admin_url = localpg.url_for(server, "postgres")
+    suffix = secrets.token_hex(4)
+    product, meta = f"alumusic_test_{suffix}", f"airflow_test_{suffix}"
+    for name in (product, meta):
+        localpg.ensure_database(admin_url, name)
+    base = admin_url.rsplit("/postgres", 1)
+    product_url, meta_url = f"{base[0]}/{product}{base[1]}", f"{base[0]}/{meta}{base[1]}"
+    _state.update(admin=admin_url, product=product, meta=meta, product_url=product_url)
+
+    airflow_home = Path(tempfile.mkdtemp(prefix="alumusic-airflow-"))
+    os.environ.update(
+        DATABASE_URL=product_url,
+        JWT_SECRET_KEY=secrets.token_urlsafe(32),
+        LLM_BACKEND="offline",
+        AIRFLOW_HOME=str(airflow_home),
+        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=meta_url,
+        AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
+        AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__CORE__UNIT_TEST_MODE="False",
+        AIRFLOW_CONN_ALUMUSIC_DB=product_url.replace("postgresql+psycopg2://", "postgresql://"),
+    )
+    from alumusic.settings import get_settings
+
+    get_settings.cache_clear()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not _state:
+        return
+    from alumusic import db, localpg
+
+    db.dispose_all()
+    for name in (_state["product"], _state["meta"]):
+        try:
+            localpg.drop_database(_state["admin"], name)
+        except Exception as exc:  # noqa: BLE001 - cleanup must not hide the test result
+            print(f"warning: could not drop {name}: {exc}", file=sys.stderr)
+
+
+@pytest.fixture(scope="session")
+def db_url() -> str:
+    """The session's product database, migrated to the newest schema."""
+    from alumusic import migrations
+
+    migrations.upgrade(_state["product_url"])
+    return _state["product_url"]
+
+
+@pytest.fixture(scope="session")
+def engine(db_url):
+    from alumusic import db
+
+    return db.get_engine(db_url)
+
+
+@pytest.fixture
+def db(engine):
+    """An engine on an emptied product database (taxonomy seed kept)."""
+    import sqlalchemy as sa
+
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {', '.join(_DATA_TABLES)} RESTART IDENTITY CASCADE"))
+        conn.execute(sa.text("DELETE FROM taxonomia_tags WHERE criado_em > (SELECT min(criado_em) FROM taxonomia_tags)"))
+    return engine
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """Migrate the session's Airflow metadata database (needed by dag.test())."""
+    airflow = Path(sys.executable).parent / "airflow"
+    subprocess.run([str(airflow), "db", "migrate"], check=True, env=os.environ.copy(),
+                   stdout=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def dev_set_path() -> Path:
+    if not DEV_SET.exists():
+        pytest.skip(f"{DEV_SET} not present")
+    return DEV_SET
