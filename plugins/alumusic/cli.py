@@ -34,7 +34,7 @@ def db_upgrade() -> None:
 
     url = dbmod.database_url()
     migrations.upgrade(url)
-    click.echo(f"schema at revision {migrations.current_revision(url)}")
+    click.echo(f"schema at revision(s) {', '.join(sorted(migrations.current_revisions(url)))}")
 
 
 @db.command("url")

@@ -29,17 +29,18 @@ def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(_config(url), revision)
 
 
-def current_revision(url: str) -> str | None:
+def current_revisions(url: str) -> set[str]:
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return set(MigrationContext.configure(conn).get_current_heads())
     finally:
         engine.dispose()
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(_config("postgresql://unused")).get_current_head()
+def head_revisions() -> set[str]:
+    """Every head: feature branches of the schema may each add a revision on top of 0001."""
+    return set(ScriptDirectory.from_config(_config("postgresql://unused")).get_heads())
 
 
 def run_sql_file(revision_file: str) -> None:
