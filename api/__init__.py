@@ -10,7 +10,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from api import health
+    from api import health, insights
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(insights.bp)
     return app
