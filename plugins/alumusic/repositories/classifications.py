@@ -1,0 +1,181 @@
+"""Storing classifications: the one write path for automatic results and manual corrections.
+
+``classificacoes`` is append-only; a trigger keeps ``comentarios.classificacao_atual_id`` on the
+current one (a manual correction always wins, an automatic result only replaces another automatic
+one). Callers own the transaction: pass a connection from ``engine.begin()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+
+from alumusic.classification.contract import CATEGORIAS, Classification, Tag
+
+ORIGEM_AUTOMATICA, ORIGEM_MANUAL = "automatica", "manual"
+MANUAL = "manual"  # classificador and versao of every manual correction
+
+_INSERT = sa.text(
+    """
+    INSERT INTO classificacoes (comentario_id, categoria, confianca, origem, classificador, versao,
+                                modelo, versao_prompt, latencia_ms, autor)
+    VALUES (CAST(:comentario_id AS uuid), :categoria, :confianca, :origem, :classificador, :versao,
+            :modelo, :versao_prompt, :latencia_ms, :autor)
+    RETURNING id
+    """
+)
+_INSERT_TAGS = sa.text(
+    """
+    INSERT INTO classificacao_tags (classificacao_id, codigo, explicacao)
+    SELECT :classificacao_id, t.codigo, t.explicacao
+      FROM unnest(CAST(:codigos AS text[]), CAST(:explicacoes AS text[])) AS t(codigo, explicacao)
+    """
+)
+_KNOWN_CODES = sa.text("SELECT codigo FROM taxonomia_tags WHERE codigo = ANY(CAST(:codigos AS text[])) AND ativo")
+_EXISTS = sa.text("SELECT 1 FROM comentarios WHERE id = CAST(:id AS uuid)")
+
+_HISTORY = sa.text(
+    """
+    SELECT k.id, k.categoria, k.confianca, k.origem, k.classificador, k.versao, k.modelo,
+           k.versao_prompt, k.latencia_ms, k.autor, k.criado_em,
+           (k.id = c.classificacao_atual_id) AS atual,
+           COALESCE((SELECT json_agg(json_build_object('codigo', t.codigo, 'explicacao', t.explicacao)
+                                     ORDER BY t.codigo)
+                       FROM classificacao_tags t WHERE t.classificacao_id = k.id), '[]'::json) AS tags
+      FROM classificacoes k
+      JOIN comentarios c ON c.id = k.comentario_id
+     WHERE k.comentario_id = CAST(:id AS uuid)
+     ORDER BY k.id DESC
+    """
+)
+
+
+def record_classification(
+    conn: sa.Connection, comentario_id: Any, result: Classification, *, autor: str | None = None
+) -> int:
+    """Append an automatic classification (with its tags); returns the new ``classificacoes.id``.
+
+    Tag codes must exist in the active taxonomy: an unknown code raises ValueError before
+    anything is written, so the caller's transaction stays usable.
+    """
+    tags: list[Tag] = []
+    for tag in result.tags_funcionalidades:  # a repeated code keeps its first explanation
+        if all(t.codigo != tag.codigo for t in tags):
+            tags.append(tag)
+    _check_codes(conn, [t.codigo for t in tags])
+    prov = result.proveniencia
+    new_id = conn.execute(
+        _INSERT,
+        {
+            "comentario_id": str(comentario_id),
+            "categoria": str(result.categoria),
+            "confianca": float(result.confianca),
+            "origem": ORIGEM_AUTOMATICA,
+            "classificador": prov.classificador,
+            "versao": prov.versao,
+            "modelo": prov.modelo,
+            "versao_prompt": prov.versao_prompt,
+            "latencia_ms": float(result.latencia_ms),
+            "autor": autor,
+        },
+    ).scalar_one()
+    _insert_tags(conn, new_id, tags)
+    return new_id
+
+
+def record_manual_correction(
+    conn: sa.Connection,
+    comentario_id: Any,
+    categoria: str,
+    tags: Sequence[dict] | Sequence[Tag],
+    autor: str,
+    confianca: float = 1.0,
+) -> int:
+    """Append a curator's correction; it becomes current and no automatic rerun replaces it.
+
+    Raises ValueError (with a pt-BR message fit for the UI) on an unknown category, tag code,
+    comment, a malformed tag, an empty author or a confidence outside [0, 1].
+    """
+    if categoria not in CATEGORIAS:
+        raise ValueError(f"categoria inválida: {categoria!r} (use uma de {', '.join(CATEGORIAS)})")
+    if not autor or not str(autor).strip():
+        raise ValueError("autor é obrigatório numa correção manual")
+    try:
+        confianca = float(confianca)
+    except (TypeError, ValueError):
+        raise ValueError(f"confianca inválida: {confianca!r}") from None
+    if not 0.0 <= confianca <= 1.0:
+        raise ValueError(f"confianca deve estar entre 0 e 1, recebido {confianca}")
+    parsed = _parse_tags(tags)
+    if conn.execute(_EXISTS, {"id": str(comentario_id)}).first() is None:
+        raise ValueError(f"comentário {comentario_id} não existe")
+    _check_codes(conn, [t.codigo for t in parsed])
+    new_id = conn.execute(
+        _INSERT,
+        {
+            "comentario_id": str(comentario_id),
+            "categoria": categoria,
+            "confianca": confianca,
+            "origem": ORIGEM_MANUAL,
+            "classificador": MANUAL,
+            "versao": MANUAL,
+            "modelo": None,
+            "versao_prompt": None,
+            "latencia_ms": None,
+            "autor": str(autor).strip(),
+        },
+    ).scalar_one()
+    _insert_tags(conn, new_id, parsed)
+    return new_id
+
+
+def history(conn: sa.Connection, comentario_id: Any) -> list[dict]:
+    """Every classification of the comment, newest first, each with ``tags`` and ``atual``."""
+    rows = conn.execute(_HISTORY, {"id": str(comentario_id)}).mappings().all()
+    return [dict(row) for row in rows]
+
+
+def known_tag_codes(conn: sa.Connection) -> set[str]:
+    """The active taxonomy codes (classifiers validate their answers against these)."""
+    return set(conn.execute(sa.text("SELECT codigo FROM taxonomia_tags WHERE ativo")).scalars())
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def _parse_tags(tags: Iterable[dict] | Iterable[Tag]) -> list[Tag]:
+    parsed: list[Tag] = []
+    seen: set[str] = set()
+    for item in tags or ():
+        try:
+            tag = item if isinstance(item, Tag) else Tag.model_validate(item)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ValueError(f"tag inválida {item!r}: {problems}") from None
+        if tag.codigo in seen:
+            raise ValueError(f"tag repetida: {tag.codigo}")
+        seen.add(tag.codigo)
+        parsed.append(tag)
+    return parsed
+
+
+def _check_codes(conn: sa.Connection, codes: list[str]) -> None:
+    if not codes:
+        return
+    known = set(conn.execute(_KNOWN_CODES, {"codigos": codes}).scalars())
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise ValueError(f"tags fora da taxonomia: {', '.join(unknown)}")
+
+
+def _insert_tags(conn: sa.Connection, classificacao_id: int, tags: Sequence[Tag]) -> None:
+    if tags:
+        conn.execute(
+            _INSERT_TAGS,
+            {
+                "classificacao_id": classificacao_id,
+                "codigos": [t.codigo for t in tags],
+                "explicacoes": [t.explicacao for t in tags],
+            },
+        )
