@@ -1,0 +1,122 @@
+"""Backend selection: ``LLM_BACKEND=ollama|offline|auto`` and the classifier/text client to use.
+
+``auto`` picks Ollama when a configured host answers and lists the model in ``/api/tags``, else
+the offline classifier. The decision is logged once per process (and again only if it changes);
+it is re-probed after ``AUTO_RECHECK_S`` so long-running services notice an Ollama started later.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+import time
+from collections.abc import Iterable
+
+from alumusic.classification.contract import Classifier
+from alumusic.llm.ollama import OllamaClient, client_from_settings
+from alumusic.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+OLLAMA, OFFLINE = "ollama", "offline"
+BACKENDS = (OLLAMA, OFFLINE)
+AUTO_RECHECK_S = 60.0
+PROBE_READ_TIMEOUT_S = 5.0  # /api/tags is instant on a healthy server
+
+_auto: dict[tuple, tuple[str, float]] = {}  # (hosts, model) -> (decision, decided_at)
+_auto_lock = threading.Lock()
+
+
+def reset_backend_cache() -> None:
+    """Forget ``auto`` decisions (tests, or after reconfiguring)."""
+    with _auto_lock:
+        _auto.clear()
+
+
+def resolve_backend(settings: Settings | None = None) -> str:
+    """``"ollama"`` or ``"offline"`` for the configured LLM_BACKEND."""
+    s = settings or get_settings()
+    if s.llm_backend != "auto":
+        return s.llm_backend
+    key = (tuple(s.ollama_hosts), s.ollama_model)
+    with _auto_lock:
+        cached = _auto.get(key)
+        if cached and time.monotonic() - cached[1] < AUTO_RECHECK_S:
+            return cached[0]
+        client = client_from_settings(s)
+        hosts = client.hosts_with_model(timeout=PROBE_READ_TIMEOUT_S)
+        decision = OLLAMA if hosts else OFFLINE
+        if cached is None or cached[0] != decision:
+            if hosts:
+                log.warning("LLM_BACKEND=auto: using Ollama model %s on %s", s.ollama_model, ", ".join(hosts))
+            else:
+                log.warning("LLM_BACKEND=auto: no Ollama host with model %s among %s; using the offline "
+                            "classifier", s.ollama_model, ", ".join(s.ollama_hosts))
+        _auto[key] = (decision, time.monotonic())
+        return decision
+
+
+def taxonomy(settings: Settings | None = None) -> dict[str, str]:
+    """Active tag codes -> descriptions: from the database when one is configured, else the seed."""
+    from alumusic.repositories import taxonomy as repo
+
+    s = settings or get_settings()
+    if s.database_url:
+        from alumusic import db
+
+        with db.get_engine(s.database_url).connect() as conn:
+            tags = repo.active_tags(conn)
+    else:
+        tags = list(repo.seed_tags())
+    return {t.codigo: f"{t.rotulo} — {t.descricao}" for t in tags}
+
+
+def get_classifier(
+    backend: str | None = None,
+    model: str | None = None,
+    *,
+    tag_codes: Iterable[str] | None = None,
+    settings: Settings | None = None,
+) -> Classifier:
+    """The classifier for ``backend`` (default: resolved from settings) over the current taxonomy."""
+    s = settings or get_settings()
+    backend = backend or resolve_backend(s)
+    if backend == "auto":
+        backend = resolve_backend(s.model_copy(update={"llm_backend": "auto"}))
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown classifier backend {backend!r} (expected one of {BACKENDS} or 'auto')")
+
+    if tag_codes is not None:
+        known = taxonomy_descriptions_for(tag_codes)
+    else:
+        known = taxonomy(s)
+
+    if backend == OLLAMA:
+        from alumusic.classification.ollama import OllamaClassifier
+
+        return OllamaClassifier(client_from_settings(s, model), known, num_ctx=s.ollama_num_ctx)
+
+    # Imported lazily: the offline classifier is a separate module with its own lexicons.
+    from alumusic.classification.offline import OfflineClassifier
+
+    params = inspect.signature(OfflineClassifier).parameters
+    if "tag_codes" in params:
+        return OfflineClassifier(tag_codes=list(known))
+    return OfflineClassifier()
+
+
+def taxonomy_descriptions_for(tag_codes: Iterable[str]) -> dict[str, str]:
+    """Explicit codes, described from the seed when known (the prompt reads better with them)."""
+    from alumusic.repositories import taxonomy as repo
+
+    seed = {t.codigo: f"{t.rotulo} — {t.descricao}" for t in repo.seed_tags()}
+    return {code: seed.get(code, "") for code in tag_codes}
+
+
+def get_text_client(settings: Settings | None = None) -> OllamaClient | None:
+    """An Ollama client for free text (weekly summary, insights Q&A), or None when offline."""
+    s = settings or get_settings()
+    if resolve_backend(s) != OLLAMA:
+        return None
+    return client_from_settings(s)

@@ -1,0 +1,201 @@
+"""A small, thread-safe client for Ollama's HTTP API (non-streaming ``/api/chat``, ``/api/tags``).
+
+Several hosts are used round-robin (scale-out: one Ollama per GPU box). A host that refuses the
+connection is skipped for that call; errors the caller can only wait out (connection refused,
+timeouts, HTTP 5xx, model not pulled) are ``BackendUnavailableError`` so pipelines leave the
+comment pending and retry later.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from alumusic.classification.contract import BackendUnavailableError, ClassificationError
+
+log = logging.getLogger(__name__)
+
+
+class ModelNotFoundError(BackendUnavailableError):
+    """The Ollama host answers but does not have the model (``ollama pull`` it)."""
+
+
+class OllamaRequestError(ClassificationError):
+    """Ollama rejected the request itself (HTTP 4xx other than a missing model): a bug on our side."""
+
+
+@dataclass(frozen=True)
+class ChatResponse:
+    content: str
+    done_reason: str | None  # "stop"; "length" means the answer was cut at num_predict/num_ctx
+    model: str
+    host: str
+    eval_count: int | None = None
+
+
+def normalise_model_name(name: str) -> str:
+    """Ollama treats ``llama3`` as ``llama3:latest``."""
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
+
+
+class OllamaClient:
+    def __init__(
+        self,
+        hosts: Sequence[str] | str,
+        model: str,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 60.0,
+        keep_alive: str | None = "30m",
+        default_options: dict[str, Any] | None = None,
+    ) -> None:
+        if isinstance(hosts, str):
+            hosts = [h.strip() for h in hosts.split(",") if h.strip()]
+        if not hosts:
+            raise ValueError("OllamaClient needs at least one host URL")
+        self.hosts = [h.rstrip("/") for h in hosts]
+        self.model = model
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.keep_alive = keep_alive
+        self.default_options = dict(default_options or {})
+        self._next = itertools.cycle(range(len(self.hosts)))
+        self._next_lock = threading.Lock()
+        # requests.Session is not documented as thread-safe: one per thread (keeps connections alive).
+        self._local = threading.local()
+
+    # --- plumbing -----------------------------------------------------------------------------
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
+
+    def _host_order(self) -> list[str]:
+        """Hosts starting at the next round-robin position (the rest serve as fail-over)."""
+        with self._next_lock:
+            start = next(self._next)
+        return self.hosts[start:] + self.hosts[:start]
+
+    def _request(self, method: str, path: str, *, json_body: dict | None = None,
+                 timeout: tuple[float, float] | None = None, host: str | None = None) -> tuple[str, Any]:
+        timeout = timeout or (self.connect_timeout, self.read_timeout)
+        hosts = [host.rstrip("/")] if host else self._host_order()
+        last_error: Exception | None = None
+        for base in hosts:
+            url = f"{base}{path}"
+            try:
+                resp = self._session().request(method, url, json=json_body, timeout=timeout)
+            except requests.ConnectionError as exc:  # includes ConnectTimeout
+                # The host is down or gone: the next host may serve this call.
+                log.warning("Ollama host %s unreachable: %s", base, exc)
+                last_error = exc
+                continue
+            except requests.Timeout as exc:
+                raise BackendUnavailableError(f"Ollama em {base} não respondeu em {timeout[1]:g}s") from exc
+            except requests.RequestException as exc:
+                raise BackendUnavailableError(f"falha de comunicação com Ollama em {base}: {exc}") from exc
+            return base, self._decode(base, resp)
+        raise BackendUnavailableError(f"nenhum host Ollama acessível ({', '.join(hosts)}): {last_error}")
+
+    def _decode(self, base: str, resp: requests.Response) -> Any:
+        detail = _error_text(resp)
+        if resp.status_code >= 500:
+            raise BackendUnavailableError(f"Ollama em {base} respondeu HTTP {resp.status_code}: {detail}")
+        if resp.status_code == 404 and "not found" in detail.lower():
+            raise ModelNotFoundError(
+                f"modelo {self.model!r} não encontrado em {base} ({detail}); rode `ollama pull {self.model}`"
+            )
+        if resp.status_code >= 400:
+            raise OllamaRequestError(f"Ollama em {base} recusou a requisição (HTTP {resp.status_code}): {detail}")
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise BackendUnavailableError(f"Ollama em {base} respondeu algo que não é JSON") from exc
+
+    # --- API ----------------------------------------------------------------------------------
+    def chat_response(self, messages: Sequence[dict[str, Any]], *, format: dict | str | None = None,
+                      options: dict[str, Any] | None = None) -> ChatResponse:
+        """One non-streaming ``/api/chat`` call on the next host."""
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": list(messages),
+            "stream": False,  # Ollama streams by default
+            "options": {**self.default_options, **(options or {})},
+        }
+        if format is not None:
+            body["format"] = format
+        if self.keep_alive is not None:
+            body["keep_alive"] = self.keep_alive
+        host, data = self._request("POST", "/api/chat", json_body=body)
+        if not isinstance(data, dict) or not isinstance(data.get("message"), dict):
+            raise BackendUnavailableError(f"resposta inesperada de Ollama em {host}: sem 'message'")
+        return ChatResponse(
+            content=str(data["message"].get("content") or ""),
+            done_reason=data.get("done_reason"),
+            model=str(data.get("model") or self.model),
+            host=host,
+            eval_count=data.get("eval_count"),
+        )
+
+    def chat(self, messages: Sequence[dict[str, Any]], *, format: dict | str | None = None,
+             options: dict[str, Any] | None = None) -> str:
+        """The assistant's message content of one non-streaming ``/api/chat`` call."""
+        return self.chat_response(messages, format=format, options=options).content
+
+    def list_models(self, host: str | None = None, timeout: float | None = None) -> list[str]:
+        """Model names (``name:tag``) installed on ``host`` (default: the next host)."""
+        t = (self.connect_timeout, timeout or min(self.read_timeout, 10.0))
+        _, data = self._request("GET", "/api/tags", timeout=t, host=host)
+        return [str(m.get("name") or m.get("model")) for m in (data or {}).get("models", [])]
+
+    def hosts_with_model(self, timeout: float | None = None) -> list[str]:
+        """Hosts that answer and have the model (unreachable hosts are left out, not errors)."""
+        wanted = normalise_model_name(self.model)
+        found = []
+        for host in self.hosts:
+            try:
+                names = self.list_models(host=host, timeout=timeout)
+            except ClassificationError as exc:
+                log.info("Ollama host %s: %s", host, exc)
+                continue
+            if wanted in {normalise_model_name(n) for n in names}:
+                found.append(host)
+        return found
+
+    def has_model(self, timeout: float | None = None) -> bool:
+        """True when at least one configured host is reachable and lists the model in /api/tags."""
+        return bool(self.hosts_with_model(timeout=timeout))
+
+    def version(self, host: str | None = None) -> str:
+        _, data = self._request("GET", "/api/version", timeout=(self.connect_timeout, 10.0), host=host)
+        return str((data or {}).get("version", ""))
+
+
+def _error_text(resp: requests.Response) -> str:
+    try:
+        data = resp.json()
+        if isinstance(data, dict) and "error" in data:
+            return str(data["error"])
+    except ValueError:
+        pass
+    return resp.text[:200]
+
+
+def client_from_settings(settings=None, model: str | None = None) -> OllamaClient:
+    from alumusic.settings import get_settings
+
+    s = settings or get_settings()
+    return OllamaClient(
+        s.ollama_hosts,
+        model or s.ollama_model,
+        connect_timeout=s.ollama_connect_timeout_s,
+        read_timeout=s.ollama_read_timeout_s,
+        keep_alive=s.ollama_keep_alive,
+        default_options={"num_ctx": s.ollama_num_ctx},
+    )
