@@ -1,0 +1,86 @@
+"""docker-compose.yml wiring, checked without a Docker engine (none runs on these machines)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from alumusic.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+AIRFLOW = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
+
+
+def test_every_component_of_the_spec_is_there():
+    expected = {"postgres", "migrate", "airflow-init", *AIRFLOW, "api", "dashboard", "ollama", "ollama-pull",
+                "mailpit", "redis", "airflow-worker"}
+    assert expected <= set(SERVICES)
+
+
+@pytest.mark.parametrize("name", ["postgres", *AIRFLOW, "api", "dashboard", "ollama", "mailpit", "redis",
+                                  "airflow-worker"])
+def test_long_running_services_have_healthchecks(name):
+    check = SERVICES[name]["healthcheck"]["test"]
+    assert check and check[0] in ("CMD", "CMD-SHELL")
+
+
+def test_start_order_waits_for_health_and_one_shot_jobs():
+    assert SERVICES["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert SERVICES["airflow-init"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in AIRFLOW:
+        deps = SERVICES[name]["depends_on"]
+        assert deps["airflow-init"]["condition"] == "service_completed_successfully"
+        assert deps["migrate"]["condition"] == "service_completed_successfully"
+    for name in ("api", "dashboard"):
+        assert SERVICES[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert SERVICES["ollama-pull"]["depends_on"]["ollama"]["condition"] == "service_healthy"
+    assert SERVICES["airflow-worker"]["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_secrets_have_no_defaults():
+    text = (ROOT / "docker-compose.yml").read_text()
+    for var in ("POSTGRES_PASSWORD", "JWT_SECRET_KEY", "DASHBOARD_PASSWORD_HASH", "DASHBOARD_SECRET_KEY",
+                "AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY"):
+        uses = re.findall(r"\$\{" + var + r"(:[?-][^}]*)?\}", text)
+        assert uses, var
+        assert not any(u.startswith(":-") for u in uses), f"{var} must not have a default"
+        assert any(u.startswith(":?") for u in uses), f"{var} must be required"
+
+
+def test_app_environment_names_are_real_settings():
+    fields = {name.upper() for name in Settings.model_fields}
+    for name in ("api", "dashboard", "migrate", *AIRFLOW):
+        env = SERVICES[name]["environment"]
+        app_vars = {k for k in env if not k.startswith("AIRFLOW")}
+        assert app_vars <= fields, app_vars - fields
+
+
+def test_airflow_shares_secrets_database_and_connections():
+    envs = [SERVICES[n]["environment"] for n in (*AIRFLOW, "airflow-init", "airflow-worker")]
+    for key in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__CORE__FERNET_KEY",
+                "AIRFLOW_CONN_ALUMUSIC_DB", "AIRFLOW_CONN_SMTP_DEFAULT", "AIRFLOW__CORE__EXECUTION_API_SERVER_URL"):
+        assert len({e[key] for e in envs}) == 1, key
+    assert envs[0]["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("/airflow")
+    assert SERVICES["api"]["environment"]["DATABASE_URL"].endswith("/alumusic")
+    assert "pools set llm" in " ".join(SERVICES["airflow-init"]["command"])
+
+
+def test_volumes_are_declared_and_mounted_files_exist():
+    declared = set(COMPOSE["volumes"])
+    for service in SERVICES.values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), source
+            else:
+                assert source in declared, source
+
+
+def test_dockerfile_copies_existing_folders():
+    for src in re.findall(r"^COPY (?:--\S+ )*(\S+)", (ROOT / "Dockerfile").read_text(), re.M):
+        assert (ROOT / src).exists(), src
