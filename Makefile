@@ -42,7 +42,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 
 pytest: venv system-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint pytest
 
