@@ -102,3 +102,27 @@ def test_automatic_result_with_unknown_tag_is_refused_before_writing(db, comment
         # The transaction is still usable: nothing half-written, the next insert works.
         repo.record_classification(conn, comment_id, _result())
         assert len(repo.history(conn, comment_id)) == 1
+
+
+def test_manual_correction_of_pending_comment_takes_it_out_of_the_queue(db, comment_id):
+    with db.begin() as conn:
+        repo.record_manual_correction(conn, comment_id, "DÚVIDA", [], autor="ana")
+        status = conn.execute(sa.text("SELECT status FROM comentarios WHERE id = :i"), {"i": comment_id}).scalar()
+    assert status == "classificado"
+
+
+def test_bulk_record_keeps_input_order_and_tags(db):
+    ids = [uuid.uuid4() for _ in range(5)]
+    with db.begin() as conn:
+        insert_comments(conn, [NewComment(id=i, texto=f"comentario {n}") for n, i in enumerate(ids)])
+        results = [_result(categoria=c, tags=t) for c, t in [
+            ("ELOGIO", (("voz_timbre", "a"),)), ("SPAM", (("spam_link", "b"), ("spam_canal", "c"))),
+            ("OUTRO", ()), ("DÚVIDA", (("show_agenda", "d"), ("show_agenda", "repetida"))), ("CRÍTICA", ())]]
+        new_ids = repo.record_classifications(conn, list(zip(ids, results, strict=True)), autor="run-x")
+        assert len(set(new_ids)) == 5
+        for cid, new_id, result in zip(ids, new_ids, results, strict=True):
+            (h,) = repo.history(conn, cid)
+            assert h["id"] == new_id and h["atual"] and h["categoria"] == result.categoria
+            assert {t["codigo"] for t in h["tags"]} == {t.codigo for t in result.tags_funcionalidades}
+        (h,) = repo.history(conn, ids[3])
+        assert h["tags"] == [{"codigo": "show_agenda", "explicacao": "d"}]

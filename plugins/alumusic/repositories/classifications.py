@@ -34,7 +34,35 @@ _INSERT_TAGS = sa.text(
       FROM unnest(CAST(:codigos AS text[]), CAST(:explicacoes AS text[])) AS t(codigo, explicacao)
     """
 )
+_ROW_COLUMNS = ("comentario_id", "categoria", "confianca", "origem", "classificador", "versao", "modelo",
+                "versao_prompt", "latencia_ms", "autor")
+_ROW_TYPES = ("uuid", "text", "real", "text", "text", "text", "text", "text", "real", "text")
+# One statement for many rows. Identity values are drawn in the order the SELECT feeds rows
+# (ORDER BY ord), so sorting the returned ids gives them in input order.
+_INSERT_MANY = sa.text(
+    f"""
+    WITH dados AS (
+        SELECT * FROM unnest({", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_ROW_COLUMNS, _ROW_TYPES, strict=True))})
+                 WITH ORDINALITY AS d({", ".join(_ROW_COLUMNS)}, ord)
+    ), ins AS (
+        INSERT INTO classificacoes ({", ".join(_ROW_COLUMNS)})
+        SELECT {", ".join(_ROW_COLUMNS)} FROM dados ORDER BY ord
+        RETURNING id
+    )
+    SELECT id FROM ins ORDER BY id
+    """
+)
+_INSERT_TAGS_MANY = sa.text(
+    """
+    INSERT INTO classificacao_tags (classificacao_id, codigo, explicacao)
+    SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:codigos AS text[]), CAST(:explicacoes AS text[]))
+    """
+)
 _KNOWN_CODES = sa.text("SELECT codigo FROM taxonomia_tags WHERE codigo = ANY(CAST(:codigos AS text[])) AND ativo")
+_MARK_CORRECTED = sa.text(
+    "UPDATE comentarios SET status = 'classificado', ultimo_erro = NULL "
+    "WHERE id = CAST(:id AS uuid) AND status IN ('pendente', 'falhou')"
+)
 _EXISTS = sa.text("SELECT 1 FROM comentarios WHERE id = CAST(:id AS uuid)")
 
 _HISTORY = sa.text(
@@ -61,29 +89,33 @@ def record_classification(
     Tag codes must exist in the active taxonomy: an unknown code raises ValueError before
     anything is written, so the caller's transaction stays usable.
     """
-    tags: list[Tag] = []
-    for tag in result.tags_funcionalidades:  # a repeated code keeps its first explanation
-        if all(t.codigo != tag.codigo for t in tags):
-            tags.append(tag)
-    _check_codes(conn, [t.codigo for t in tags])
-    prov = result.proveniencia
-    new_id = conn.execute(
-        _INSERT,
-        {
-            "comentario_id": str(comentario_id),
-            "categoria": str(result.categoria),
-            "confianca": float(result.confianca),
-            "origem": ORIGEM_AUTOMATICA,
-            "classificador": prov.classificador,
-            "versao": prov.versao,
-            "modelo": prov.modelo,
-            "versao_prompt": prov.versao_prompt,
-            "latencia_ms": float(result.latencia_ms),
-            "autor": autor,
-        },
-    ).scalar_one()
-    _insert_tags(conn, new_id, tags)
-    return new_id
+    return record_classifications(conn, [(comentario_id, result)], autor=autor)[0]
+
+
+def record_classifications(
+    conn: sa.Connection, items: Sequence[tuple[Any, Classification]], *, autor: str | None = None
+) -> list[int]:
+    """``record_classification`` for many comments in three statements (the pipeline's path).
+
+    Returns the new ids in input order. All tag codes are checked first: one unknown code
+    raises ValueError and nothing is written.
+    """
+    if not items:
+        return []
+    tags_per_item = [_unique_tags(result.tags_funcionalidades) for _, result in items]
+    _check_codes(conn, sorted({t.codigo for tags in tags_per_item for t in tags}))
+    rows = [_automatic_row(cid, result, autor) for cid, result in items]
+    ids = list(conn.execute(_INSERT_MANY, {col: [r[col] for r in rows] for col in _ROW_COLUMNS}).scalars())
+    if len(ids) != len(items):  # pragma: no cover - would be a database bug
+        raise RuntimeError("insert returned an unexpected number of rows")
+    pairs = [(new_id, tag) for new_id, tags in zip(ids, tags_per_item, strict=True) for tag in tags]
+    if pairs:
+        conn.execute(
+            _INSERT_TAGS_MANY,
+            {"ids": [p[0] for p in pairs], "codigos": [p[1].codigo for p in pairs],
+             "explicacoes": [p[1].explicacao for p in pairs]},
+        )
+    return ids
 
 
 def record_manual_correction(
@@ -129,6 +161,9 @@ def record_manual_correction(
         },
     ).scalar_one()
     _insert_tags(conn, new_id, parsed)
+    # A corrected comment needs no automatic pass any more; one being processed right now is
+    # left to its worker (whose result is appended to history but does not become current).
+    conn.execute(_MARK_CORRECTED, {"id": str(comentario_id)})
     return new_id
 
 
@@ -144,6 +179,30 @@ def known_tag_codes(conn: sa.Connection) -> set[str]:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+def _automatic_row(comentario_id: Any, result: Classification, autor: str | None) -> dict:
+    prov = result.proveniencia
+    return {
+        "comentario_id": str(comentario_id),
+        "categoria": str(result.categoria),
+        "confianca": float(result.confianca),
+        "origem": ORIGEM_AUTOMATICA,
+        "classificador": prov.classificador,
+        "versao": prov.versao,
+        "modelo": prov.modelo,
+        "versao_prompt": prov.versao_prompt,
+        "latencia_ms": float(result.latencia_ms),
+        "autor": autor,
+    }
+
+
+def _unique_tags(tags: Iterable[Tag]) -> list[Tag]:
+    """A repeated code keeps its first explanation (the key is (classification, code))."""
+    out: dict[str, Tag] = {}
+    for tag in tags:
+        out.setdefault(tag.codigo, tag)
+    return list(out.values())
+
+
 def _parse_tags(tags: Iterable[dict] | Iterable[Tag]) -> list[Tag]:
     parsed: list[Tag] = []
     seen: set[str] = set()
