@@ -1,7 +1,52 @@
-"""Insights Q&A endpoint (``POST /insights/perguntar``); filled by the weekly-summary work."""
+"""Insights Q&A endpoint: ``POST /insights/perguntar`` (JWT, role ``read``).
+
+The view only adapts HTTP to ``alumusic.insights.answer_question`` (the dashboard calls the same
+function): validation 1..500 characters (422), LLM failure 503 with no sources.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, jsonify
+from pydantic import BaseModel, ConfigDict, Field
+
+from alumusic.insights import MAX_PERGUNTA, InsightsIndisponivel, PerguntaInvalida, answer_question
+from api.database import engine
+from api.errors import ApiError
+from api.openapi import BEARER, doc
+from api.requests import json_body
+from api.security import current_client, require_role
 
 bp = Blueprint("insights", __name__)
+
+LLM_RETRY_AFTER_SECONDS = 30
+
+
+class PedidoPergunta(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pergunta: str = Field(min_length=1, max_length=MAX_PERGUNTA,
+                          description="Pergunta em linguagem natural sobre as últimas 8 semanas.")
+
+
+class RespostaInsights(BaseModel):
+    resposta: str = Field(description="No máximo 150 palavras, baseada apenas nos resumos semanais.")
+    semanas: list[str] = Field(description="Semanas ISO usadas como fonte, mais recente primeiro (ex.: 2026-W47).")
+    modelo: str | None = Field(description="Modelo que respondeu; null quando não havia resumos.")
+
+
+@bp.post("/insights/perguntar")
+@require_role("read")
+@doc(json=PedidoPergunta, ok={200: RespostaInsights}, errors=(400, 401, 403, 413, 415, 422, 503),
+     tags=["insights"], security=BEARER)
+def perguntar():
+    """Responde a uma pergunta curta usando os três resumos semanais mais recentes das últimas 8 semanas."""
+    body = json_body()
+    if not isinstance(body, dict) or set(body) - {"pergunta"}:
+        raise ApiError(422, "envie apenas {\"pergunta\": \"...\"}")
+    try:
+        result = answer_question(engine(), body.get("pergunta"), origem="api", autor=current_client().nome)
+    except PerguntaInvalida as exc:
+        raise ApiError(422, "pergunta inválida", [{"campo": "pergunta", "mensagem": str(exc)}]) from None
+    except InsightsIndisponivel as exc:
+        raise ApiError(503, str(exc), headers={"Retry-After": str(LLM_RETRY_AFTER_SECONDS)}) from None
+    return jsonify(RespostaInsights(**result).model_dump())

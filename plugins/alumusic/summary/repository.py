@@ -1,0 +1,89 @@
+"""``resumos_semanais``: one row per ISO week, replaced on rerun, e-mail state kept.
+
+Functions take a SQLAlchemy ``Connection``; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from alumusic.summary.weeks import IsoWeek
+
+
+@dataclass(frozen=True)
+class StoredSummary:
+    semana: str
+    inicio: date
+    fim: date
+    texto: str
+    estatisticas: dict
+    classificador: str
+    modelo: str | None
+    versao_prompt: str | None
+    gerado_em: datetime
+    enviado_em: datetime | None
+    destinatarios: list[str]
+
+
+_COLUMNS = ("semana, inicio, fim, texto, estatisticas, classificador, modelo, versao_prompt, "
+            "gerado_em, enviado_em, destinatarios")
+
+# A rerun replaces the text, statistics and provenance; enviado_em/destinatarios keep the
+# record of what was already e-mailed, so a rerun does not mail again by itself.
+_UPSERT = sa.text(
+    """
+    INSERT INTO resumos_semanais (semana, inicio, fim, texto, estatisticas, classificador, modelo, versao_prompt)
+    VALUES (:semana, :inicio, :fim, :texto, CAST(:estatisticas AS jsonb), :classificador, :modelo, :versao_prompt)
+    ON CONFLICT (semana) DO UPDATE
+       SET inicio = EXCLUDED.inicio, fim = EXCLUDED.fim, texto = EXCLUDED.texto,
+           estatisticas = EXCLUDED.estatisticas, classificador = EXCLUDED.classificador,
+           modelo = EXCLUDED.modelo, versao_prompt = EXCLUDED.versao_prompt, gerado_em = now()
+    """
+)
+
+
+def upsert_summary(
+    conn: sa.Connection,
+    week: IsoWeek,
+    *,
+    texto: str,
+    estatisticas: dict,
+    classificador: str,
+    modelo: str | None,
+    versao_prompt: str | None,
+) -> None:
+    conn.execute(_UPSERT, {
+        "semana": week.label, "inicio": week.inicio, "fim": week.fim, "texto": texto,
+        "estatisticas": json.dumps(estatisticas, ensure_ascii=False), "classificador": classificador,
+        "modelo": modelo, "versao_prompt": versao_prompt,
+    })
+
+
+def get_summary(conn: sa.Connection, semana: str, *, for_update: bool = False) -> StoredSummary | None:
+    sql = f"SELECT {_COLUMNS} FROM resumos_semanais WHERE semana = :semana"
+    if for_update:
+        sql += " FOR UPDATE"
+    row = conn.execute(sa.text(sql), {"semana": semana}).mappings().first()
+    return StoredSummary(**row) if row else None
+
+
+def mark_emailed(conn: sa.Connection, semana: str, recipients: Sequence[str]) -> None:
+    conn.execute(
+        sa.text("UPDATE resumos_semanais SET enviado_em = now(), destinatarios = :dest WHERE semana = :semana"),
+        {"semana": semana, "dest": list(recipients)},
+    )
+
+
+def summaries_since(conn: sa.Connection, first_monday: date, *, limit: int) -> list[StoredSummary]:
+    """The ``limit`` newest summaries whose week starts on or after ``first_monday``."""
+    rows = conn.execute(
+        sa.text(f"SELECT {_COLUMNS} FROM resumos_semanais WHERE inicio >= :desde "
+                "ORDER BY inicio DESC LIMIT :limite"),
+        {"desde": first_monday, "limite": limit},
+    ).mappings().all()
+    return [StoredSummary(**r) for r in rows]

@@ -1,0 +1,71 @@
+"""ISO weeks (``2026-W47``) in the product's time zone: the key of every weekly summary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+_LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class IsoWeek:
+    year: int
+    week: int
+
+    @classmethod
+    def parse(cls, label: str) -> IsoWeek:
+        """``'2026-W47'`` -> IsoWeek; ValueError with a pt-BR message when malformed."""
+        match = _LABEL.match(label.strip()) if isinstance(label, str) else None
+        if not match:
+            raise ValueError(f"semana inválida {label!r}: use o formato AAAA-Wnn, por exemplo 2026-W47")
+        year, week = int(match[1]), int(match[2])
+        try:
+            date.fromisocalendar(year, week, 1)
+        except ValueError as exc:
+            raise ValueError(f"semana inexistente {label!r}") from exc
+        return cls(year, week)
+
+    @classmethod
+    def of(cls, day: date) -> IsoWeek:
+        iso = day.isocalendar()
+        return cls(iso.year, iso.week)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    @property
+    def inicio(self) -> date:
+        """Monday."""
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def fim(self) -> date:
+        """Sunday (inclusive): what people read as "the week of 16/11 to 22/11"."""
+        return self.inicio + timedelta(days=6)
+
+    def shift(self, weeks: int) -> IsoWeek:
+        return IsoWeek.of(self.inicio + timedelta(weeks=weeks))
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def local_today(tz: str, now: datetime | None = None) -> date:
+    moment = now or datetime.now(ZoneInfo(tz))
+    if moment.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return moment.astimezone(ZoneInfo(tz)).date()
+
+
+def last_complete_week(tz: str, now: datetime | None = None) -> IsoWeek:
+    """The newest ISO week that has fully ended in time zone ``tz``."""
+    return IsoWeek.of(local_today(tz, now)).shift(-1)
+
+
+def week_of_moment(moment: datetime, tz: str) -> IsoWeek:
+    """The ISO week containing ``moment`` as seen in ``tz``."""
+    return IsoWeek.of(moment.astimezone(ZoneInfo(tz)).date())
