@@ -1,0 +1,183 @@
+"""Comments: ingest one or a batch (``POST /api/comentarios``), list and read them.
+
+Status codes of ``POST /api/comentarios``:
+
+- one comment: 201 ``criado``; 200 ``duplicado`` (same id, same text: nothing written);
+  409 ``conflito`` (same id, other text); 422 invalid.
+- a batch ``{"comentarios": [...]}`` answers per item (``criado``/``duplicado``/``conflito``/
+  ``invalido`` + ``motivos``), in input order: 201 every item created; 200 every item stored
+  (created or already there, e.g. a retried batch); 207 some items refused (conflict or invalid);
+  422 no valid item. Valid items are stored in one transaction, invalid ones never.
+- 400 malformed JSON, 413 body over MAX_BODY_BYTES or more than MAX_BATCH_SIZE items,
+  415 not JSON, 503 + Retry-After when the database is unavailable (nothing written).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from pydantic import RootModel, ValidationError
+
+from alumusic.repositories import comment_search
+from alumusic.repositories.comments import CONFLITO, CRIADO, DUPLICADO, NewComment, insert_comments
+from api.database import engine
+from api.errors import ApiError
+from api.openapi import BEARER, doc
+from api.requests import json_body, query_args
+from api.schemas import (
+    ComentarioDetalhe,
+    ComentarioEntrada,
+    ComentarioSaida,
+    CorpoComentarios,
+    FiltroComentarios,
+    PaginaComentarios,
+    ResultadoItem,
+    ResultadoLote,
+    ResultadoUnico,
+    validation_details,
+)
+from api.security import current_client, require_role
+
+bp = Blueprint("comments", __name__)
+INVALIDO = "invalido"
+
+
+class RespostaIngestao(RootModel[ResultadoUnico | ResultadoLote]):
+    """One comment's result, or a batch's per-item results."""
+
+
+@bp.post("/api/comentarios")
+@require_role("ingest")
+@doc(json=CorpoComentarios, ok={200: RespostaIngestao, 201: RespostaIngestao, 207: ResultadoLote},
+     errors=(400, 401, 403, 409, 413, 415, 422, 503), tags=["comentarios"], security=BEARER)
+def post_comments():
+    """Recebe um comentário ou um lote; idempotente pelo id."""
+    data = json_body()
+    if isinstance(data, dict) and "comentarios" in data:
+        return _post_batch(data)
+    return _post_one(data)
+
+
+def _context() -> dict:
+    return {"max_text_length": current_app.config["MAX_TEXT_LENGTH"]}
+
+
+def _new_comment(item: ComentarioEntrada) -> NewComment:
+    return NewComment(
+        id=item.id, texto=item.texto, artista=item.artista, album=item.album, musica=item.musica,
+        tipo=item.tipo, publicado_em=item.publicado_em, fonte=item.fonte, enviado_por=current_client().nome,
+    )
+
+
+def _store(items: list[ComentarioEntrada]) -> list[str]:
+    # One transaction: on any failure (e.g. the database goes away) nothing of the batch is kept.
+    with engine().begin() as conn:
+        return insert_comments(conn, [_new_comment(i) for i in items])
+
+
+def _post_one(data: object):
+    try:
+        item = ComentarioEntrada.model_validate(data, context=_context())
+    except ValidationError as exc:
+        raise ApiError(422, "comentário inválido", validation_details(exc)) from None
+    (status,) = _store([item])
+    if status == CONFLITO:
+        raise ApiError(409, "já existe um comentário com este id e outro texto",
+                       [{"id": str(item.id), "resultado": CONFLITO}])
+    body = ResultadoUnico(id=str(item.id), resultado=status, status="pendente" if status == CRIADO else _status_of(item))
+    return jsonify(body.model_dump()), 201 if status == CRIADO else 200
+
+
+def _status_of(item: ComentarioEntrada) -> str:
+    with engine().connect() as conn:
+        row = comment_search.get_comment(conn, item.id)
+    return row["status"] if row else "pendente"
+
+
+def _post_batch(data: dict):
+    extra = sorted(set(data) - {"comentarios"})
+    if extra:
+        raise ApiError(422, "lote inválido", [{"campo": k, "mensagem": "campo desconhecido"} for k in extra])
+    raw = data["comentarios"]
+    if not isinstance(raw, list) or not raw:
+        raise ApiError(422, "lote inválido", [{"campo": "comentarios", "mensagem": "informe uma lista não vazia"}])
+    limit = current_app.config["MAX_BATCH_SIZE"]
+    if len(raw) > limit:
+        raise ApiError(413, f"lote com {len(raw)} itens; o máximo é {limit}")
+
+    ctx = _context()
+    results: list[ResultadoItem | None] = []
+    valid: list[tuple[int, ComentarioEntrada]] = []
+    for index, entry in enumerate(raw):
+        try:
+            item = ComentarioEntrada.model_validate(entry, context=ctx)
+        except ValidationError as exc:
+            motivos = [f"{d['campo']}: {d['mensagem']}" if d["campo"] else d["mensagem"]
+                       for d in validation_details(exc)]
+            results.append(ResultadoItem(indice=index, id=_raw_id(entry), resultado=INVALIDO, motivos=motivos))
+        else:
+            results.append(None)
+            valid.append((index, item))
+
+    if valid:
+        statuses = _store([item for _, item in valid])
+        for (index, item), status in zip(valid, statuses, strict=True):
+            motivos = ["id já existe com outro texto"] if status == CONFLITO else []
+            results[index] = ResultadoItem(indice=index, id=str(item.id), resultado=status, motivos=motivos)
+
+    totals = {name: 0 for name in (CRIADO, DUPLICADO, CONFLITO, INVALIDO)}
+    for r in results:
+        totals[r.resultado] += 1
+    body = ResultadoLote(resultados=results, totais=totals)
+    if not valid:
+        raise ApiError(422, "nenhum item válido no lote", [r.model_dump() for r in results])
+    if totals[CRIADO] == len(raw):
+        code = 201
+    elif totals[CRIADO] + totals[DUPLICADO] == len(raw):
+        code = 200
+    else:
+        code = 207
+    return jsonify(body.model_dump()), code
+
+
+def _raw_id(entry: object) -> str | None:
+    value = entry.get("id") if isinstance(entry, dict) else None
+    return value if isinstance(value, str) and len(value) <= 64 and "\x00" not in value else None
+
+
+# --- reading -----------------------------------------------------------------------------------
+@bp.get("/api/comentarios")
+@require_role("read")
+@doc(query=FiltroComentarios, ok={200: PaginaComentarios}, errors=(401, 403, 422, 503), tags=["comentarios"],
+     security=BEARER)
+def list_comments():
+    """Lista comentários com a classificação atual, mais recentes primeiro (paginação por cursor)."""
+    try:
+        q = FiltroComentarios.model_validate(query_args(set(FiltroComentarios.model_fields)))
+    except ValidationError as exc:
+        raise ApiError(422, "filtros inválidos", validation_details(exc)) from None
+    f = comment_search.CommentFilter(categoria=q.categoria, tag=q.tag, artista=q.artista, album=q.album,
+                                     texto=q.texto, desde=q.desde, ate=q.ate, status=q.status)
+    try:
+        with engine().connect() as conn:
+            page = comment_search.search(conn, f, limit=q.limite, cursor=q.cursor)
+    except comment_search.InvalidCursorError:
+        raise ApiError(422, "cursor inválido", [{"campo": "cursor", "mensagem": "use o proximo_cursor recebido"}]) from None
+    body = PaginaComentarios(itens=[ComentarioSaida.model_validate(r) for r in page.items],
+                             proximo_cursor=page.next_cursor)
+    return jsonify(body.model_dump(mode="json"))
+
+
+@bp.get("/api/comentarios/<uuid:comentario_id>")
+@require_role("read")
+@doc(ok={200: ComentarioDetalhe}, errors=(401, 403, 404, 503), tags=["comentarios"], security=BEARER)
+def get_comment(comentario_id):
+    """Um comentário com todo o histórico de classificações (mais recente primeiro)."""
+    from alumusic.repositories import classifications
+
+    with engine().connect() as conn:
+        row = comment_search.get_comment(conn, comentario_id)
+        if row is None:
+            raise ApiError(404, "comentário não encontrado")
+        historico = classifications.history(conn, comentario_id)
+    body = ComentarioDetalhe.model_validate({**row, "historico": historico})
+    return jsonify(body.model_dump(mode="json"))

@@ -1,0 +1,232 @@
+"""Request and response models of the API (pydantic): they validate requests and are the source
+of the OpenAPI document, so the document cannot drift from what the API enforces.
+
+Limits that are configurable (text length, batch size) come from the validation context
+(``{"max_text_length": n}``), so the app config, not import time, decides them; the document shows
+the configured defaults.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationInfo, field_validator
+
+from alumusic.classification.contract import CATEGORIAS
+from alumusic.settings import get_settings
+
+_DEFAULTS = get_settings()
+TIPOS = ("musica", "album", "clipe", "show")
+STATUS = ("pendente", "processando", "classificado", "falhou")
+RESULTADOS = ("criado", "duplicado", "conflito", "invalido")
+MAX_FIELD_LENGTH = 300
+
+
+def clean_text(value: str) -> str:
+    """Reject what PostgreSQL text cannot hold (NUL, lone surrogates); normalise to NFC."""
+    if "\x00" in value:
+        raise ValueError("texto contém byte NUL (\\u0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("texto contém caracteres Unicode inválidos (surrogates isolados)") from None
+    return unicodedata.normalize("NFC", value)
+
+
+def _optional_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = clean_text(value).strip()
+    return value or None
+
+
+SafeStr = Annotated[str, AfterValidator(clean_text)]
+OptionalField = Annotated[
+    str | None, AfterValidator(_optional_text), Field(default=None, max_length=MAX_FIELD_LENGTH)
+]
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    # A date-time without offset is read as UTC (documented), never as the server's zone.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+# --- requests ----------------------------------------------------------------------------------
+class ComentarioEntrada(BaseModel):
+    """One comment to store. Unknown fields are refused (a typo must not lose data silently)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: UUID = Field(description="Id do comentário no cliente (chave de idempotência).")
+    texto: str = Field(
+        description="Texto do comentário; espaços das pontas removidos, Unicode normalizado (NFC).",
+        json_schema_extra={"minLength": 1, "maxLength": _DEFAULTS.max_text_length},
+    )
+    artista: OptionalField
+    album: OptionalField
+    musica: OptionalField
+    tipo: Literal["musica", "album", "clipe", "show"] | None = None
+    publicado_em: Annotated[datetime | None, AfterValidator(_as_utc)] = Field(
+        default=None, description="ISO-8601; sem fuso, entende-se UTC."
+    )
+    fonte: OptionalField
+
+    @field_validator("texto")
+    @classmethod
+    def _texto(cls, value: str, info: ValidationInfo) -> str:
+        value = clean_text(value).strip()
+        limit = (info.context or {}).get("max_text_length", _DEFAULTS.max_text_length)
+        if not value:
+            raise ValueError("texto vazio ou só com espaços")
+        if len(value) > limit:
+            raise ValueError(f"texto com {len(value)} caracteres; o máximo é {limit}")
+        return value
+
+
+class LoteEntrada(BaseModel):
+    """A batch: items are validated one by one; the valid ones are stored in one transaction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    comentarios: list[ComentarioEntrada] = Field(
+        json_schema_extra={"minItems": 1, "maxItems": _DEFAULTS.max_batch_size}
+    )
+
+
+class CorpoComentarios(RootModel[ComentarioEntrada | LoteEntrada]):
+    """One comment, or ``{"comentarios": [...]}``."""
+
+
+class PedidoToken(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cliente: SafeStr = Field(min_length=1, max_length=64, description="Nome do cliente da API.")
+    segredo: SafeStr = Field(min_length=1, max_length=512, description="Segredo mostrado na criação do cliente.")
+
+
+class FiltroComentarios(BaseModel):
+    """Query parameters of ``GET /api/comentarios``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    categoria: Literal[CATEGORIAS] | None = None  # type: ignore[valid-type]
+    tag: SafeStr | None = Field(default=None, max_length=100)
+    artista: SafeStr | None = Field(default=None, max_length=MAX_FIELD_LENGTH)
+    album: SafeStr | None = Field(default=None, max_length=MAX_FIELD_LENGTH)
+    texto: SafeStr | None = Field(default=None, max_length=500)
+    desde: Annotated[datetime | None, AfterValidator(_as_utc)] = Field(
+        default=None, description="Recebidos a partir deste instante (ISO-8601)."
+    )
+    ate: Annotated[datetime | None, AfterValidator(_as_utc)] = Field(
+        default=None, description="Recebidos antes deste instante (ISO-8601)."
+    )
+    status: Literal["pendente", "processando", "classificado", "falhou"] | None = None
+    limite: int = Field(default=50, ge=1, le=200)
+    cursor: SafeStr | None = Field(default=None, max_length=200, description="proximo_cursor da página anterior.")
+
+
+# --- responses ---------------------------------------------------------------------------------
+class TokenResposta(BaseModel):
+    access_token: str
+    refresh_token: str | None = None
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int = Field(description="Validade do access token, em segundos.")
+
+
+class ResultadoItem(BaseModel):
+    indice: int = Field(description="Posição do item no lote (0 = primeiro).")
+    id: str | None = None
+    resultado: Literal["criado", "duplicado", "conflito", "invalido"]
+    motivos: list[str] = Field(default_factory=list, description="Por que o item é inválido ou conflita.")
+
+
+class ResultadoUnico(BaseModel):
+    id: str
+    resultado: Literal["criado", "duplicado"]
+    status: str = Field(description="Estado de classificação do comentário armazenado.")
+
+
+class ResultadoLote(BaseModel):
+    resultados: list[ResultadoItem]
+    totais: dict[str, int]
+
+
+class ComentarioSaida(BaseModel):
+    id: UUID
+    texto: str
+    artista: str | None = None
+    album: str | None = None
+    musica: str | None = None
+    tipo: str | None = None
+    publicado_em: datetime | None = None
+    recebido_em: datetime
+    fonte: str | None = None
+    status: str
+    tentativas: int = 0
+    ultimo_erro: str | None = None
+    categoria: str | None = None
+    confianca: float | None = None
+    origem: str | None = None
+    classificador: str | None = None
+    versao_classificador: str | None = None
+    modelo: str | None = None
+    autor: str | None = None
+    classificado_em: datetime | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+class PaginaComentarios(BaseModel):
+    itens: list[ComentarioSaida]
+    proximo_cursor: str | None = Field(default=None, description="Passe em ?cursor= para a próxima página.")
+
+
+class TagSaida(BaseModel):
+    codigo: str
+    explicacao: str
+
+
+class ClassificacaoSaida(BaseModel):
+    id: int
+    categoria: str
+    confianca: float
+    origem: str
+    classificador: str
+    versao: str
+    modelo: str | None = None
+    versao_prompt: str | None = None
+    latencia_ms: float | None = None
+    autor: str | None = None
+    criado_em: datetime
+    atual: bool
+    tags: list[TagSaida] = Field(default_factory=list)
+
+
+class ComentarioDetalhe(ComentarioSaida):
+    historico: list[ClassificacaoSaida] = Field(default_factory=list, description="Mais recente primeiro.")
+
+
+class ErroCorpo(BaseModel):
+    codigo: int
+    mensagem: str
+    detalhes: list[Any] = Field(default_factory=list)
+
+
+class Erro(BaseModel):
+    """The single error shape of the API."""
+
+    erro: ErroCorpo
+
+
+def validation_details(exc: Any) -> list[dict]:
+    """pydantic errors → ``[{"campo": "comentarios.3.texto", "mensagem": "..."}]`` (no input echo)."""
+    out = []
+    for err in exc.errors(include_url=False, include_input=False):
+        campo = ".".join(str(p) for p in err["loc"] if p not in ("function-after[clean_text(), str]",))
+        mensagem = err["msg"].removeprefix("Value error, ")
+        out.append({"campo": campo, "mensagem": mensagem})
+    return out

@@ -1,0 +1,53 @@
+"""API test fixtures: the Flask app built by the factory (as in Flask's tutorial) on the session's
+real PostgreSQL database, API clients created through the repository, and token helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+from alumusic.repositories import clients as clients_repo
+
+
+@pytest.fixture
+def app(db, db_url):
+    from api import create_app
+    from api.security import client_cache
+
+    client_cache.clear()
+    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "CLIENT_CACHE_SECONDS": 0})
+    yield app
+    client_cache.clear()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_api_client(db):
+    """Create an API client in the database; returns (name, secret)."""
+
+    def make(nome: str = "poster", papeis: str = "ingest,read") -> tuple[str, str]:
+        with db.begin() as conn:
+            _, secret = clients_repo.create_client(conn, nome, papeis)
+        return nome, secret
+
+    return make
+
+
+@pytest.fixture
+def tokens(client, make_api_client):
+    """Log a new client in; returns the token response (access_token, refresh_token)."""
+
+    def login(nome: str = "poster", papeis: str = "ingest,read") -> dict:
+        nome, secret = make_api_client(nome, papeis)
+        resp = client.post("/api/auth/token", json={"cliente": nome, "segredo": secret})
+        assert resp.status_code == 200, resp.get_json()
+        return resp.get_json()
+
+    return login
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
