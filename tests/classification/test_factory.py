@@ -65,7 +65,7 @@ def test_auto_sees_a_missing_model(emu):
 
 def test_auto_decision_is_logged_once(emu, caplog):
     s = _settings("auto", [emu.url])
-    with caplog.at_level(logging.WARNING, logger="alumusic.classification.factory"):
+    with caplog.at_level(logging.INFO, logger="alumusic.classification.factory"):
         for _ in range(3):
             assert factory.resolve_backend(s) == "ollama"
     assert [r.getMessage() for r in caplog.records if "LLM_BACKEND=auto" in r.getMessage()] == [

@@ -49,7 +49,7 @@ def resolve_backend(settings: Settings | None = None) -> str:
         decision = OLLAMA if hosts else OFFLINE
         if cached is None or cached[0] != decision:
             if hosts:
-                log.warning("LLM_BACKEND=auto: using Ollama model %s on %s", s.ollama_model, ", ".join(hosts))
+                log.info("LLM_BACKEND=auto: using Ollama model %s on %s", s.ollama_model, ", ".join(hosts))
             else:
                 log.warning("LLM_BACKEND=auto: no Ollama host with model %s among %s; using the offline "
                             "classifier", s.ollama_model, ", ".join(s.ollama_hosts))
