@@ -1,3 +1,6 @@
-from alumusic.cli import main
+"""``python -m alumusic``: the operator CLI."""
 
-main()
+if __name__ == "__main__":
+    from alumusic.cli import main
+
+    main()
