@@ -310,11 +310,11 @@ class _Handler(BaseHTTPRequestHandler):
         emu = self.server.emulator
         with emu._lock:
             emu._stats["requests"] += 1
+        body = self._read_json()  # read first: on a keep-alive connection unread bytes would be the next request
+        if body is None:
+            return
         if self.path not in ("/api/chat", "/api/generate"):
             self._send_json(404, {"error": "not found"})
-            return
-        body = self._read_json()
-        if body is None:
             return
         emu.received.append({"path": self.path, "body": body})
         model = str(body.get("model") or "")
