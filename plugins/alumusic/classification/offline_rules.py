@@ -1,0 +1,357 @@
+"""The offline classifier's rule engine: evidence per rule family, then SPEC's priority.
+
+``analyse`` collects evidence from a normalised comment (see ``offline_text``):
+
+- **spam**: links, e-mails, phone numbers, channel/profile invitations, money schemes, sales,
+  like-for-like requests, self-promotion (weights add up; 1.0 decides);
+- **sugestão**: requests to the artist/label/venue (release, come to a city, add subtitles...);
+- **dúvida**: genuine information-seeking questions, minus rhetorical ones and memes;
+- **sentiment**: praise and criticism words with negation (``não gostei``), intensifiers
+  (``muito``, ``demais``, shouting), diminishers, contrast (``..., mas ...`` weighs the clause
+  after it more), idioms (``não canso de ouvir``), and who the words are aimed at: insults aimed
+  at another listener are an argument (OUTRO), not criticism of the work;
+- **outro**: memes (``quem tá vendo em 2013``), greetings, arguments between listeners, lyric
+  quotes, spaced-out letters, faith statements not about the song.
+
+``decide`` applies SPEC's priority for mixed comments: SPAM > SUGESTÃO > DÚVIDA > dominant
+sentiment (CRÍTICA/ELOGIO) > OUTRO, and returns a raw *strength* that the classifier maps to a
+calibrated confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from alumusic.classification import lexicon as L
+from alumusic.classification.offline_text import Normalized, normalize
+
+DECIDE = 1.0  # evidence needed for SPAM / SUGESTÃO / DÚVIDA
+SENTIMENT_MIN = 0.5  # sentiment needed for ELOGIO / CRÍTICA
+
+_CLAUSE_BREAK = frozenset({".", "!", "?", ";", ":"})
+_COPULA = frozenset({"e", "sao", "foi", "ficou", "esta", "estao", "era", "eram", "fica", "muito", "voces", "voce",
+                     "isso", "ela", "ele", "eles", "elas", "vcs"})
+_SHOW_NOT_PRAISE_PREV = frozenset({"o", "um", "no", "do", "ao", "esse", "este", "seu", "sua", "fazer", "faz", "ter",
+                                   "tem", "ver", "proximo", "primeiro", "ultimo", "meu", "nosso", "pro", "para", "de",
+                                   "cade", "vai", "vao", "teve", "desse", "deste", "num", "algum"})
+_SHOW_NOT_PRAISE_NEXT = frozenset({"em", "no", "na", "de", "do", "da", "ao", "dia", "aqui", "hoje", "amanha", "ontem",
+                                   "ao vivo", "dela", "dele", "deles", "delas"})
+_LISTENER_TARGET = re.compile(
+    r" (comentario|comentarios|comentou|comenta|comentar|quem (nao gosta|nao gostou|critica|criticou|fala mal|falou|reclama|"
+    r"nao curte|odeia|deu deslike|deu dislike)|os haters|esses haters|as pessoas|essas pessoas|esse povo|tem gente|"
+    r"tem pessoas|gente que|beliebers|fas (do|da|de)|fanzinha|fanzinho|fa de|voces ficam|ficam falando|fica falando|"
+    r"falando mal|o cara ai|a mina ai|ai em cima|la em cima|deslike|dislike|dislikes|deslikes) "
+)
+_SHORT_ARG_OPENER = re.compile(r"^ (e|eh|pois|kkk|k|ah|ahh|ue|nossa|vei|mano|cara|ow|o|oh|affs?) ")
+_EMPATHY = re.compile(r" (que do|q do|tadinho|tadinha|tadinhos|coitado|coitada|coitadinho|coitadinha|coitadinhos|"
+                      r"judiacao|que pena|que dor|dor no coracao|da do|da dó|que triste|to triste|fiquei triste|"
+                      r"com do|dando do) ")
+_NON_PT = re.compile(r" (the|you|and|is|are|this|song|with|from|my|your|que es|eres|el|los|las|muy|pero|esto|como se|"
+                     r"bu|ve|bir|cok|ich|und|das|nie|jest|jak|tak|toi|la musica) ")
+
+
+@dataclass
+class Hit:
+    family: str  # spam, sugestao, duvida, elogio, critica, outro, injecao
+    weight: float
+    descricao: str  # short pt-BR description of the cue
+    trecho: str  # canonical text that matched
+    tag: str | None = None
+
+
+@dataclass
+class Evidence:
+    norm: Normalized
+    spam: float = 0.0
+    sugestao: float = 0.0
+    duvida: float = 0.0
+    pos: float = 0.0
+    neg: float = 0.0
+    outro: float = 0.0
+    argument: float = 0.0  # insults / attacks aimed at other listeners
+    injection: bool = False
+    music_target: bool = False
+    hits: list[Hit] = field(default_factory=list)
+
+    def add(self, family: str, weight: float, descricao: str, trecho: str, tag: str | None = None) -> None:
+        self.hits.append(Hit(family, weight, descricao, trecho.strip(), tag))
+
+
+@dataclass(frozen=True)
+class Decision:
+    categoria: str
+    strength: float  # raw score fed to the calibration table (bigger = surer)
+    evidence: Evidence
+    reason: str  # pt-BR one-liner: which rule family decided
+
+
+# --------------------------------------------------------------------------------------------
+def _spam(ev: Evidence) -> None:
+    n = ev.norm
+    plain = n.plain
+    if L.URL_RE.search(plain):
+        m = L.URL_RE.search(plain)
+        ev.spam += 1.2
+        ev.add("spam", 1.2, "contém link", m.group(0), "spam_link")
+    if L.EMAIL_RE.search(plain):
+        m = L.EMAIL_RE.search(plain)
+        ev.spam += 1.0
+        ev.add("spam", 1.0, "contém e-mail de contato", m.group(0), "spam_venda")
+    digits_only = re.sub(r"(?<=\d)[\s.]+(?=\d)", "", plain)
+    if L.PHONE_RE.search(plain) or L.PHONE_RE.search(digits_only):
+        m = L.PHONE_RE.search(plain) or L.PHONE_RE.search(digits_only)
+        ev.spam += 0.9
+        ev.add("spam", 0.9, "contém telefone", m.group(0), "spam_venda")
+    seen_desc: set[str] = set()
+    for pattern, weight, tag, desc in L.SPAM_RULES:
+        m = pattern.search(n.canon)
+        if m and (desc, tag) not in seen_desc:
+            seen_desc.add(desc)
+            ev.spam += weight
+            ev.add("spam", weight, desc, m.group(0), tag)
+    # Long, shouted, exclamation-heavy messages are the usual shape of ads; only a booster.
+    if ev.spam > 0 and len(n.tokens) > 40:
+        ev.spam += 0.15
+    if ev.spam > 0 and n.upper_ratio > 0.7 and n.n_letters > 25:
+        ev.spam += 0.1
+    # Inviting people to a link/channel while the rest is praise of this video is still spam;
+    # but an imperative "vejam/escutem" alone next to praise of *this* song is not.
+    only_weak = all(h.weight < 0.5 for h in ev.hits if h.family == "spam")
+    if only_weak and re.search(r" (essa|esse|este|esta) (musica|video|clipe|louvor|hino|cancao) ", n.canon):
+        ev.spam *= 0.5
+
+
+def _suggestion(ev: Evidence) -> None:
+    n = ev.norm
+    best = 0.0
+    for pattern, weight, desc in L.SUGGESTION_RULES:
+        m = pattern.search(n.canon)
+        if m:
+            ev.add("sugestao", weight, desc, m.group(0))
+            best = max(best, weight) if best else weight
+            ev.sugestao += weight
+    if ev.sugestao:
+        ev.sugestao = best + 0.3 * (ev.sugestao - best)  # several cues: surer, but not additive
+    # Requests addressed to another listener ("faz melhor então") are arguments, not suggestions.
+    if ev.sugestao and re.search(r" (faz|faca|fazer) (melhor|igual|voce|vc) | se nao gostou | se nao gosta ", n.canon):
+        ev.sugestao *= 0.4
+
+
+def _question(ev: Evidence) -> None:
+    n = ev.norm
+    score = 0.0
+    best = 0.0
+    for pattern, weight, desc in L.QUESTION_RULES:
+        m = pattern.search(n.canon)
+        if m:
+            ev.add("duvida", weight, desc, m.group(0))
+            best = max(best, weight)
+            score += weight
+    if score:
+        score = best + 0.25 * (score - best)
+    has_q = n.questions > 0
+    # A clause that opens with an interrogative and ends with "?" (the generic question shape).
+    generic = re.search(r"(^|[.!?,] )(e |mas |gente |galera |pessoal |alguem |oi |ola )?(qual|quais|quando|onde|aonde|quanto|quantos|quantas)\b[^.!?]*\?", n.canon)
+    weak_generic = re.search(r"(^|[.!?] )(como|quem|porque|por que|o que|sera que|cade|e possivel|pode|tem|vai|existe)\b[^.!?]*\?", n.canon)
+    if generic:
+        score += 0.8 if not score else 0.2
+        ev.add("duvida", 0.8, "faz uma pergunta direta", generic.group(0))
+    elif weak_generic and not score:
+        score += 0.35
+    if has_q:
+        score += 0.2
+    elif score:
+        score *= 0.75
+    if score:
+        if L.RHETORICAL.search(n.canon):
+            score -= 0.8
+        if n.laughter:
+            score -= 0.35
+        if n.upper_ratio > 0.6 and n.exclamations >= 2:
+            score -= 0.2
+    ev.duvida = max(score, 0.0)
+
+
+def _clauses(tokens: tuple[str, ...]) -> list[tuple[list[str], float]]:
+    """Split into clauses; a clause after a contrast word weighs more ("..., mas eu amo")."""
+    clauses: list[tuple[list[str], float]] = []
+    current: list[str] = []
+    weight = 1.0
+    for tok in tokens:
+        if tok in _CLAUSE_BREAK:
+            if current:
+                clauses.append((current, weight))
+            current = []
+            continue
+        if tok in L.CONTRAST:
+            if current:
+                clauses.append((current, weight))
+                # what came before the contrast is conceded: it weighs less
+                clauses[-1] = (clauses[-1][0], clauses[-1][1] * 0.6)
+            current = []
+            weight = 1.4
+            continue
+        current.append(tok)
+    if current:
+        clauses.append((current, weight))
+    return clauses
+
+
+def _sentiment(ev: Evidence) -> None:
+    n = ev.norm
+    canon = n.canon
+    tokens = n.tokens
+    ev.music_target = any(t in L.MUSIC_TARGETS for t in tokens) or " ao vivo " in canon
+    shout = 1.15 if (n.upper_ratio > 0.6 and n.n_letters >= 6) or n.exclamations >= 2 else 1.0
+    listener_target = bool(_LISTENER_TARGET.search(canon))
+    for clause, cweight in _clauses(tokens):
+        second_person = any(t in L.SECOND_PERSON for t in clause)
+        divine = any(t in L.DIVINE for t in clause)
+        for i, tok in enumerate(clause):
+            prev = clause[max(0, i - 3) : i]
+            nxt = clause[i + 1] if i + 1 < len(clause) else ""
+            before = clause[i - 1] if i else ""
+            pos_w = L.POSITIVE.get(tok, 0.0)
+            neg_w = L.NEGATIVE.get(tok, 0.0)
+            ins_w = L.INSULTS.get(tok, 0.0)
+            if not (pos_w or neg_w or ins_w):
+                continue
+            # context exceptions
+            if tok in ("bom", "boa", "boas") and nxt in ("dia", "tarde", "noite", "sorte", "semana", "festa", "viagem", "pascoa"):
+                continue
+            if tok in ("show", "showw") and (before in _SHOW_NOT_PRAISE_PREV or nxt in _SHOW_NOT_PRAISE_NEXT or len(clause) > 6 and before not in ("muito", "e", "que", "mt", "ta", "ficou", "um", "tao", "mega", "super")):
+                continue
+            if tok == "demais" and i > 0 and (before in L.POSITIVE or before in L.NEGATIVE or before not in _COPULA):
+                continue  # intensifier of the previous word, or "fala demais"
+            if tok == "foda" and ("se" in (before, nxt)):
+                continue
+            if tok == "melhor" and nxt in ("eu", "voce", "vc", "tu", "ficar", "nao", "parar"):
+                continue
+            if tok in ("gosta", "gostam", "ama", "amam", "curte") and before in ("quem", "se", "nao"):
+                pos_w *= 0.5 if before == "quem" else 1.0
+            if tok in ("gato", "gata", "gatos", "puta", "porco", "macaco", "bicha") and not second_person and ins_w:
+                ins_w *= 0.5
+            if pos_w and divine and not ev.music_target:
+                continue  # "Deus é maravilhoso": faith, not praise of the song
+            mult = 1.0
+            negated = False
+            for j, p in enumerate(prev):
+                if p in L.NEGATORS and not (p == "nada" and tok in ("melhor",)):
+                    # "não é ruim", "nem um pouco bom"; "nada" only right before the word
+                    if p != "nada" or j == len(prev) - 1:
+                        negated = not negated
+                elif p in L.INTENSIFIERS:
+                    mult = max(mult, L.INTENSIFIERS[p])
+                elif p in L.DIMINISHERS:
+                    mult = min(mult, 0.6)
+            if nxt in ("demais", "pra", "d"):
+                mult = max(mult, 1.3)
+            w_pos, w_neg = pos_w, max(neg_w, ins_w)
+            if negated:
+                w_pos, w_neg = w_neg * 0.5, w_pos * 0.8
+            w_pos *= mult * cweight * shout
+            w_neg *= mult * cweight * shout
+            if ins_w and not negated and (second_person or listener_target):
+                ev.argument += ins_w * cweight
+                ev.add("outro", ins_w, "ataque a outro ouvinte", " ".join(clause[max(0, i - 2) : i + 2]))
+                continue
+            if w_neg and not negated and listener_target and not ev.music_target:
+                ev.argument += w_neg * 0.7
+                continue
+            window = " ".join(clause[max(0, i - 2) : i + 3])
+            if w_pos:
+                ev.pos += w_pos
+                ev.add("elogio", w_pos, "negação de crítica" if negated else "vocabulário de elogio", window)
+            if w_neg:
+                ev.neg += w_neg
+                ev.add("critica", w_neg, "elogio negado" if negated else "vocabulário de crítica", window)
+    for pattern, weight in L.POSITIVE_IDIOMS:
+        m = pattern.search(canon)
+        if m and weight:
+            ev.pos += weight * shout
+            ev.add("elogio", weight, "expressão de elogio", m.group(0))
+            # the negation inside the idiom must not count as criticism
+            if re.search(r" (nao|nunca|nem|sem|nada) ", m.group(0)):
+                ev.neg = max(0.0, ev.neg - 0.8)
+    for pattern, weight in L.NEGATIVE_IDIOMS:
+        m = pattern.search(canon)
+        if m and weight:
+            if listener_target and " vai " in m.group(0):
+                ev.argument += weight
+                continue
+            ev.neg += weight * shout
+            ev.add("critica", weight, "expressão de crítica", m.group(0))
+    # praise followed by "kkk" alone is fine; a lone positive word inside a long off-topic
+    # text is not praise of the work
+    if len(tokens) > 45 and not ev.music_target:
+        ev.pos *= 0.5
+        ev.neg *= 0.6
+
+
+def _outro(ev: Evidence) -> None:
+    n = ev.norm
+    for pattern, weight, desc in L.OUTRO_RULES:
+        m = pattern.search(n.canon)
+        if m:
+            ev.outro += weight
+            ev.add("outro", weight, desc, m.group(0))
+    if _EMPATHY.search(n.canon):
+        ev.outro += 0.5
+        ev.add("outro", 0.5, "reação de pena/empatia", _EMPATHY.search(n.canon).group(0))
+    if L.FAITH.search(n.canon) and not ev.music_target:
+        ev.outro += 0.4
+        ev.add("outro", 0.4, "fala de fé, não da música", L.FAITH.search(n.canon).group(0))
+    if len(_NON_PT.findall(n.canon)) >= 2:
+        ev.outro += 0.5
+    if ev.argument:
+        ev.outro += ev.argument
+    if n.laughter and len(n.tokens) <= 4:
+        ev.outro += 0.4
+
+
+def analyse(texto: str) -> Evidence:
+    norm = normalize(texto)
+    injection = L.INJECTION_RE.search(norm.plain)
+    if injection:
+        # Instructions inside the comment are data: drop them and analyse what is left.
+        cleaned = L.INJECTION_RE.sub(" ", norm.plain)
+        cleaned = re.sub(r"\b(elogio|critica|sugestao|duvida|spam|outro)\b", " ", cleaned)
+        norm = normalize(cleaned) if cleaned.strip() else norm
+        norm = Normalized(texto, norm.plain, norm.canon, norm.tokens, norm.upper_ratio, norm.n_letters,
+                          norm.questions, norm.exclamations, norm.laughter)
+    ev = Evidence(norm=norm, injection=bool(injection))
+    if injection:
+        ev.add("injecao", 0.0, "instrução ao classificador ignorada", injection.group(0))
+    _spam(ev)
+    _suggestion(ev)
+    _question(ev)
+    _sentiment(ev)
+    _outro(ev)
+    return ev
+
+
+def decide(ev: Evidence) -> Decision:
+    """SPEC's priority: SPAM > SUGESTÃO > DÚVIDA > dominant sentiment > OUTRO."""
+    if ev.spam >= DECIDE:
+        return Decision("SPAM", ev.spam, ev, "sinais de spam")
+    if ev.sugestao >= DECIDE:
+        return Decision("SUGESTÃO", ev.sugestao, ev, "pedido ao artista")
+    if ev.duvida >= DECIDE:
+        return Decision("DÚVIDA", ev.duvida, ev, "pergunta genuína")
+    pos, neg = ev.pos, ev.neg
+    top = max(pos, neg)
+    if top >= SENTIMENT_MIN and top > ev.outro * 0.9 - 0.2:
+        if pos >= neg:
+            cat, margin = "ELOGIO", pos - 0.8 * neg
+        else:
+            cat, margin = "CRÍTICA", neg - 0.8 * pos
+        if margin > 0.15:
+            # Sentiment competes with OUTRO cues (argument, meme, empathy) for the weakest cases.
+            return Decision(cat, margin - 0.5 * ev.outro, ev, "sentimento dominante")
+    strength = ev.outro - 0.6 * top - 0.3 * max(ev.spam, ev.sugestao, ev.duvida)
+    return Decision("OUTRO", strength, ev, "sem sinal de negócio")
+
+
+def classify_text(texto: str) -> Decision:
+    return decide(analyse(texto))
