@@ -1,0 +1,86 @@
+"""Dashboard table queries: sorted, offset-paged pages of ``comment_search`` results and filter options.
+
+The filter itself (and its SQL) is ``alumusic.repositories.comment_search``; this module only adds
+what a paged, sortable grid needs. Sort columns are whitelisted; ties break on (recebido_em, id)
+so pages never overlap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from alumusic.repositories.comment_search import CommentFilter, where_clause
+
+TABLE_COLUMNS = ("id", "recebido_em", "artista", "album", "texto", "categoria", "tags", "confianca", "origem",
+                 "status")
+SORTABLE = {"recebido_em", "artista", "album", "texto", "categoria", "confianca", "origem", "status"}
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class TablePage:
+    rows: list[dict]
+    total: int
+
+
+def make_filter(*, artista=None, album=None, tag=None, categoria=None, desde: str | None = None,
+                ate: str | None = None, texto=None, timezone: str = "America/Sao_Paulo") -> CommentFilter:
+    """CommentFilter from the dashboard's widgets; ``desde``/``ate`` are inclusive local days (ISO)."""
+    tz = ZoneInfo(timezone)
+
+    def day_start(value: str | None, plus: int = 0) -> datetime | None:
+        if not value:
+            return None
+        day = date.fromisoformat(value[:10]) + timedelta(days=plus)
+        return datetime.combine(day, time.min, tz)
+
+    return CommentFilter(
+        artista=artista or None, album=album or None, tag=tag or None, categoria=categoria or None,
+        texto=(texto or "").strip() or None, desde=day_start(desde), ate=day_start(ate, plus=1),
+    )
+
+
+def page(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em", descending: bool = True,
+         offset: int = 0, limit: int = 25) -> TablePage:
+    """One page of matching comments plus the total number of matches."""
+    if sort_by not in SORTABLE:
+        raise ValueError(f"coluna de ordenação inválida: {sort_by}")
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    where, params = where_clause(f)
+    direction = "DESC" if descending else "ASC"
+    order = f"v.{sort_by} {direction} NULLS LAST"
+    if sort_by != "recebido_em":
+        order += ", v.recebido_em DESC"
+    sql = sa.text(
+        f"SELECT {', '.join('v.' + c for c in TABLE_COLUMNS)} FROM v_comentarios_atuais v WHERE {where} "
+        f"ORDER BY {order}, v.id DESC LIMIT :limit OFFSET :offset"
+    )
+    rows = [dict(r._mapping) for r in conn.execute(sql, {**params, "limit": limit, "offset": max(0, offset)})]
+    total = conn.execute(sa.text(f"SELECT count(*) FROM v_comentarios_atuais v WHERE {where}"), params).scalar_one()
+    return TablePage(rows, total)
+
+
+# Distinct values via a recursive "skip scan" over the btree indexes: one index probe per value
+# instead of reading every comment (a few ms on millions of rows).
+_DISTINCT = """
+WITH RECURSIVE s(v) AS (
+    (SELECT {col} FROM comentarios WHERE {col} IS NOT NULL ORDER BY {col} LIMIT 1)
+    UNION ALL
+    SELECT (SELECT {col} FROM comentarios WHERE {col} > s.v ORDER BY {col} LIMIT 1) FROM s WHERE s.v IS NOT NULL
+)
+SELECT v FROM s WHERE v IS NOT NULL
+"""
+
+
+def filter_options(conn: sa.Connection) -> dict[str, list]:
+    """Values offered by the dashboard's dropdowns: artists, albums, active tags (code + label)."""
+    return {
+        "artistas": list(conn.execute(sa.text(_DISTINCT.format(col="artista"))).scalars()),
+        "albuns": list(conn.execute(sa.text(_DISTINCT.format(col="album"))).scalars()),
+        "tags": [dict(r._mapping) for r in conn.execute(sa.text(
+            "SELECT codigo, rotulo FROM taxonomia_tags WHERE ativo ORDER BY rotulo"))],
+    }

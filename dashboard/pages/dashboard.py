@@ -1,0 +1,283 @@
+"""Private page ``/dashboard``: search and filter comments, see a comment's history, correct it, export CSV.
+
+Paging and sorting run in PostgreSQL (DataTable ``custom`` modes): the browser only ever holds one
+page. The export streams the filtered rows from a server-side cursor into a temporary file in
+chunks, so the database result is never held in memory as a whole.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import tempfile
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import dash
+from dash import Input, Output, State, callback, ctx, dash_table, dcc, html
+
+from alumusic.classification.contract import CATEGORIAS
+from alumusic.csv_export import write_comments_csv
+from alumusic.repositories import classifications
+from dashboard import context
+from dashboard.auth import current_user
+from dashboard.comment_table import make_filter, page
+from dashboard.figures import ROTULOS
+from dashboard.layout import message
+
+dash.register_page(__name__, path="/dashboard", name="Dashboard", title="Dashboard — AluMusic Insights")
+
+PAGE_SIZE = 25
+FILTERS = ("filtro-artista", "filtro-album", "filtro-tag", "filtro-categoria", "filtro-desde", "filtro-ate",
+           "filtro-texto")
+FILTER_PROPS = ("value",) * len(FILTERS)
+COLUMNS = [
+    {"id": "recebido_em", "name": "Recebido em"},
+    {"id": "artista", "name": "Artista"},
+    {"id": "album", "name": "Álbum"},
+    {"id": "texto", "name": "Comentário"},
+    {"id": "categoria", "name": "Categoria"},
+    {"id": "tags", "name": "Tags"},
+    {"id": "confianca", "name": "Confiança"},
+    {"id": "origem", "name": "Origem"},
+]
+HISTORY_COLUMNS = [
+    {"id": "criado_em", "name": "Quando"},
+    {"id": "categoria", "name": "Categoria"},
+    {"id": "tags", "name": "Tags"},
+    {"id": "confianca", "name": "Confiança"},
+    {"id": "origem", "name": "Origem"},
+    {"id": "classificador", "name": "Classificador"},
+    {"id": "autor", "name": "Autor"},
+    {"id": "atual", "name": "Atual"},
+]
+
+
+def _dropdown(id_: str, label: str, options: list, placeholder: str = "Todos") -> html.Div:
+    return html.Div([html.Label(label, htmlFor=id_), dcc.Dropdown(id=id_, options=options, placeholder=placeholder)])
+
+
+def layout(**_query) -> html.Div:
+    opts = context.filter_options()
+    tag_options = [{"label": f"{t['rotulo']} ({t['codigo']})", "value": t["codigo"]} for t in opts["tags"]]
+    categoria_options = [{"label": ROTULOS[c], "value": c} for c in CATEGORIAS]
+    return html.Div(
+        [
+            html.H1("Comentários"),
+            html.Div(
+                [
+                    _dropdown("filtro-artista", "Artista", opts["artistas"]),
+                    _dropdown("filtro-album", "Álbum", opts["albuns"]),
+                    _dropdown("filtro-tag", "Tag", tag_options, "Todas"),
+                    _dropdown("filtro-categoria", "Categoria", categoria_options, "Todas"),
+                    html.Div([html.Label("Recebidos desde", htmlFor="filtro-desde"),
+                              dcc.Input(id="filtro-desde", type="date", className="campo-texto")]),
+                    html.Div([html.Label("até (inclusive)", htmlFor="filtro-ate"),
+                              dcc.Input(id="filtro-ate", type="date", className="campo-texto")]),
+                    html.Div([html.Label("Texto (sem diferenciar acentos e maiúsculas)", htmlFor="filtro-texto"),
+                              dcc.Input(id="filtro-texto", type="text", debounce=True, placeholder="buscar…",
+                                        className="campo-texto")]),
+                ],
+                className="filtros",
+            ),
+            html.Div(
+                [
+                    html.Strong(id="dash-total"),
+                    html.Button("Exportar CSV", id="dash-exportar"),
+                    dcc.Loading(html.Span(id="dash-export-msg"), type="dot"),
+                    dcc.Download(id="dash-download"),
+                ],
+                className="barra",
+            ),
+            dash_table.DataTable(
+                id="dash-tabela",
+                columns=[{**c, "sortable": True} if c["id"] != "tags" else c for c in COLUMNS],
+                data=[],
+                page_action="custom",
+                page_current=0,
+                page_size=PAGE_SIZE,
+                page_count=1,
+                sort_action="custom",
+                sort_mode="single",
+                sort_by=[],
+                row_selectable="single",
+                selected_rows=[],
+                style_cell={"textAlign": "left", "fontFamily": "inherit", "fontSize": "0.9rem", "padding": "4px"},
+                style_data={"whiteSpace": "normal", "height": "auto"},
+                style_cell_conditional=[{"if": {"column_id": "texto"}, "minWidth": "320px", "maxWidth": "520px"}],
+                style_header={"fontWeight": "bold"},
+            ),
+            html.Div(
+                [
+                    html.Div([html.H2("Histórico de classificações"), html.Div(id="dash-historico",
+                              children=message("Selecione um comentário na tabela."))]),
+                    html.Div(
+                        [
+                            html.H2("Corrigir classificação"),
+                            html.Label("Categoria", htmlFor="corr-categoria"),
+                            dcc.Dropdown(id="corr-categoria", options=categoria_options, clearable=False),
+                            html.Label("Tags", htmlFor="corr-tags"),
+                            dcc.Dropdown(id="corr-tags", options=tag_options, multi=True),
+                            html.Label("Motivo (opcional)", htmlFor="corr-motivo"),
+                            dcc.Input(id="corr-motivo", type="text", className="campo-texto"),
+                            html.Label("Curador(a)", htmlFor="corr-autor"),
+                            dcc.Input(id="corr-autor", type="text", value=current_user() or "", className="campo-texto"),
+                            html.Button("Salvar correção", id="corr-salvar", disabled=True),
+                            html.Div(id="corr-msg"),
+                        ]
+                    ),
+                ],
+                className="painel",
+            ),
+            dcc.Store(id="dash-versao", data=0),  # bumped by a correction: table and history reload
+        ]
+    )
+
+
+def _filter(artista, album, tag, categoria, desde, ate, texto):
+    return make_filter(artista=artista, album=album, tag=tag, categoria=categoria, desde=desde, ate=ate,
+                       texto=texto, timezone=context.settings().timezone)
+
+
+def _fmt_when(value: datetime | None, tz: ZoneInfo) -> str:
+    return value.astimezone(tz).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+@callback(
+    Output("dash-tabela", "data"),
+    Output("dash-tabela", "page_count"),
+    Output("dash-tabela", "page_current"),
+    Output("dash-tabela", "selected_rows"),
+    Output("dash-total", "children"),
+    [Input(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
+    Input("dash-tabela", "page_current"),
+    Input("dash-tabela", "sort_by"),
+    Input("dash-versao", "data"),
+)
+def carregar_tabela(artista, album, tag, categoria, desde, ate, texto, page_current, sort_by, _versao):
+    refreshing = ctx.triggered_id == "dash-versao"
+    if ctx.triggered_id in FILTERS:
+        page_current = 0  # a new filter starts again at its first page
+    page_current = page_current or 0
+    sort = (sort_by or [{"column_id": "recebido_em", "direction": "desc"}])[0]
+    f = _filter(artista, album, tag, categoria, desde, ate, texto)
+    with context.engine().connect() as conn:
+        result = page(conn, f, sort_by=sort["column_id"], descending=sort["direction"] == "desc",
+                      offset=page_current * PAGE_SIZE, limit=PAGE_SIZE)
+    tz = ZoneInfo(context.settings().timezone)
+    rows = [
+        {
+            "id": str(r["id"]),
+            "recebido_em": _fmt_when(r["recebido_em"], tz),
+            "artista": r["artista"],
+            "album": r["album"],
+            "texto": r["texto"],
+            "categoria": r["categoria"] or "(pendente)",
+            "tags": ", ".join(r["tags"] or []),
+            "confianca": None if r["confianca"] is None else round(float(r["confianca"]), 2),
+            "origem": r["origem"] or "",
+        }
+        for r in result.rows
+    ]
+    total = f"{_number(result.total)} comentário{'s' if result.total != 1 else ''}"
+    pages = max(1, math.ceil(result.total / PAGE_SIZE))
+    return rows, pages, page_current, dash.no_update if refreshing else [], total
+
+
+@callback(
+    Output("dash-historico", "children"),
+    Output("corr-categoria", "value"),
+    Output("corr-tags", "value"),
+    Output("corr-salvar", "disabled"),
+    Input("dash-tabela", "selected_row_ids"),
+    Input("dash-versao", "data"),
+)
+def mostrar_historico(selected_ids, _versao):
+    if not selected_ids:
+        return message("Selecione um comentário na tabela."), None, [], True
+    comentario_id = selected_ids[0]
+    with context.engine().connect() as conn:
+        items = classifications.history(conn, comentario_id)
+    if not items:
+        return message("Este comentário ainda não foi classificado."), None, [], False
+    tz = ZoneInfo(context.settings().timezone)
+    rows = [
+        {
+            "criado_em": _fmt_when(k["criado_em"], tz),
+            "categoria": k["categoria"],
+            "tags": ", ".join(t["codigo"] for t in k["tags"]),
+            "confianca": round(float(k["confianca"]), 2),
+            "origem": k["origem"],
+            "classificador": f"{k['classificador']} {k['versao']}",
+            "autor": k["autor"] or "",
+            "atual": "sim" if k["atual"] else "",
+        }
+        for k in items
+    ]
+    current = next((k for k in items if k["atual"]), items[0])
+    table = dash_table.DataTable(id="dash-historico-tabela", columns=HISTORY_COLUMNS, data=rows,
+                                 style_cell={"textAlign": "left", "fontSize": "0.85rem"})
+    return table, current["categoria"], [t["codigo"] for t in current["tags"]], False
+
+
+@callback(
+    Output("corr-msg", "children"),
+    Output("dash-versao", "data"),
+    Input("corr-salvar", "n_clicks"),
+    State("dash-tabela", "selected_row_ids"),
+    State("corr-categoria", "value"),
+    State("corr-tags", "value"),
+    State("corr-motivo", "value"),
+    State("corr-autor", "value"),
+    State("dash-versao", "data"),
+    prevent_initial_call=True,
+)
+def salvar_correcao(_clicks, selected_ids, categoria, tags, motivo, autor, versao):
+    if not selected_ids:
+        return message("Selecione um comentário antes de corrigir.", "erro"), dash.no_update
+    autor = (autor or "").strip()
+    if not autor:
+        return message("Informe o nome do(a) curador(a).", "erro"), dash.no_update
+    explicacao = (motivo or "").strip() or f"marcada na correção manual de {autor}"
+    try:
+        with context.engine().begin() as conn:
+            classifications.record_manual_correction(
+                conn, selected_ids[0], categoria, [{"codigo": c, "explicacao": explicacao} for c in tags or []], autor
+            )
+    except ValueError as exc:
+        return message(f"Correção não salva: {exc}", "erro"), dash.no_update
+    return message(f"Correção salva: {ROTULOS.get(categoria, categoria)}, por {autor}.", "ok"), (versao or 0) + 1
+
+
+@callback(
+    Output("dash-download", "data"),
+    Output("dash-export-msg", "children"),
+    Input("dash-exportar", "n_clicks"),
+    [State(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
+    prevent_initial_call=True,
+)
+def exportar_csv(_clicks, artista, album, tag, categoria, desde, ate, texto):
+    f = _filter(artista, album, tag, categoria, desde, ate, texto)
+    stamp = datetime.now(ZoneInfo(context.settings().timezone)).strftime("%Y%m%d-%H%M%S")
+    with tempfile.TemporaryFile() as tmp:
+        with context.engine().connect() as conn:
+            size = write_comments_csv(conn, f, tmp)
+        content = _base64_file(tmp)
+    return (
+        {"content": content, "filename": f"comentarios-{stamp}.csv", "base64": True, "type": "text/csv"},
+        f"CSV gerado ({_number(size // 1024)} KB).",
+    )
+
+
+def _base64_file(fh, block: int = 3 * 1024 * 1024) -> str:
+    """Base64 of a file read block by block (block size a multiple of 3: no padding in between)."""
+    fh.seek(0)
+    out = io.StringIO()
+    while data := fh.read(block):
+        out.write(base64.b64encode(data).decode("ascii"))
+    return out.getvalue()
