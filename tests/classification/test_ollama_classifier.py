@@ -202,3 +202,14 @@ def test_version_changes_with_model_and_prompt_version(emu, monkeypatch):
     monkeypatch.setattr(prompts, "PROMPT_VERSION", "p-test")
     bumped = _classifier(emu.url, check_model=False).provenance
     assert bumped.versao != base and bumped.versao_prompt == "p-test"
+
+
+def test_emulated_answers_are_the_offline_classifiers(emu):
+    offline = pytest.importorskip("alumusic.classification.offline").OfflineClassifier()
+    clf = _classifier(emu.url)
+    for text in ("Que clipe lindo, a coreografia ficou perfeita", "quando sai o álbum novo?",
+                 "ganhe dinheiro em casa, acesse meu canal", "venham pra Recife!!"):
+        got, expected = clf.classify(text), offline.classify(text)
+        assert got.categoria == expected.categoria
+        assert got.tags_funcionalidades == expected.tags_funcionalidades
+        assert got.confianca == pytest.approx(expected.confianca, abs=1e-3)

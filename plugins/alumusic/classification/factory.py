@@ -100,9 +100,11 @@ def get_classifier(
     # Imported lazily: the offline classifier is a separate module with its own lexicons.
     from alumusic.classification.offline import OfflineClassifier
 
+    # Restrict its tags to the active taxonomy (the keyword is the offline module's own).
     params = inspect.signature(OfflineClassifier).parameters
-    if "tag_codes" in params:
-        return OfflineClassifier(tag_codes=list(known))
+    for name in ("taxonomy", "tag_codes"):
+        if name in params:
+            return OfflineClassifier(**{name: list(known)})
     return OfflineClassifier()
 
 
