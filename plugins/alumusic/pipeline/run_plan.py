@@ -1,0 +1,124 @@
+"""What one ``classify_comments`` run works on, from its params, run type and data interval.
+
+- Scheduled / plain manual run: the pending queue (oldest first).
+- Backfill run (``airflow backfill create``) or a run with ``desde``/``ate``: the comments
+  *received* in that interval that are pending or whose current classification is automatic and
+  came from another classifier version (reclassification; manual corrections are never touched).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from alumusic.settings import Settings
+
+BACKENDS = ("auto", "ollama", "offline")
+MAX_BATCHES_PER_RUN = 1000  # below Airflow's default max_map_length (1024)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    backend: str | None  # None: LLM_BACKEND from settings
+    modelo: str | None  # None: OLLAMA_MODEL from settings
+    desde: datetime | None  # received at >= desde
+    ate: datetime | None  # received at < ate
+    reclassificar: bool  # an interval run: stale automatic classifications are redone too
+    reprocessar_falhas: bool
+    tamanho_lote: int
+    max_lotes: int
+    concorrencia: int
+    max_tentativas: int
+    lease_segundos: int
+    versao: str | None = None  # classifier version the run stores (set when reclassifying)
+
+    def to_dict(self) -> dict:
+        """JSON-safe (XCom)."""
+        data = asdict(self)
+        for key in ("desde", "ate"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunPlan:
+        data = dict(data)
+        for key in ("desde", "ate"):
+            data[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
+        return cls(**data)
+
+    def with_backend(self, backend: str, versao: str | None = None) -> RunPlan:
+        return replace(self, backend=backend, versao=versao if versao is not None else self.versao)
+
+    def describe(self) -> str:
+        scope = (f"intervalo [{self.desde.isoformat() if self.desde else '-inf'}, "
+                 f"{self.ate.isoformat() if self.ate else 'agora'}) com reclassificação"
+                 if self.reclassificar else "fila de pendentes")
+        return (f"{scope}; backend={self.backend or 'config'} modelo={self.modelo or 'config'} "
+                f"lote={self.tamanho_lote} max_lotes={self.max_lotes} concorrência={self.concorrencia}")
+
+
+def plan_run(
+    params: dict,
+    settings: Settings,
+    *,
+    run_type: str | None = None,
+    data_interval: tuple[datetime | None, datetime | None] | None = None,
+) -> RunPlan:
+    """Validate the run's params (ValueError with a clear message) and decide its scope."""
+    backend = params.get("backend") or None
+    if backend is not None and backend not in BACKENDS:
+        raise ValueError(f"backend inválido: {backend!r} (use {', '.join(BACKENDS)} ou vazio)")
+    modelo = (params.get("modelo") or "").strip() or None
+    if modelo is not None and backend == "offline":
+        raise ValueError("modelo só vale para o backend ollama (ou auto)")
+
+    tz = ZoneInfo(settings.timezone)
+    desde = _day_start(params.get("desde"), tz, "desde")
+    ate_day = _day_start(params.get("ate"), tz, "ate")
+    ate = ate_day + timedelta(days=1) if ate_day else None  # ``ate`` is an inclusive day
+    if desde and ate and desde >= ate:
+        raise ValueError(f"desde ({params.get('desde')}) deve ser anterior ou igual a ate ({params.get('ate')})")
+    if desde is None and ate is None and run_type == "backfill" and data_interval:
+        desde, ate = data_interval
+    reclassificar = desde is not None or ate is not None
+
+    tamanho = _positive(params.get("tamanho_lote"), "tamanho_lote") or settings.classify_batch_size
+    max_lotes = _positive(params.get("max_lotes"), "max_lotes") or (
+        MAX_BATCHES_PER_RUN if reclassificar else settings.classify_max_batches)
+    return RunPlan(
+        backend=backend,
+        modelo=modelo,
+        desde=desde,
+        ate=ate,
+        reclassificar=reclassificar,
+        reprocessar_falhas=bool(params.get("reprocessar_falhas")),
+        tamanho_lote=tamanho,
+        max_lotes=min(max_lotes, MAX_BATCHES_PER_RUN),
+        concorrencia=settings.llm_concurrency,
+        max_tentativas=settings.classify_max_attempts,
+        lease_segundos=settings.classify_lease_seconds,
+    )
+
+
+def _day_start(value: object, tz: ZoneInfo, name: str) -> datetime | None:
+    """A 'YYYY-MM-DD' day (in the product's time zone) or an ISO date-time, as an aware datetime."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time.min, tz)
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{name} inválido: {value!r} (use AAAA-MM-DD)") from None
+    return datetime.combine(day, time.min, tz)
+
+
+def _positive(value: object, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} deve ser um inteiro positivo, recebido {value!r}")
+    return value

@@ -1,0 +1,81 @@
+"""The three steps of a ``classify_comments`` run, callable without Airflow (tests, benchmarks).
+
+1. ``prepare``: resolve the backend once for the whole run, put failed comments back if asked,
+   return expired leases to the queue, count the candidates and size the fan-out (batch owners).
+2. ``classify``: one mapped task = one batch owner: claim (lazily, when the task starts, so no
+   lease ages while the task waits for a pool slot) and classify.
+3. ``summarize``: totals for the log and the asset event.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from alumusic.classification.contract import Classifier
+from alumusic.pipeline import claims, failures
+from alumusic.pipeline.batch import run_batch, scope_of
+from alumusic.pipeline.run_plan import RunPlan
+from alumusic.pipeline.stats import BatchStats
+from alumusic.repositories import classifications as repo
+from alumusic.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def concrete_backend(backend: str | None, settings: Settings | None = None) -> str:
+    """'ollama' or 'offline' for a run's ``backend`` param (None: LLM_BACKEND; auto: probe)."""
+    from alumusic.classification.factory import resolve_backend
+
+    s = settings or get_settings()
+    if backend is not None:
+        s = s.model_copy(update={"llm_backend": backend})
+    return resolve_backend(s)
+
+
+def make_classifier(plan: RunPlan, tag_codes: Iterable[str]) -> Classifier:
+    from alumusic.classification.factory import get_classifier
+
+    return get_classifier(plan.backend, plan.modelo, tag_codes=list(tag_codes))
+
+
+def prepare(engine: sa.Engine, plan: RunPlan, run_id: str) -> tuple[RunPlan, list[str]]:
+    """Finish the plan (concrete backend, classifier version) and return the batch owners."""
+    backend = concrete_backend(plan.backend)
+    plan = plan.with_backend(backend)
+    if plan.reclassificar:
+        # Reclassification compares versions, so the run must know the classifier's own.
+        with engine.connect() as conn:
+            codes = repo.known_tag_codes(conn)
+        plan = plan.with_backend(backend, versao=make_classifier(plan, codes).provenance.versao)
+
+    with engine.begin() as conn:
+        if plan.reprocessar_falhas:
+            reset = failures.reset_failed(conn, plan.desde, plan.ate)
+            log.info("reprocessar_falhas: %d comentários com falha voltaram para a fila", reset)
+        recovered = claims.recover_expired_leases(conn, plan.max_tentativas)
+        if recovered:
+            log.warning("leases expirados recuperados: %s", recovered)
+        candidates = claims.count_candidates(conn, scope_of(plan))
+    batches = min(math.ceil(candidates / plan.tamanho_lote), plan.max_lotes)
+    log.info("plano: %s; versão=%s; %d candidatos -> %d lotes", plan.describe(), plan.versao or "-",
+             candidates, batches)
+    return plan, [f"{run_id}/lote-{i:04d}" for i in range(batches)]
+
+
+def classify(engine: sa.Engine, plan: RunPlan, dono: str) -> BatchStats:
+    stats = run_batch(engine, plan, dono, lambda codes: make_classifier(plan, codes))
+    log.info("%s: %s", dono, stats.summary())
+    return stats
+
+
+def summarize(results: Iterable[dict | BatchStats], wall_seconds: float | None = None) -> BatchStats:
+    total = BatchStats()
+    for item in results:
+        total = total + (item if isinstance(item, BatchStats) else BatchStats.from_dict(item))
+    if wall_seconds is not None:
+        total.segundos = wall_seconds  # run throughput = classified per second of the whole run
+    return total
