@@ -114,6 +114,16 @@ def test_get_classifier_reads_the_active_taxonomy_from_the_database(emu, db, db_
             conn.execute(sa.text("UPDATE taxonomia_tags SET ativo = true WHERE codigo = 'voz_potencia'"))
 
 
+def test_explicit_codes_are_described_from_the_database(emu, db, db_url):
+    with db.begin() as conn:
+        conn.execute(sa.text("INSERT INTO taxonomia_tags (codigo, rotulo, descricao) VALUES "
+                             "('show_acessibilidade', 'Acessibilidade', 'Libras, rampas, lugares')"))
+    s = Settings(llm_backend="ollama", ollama_hosts=[emu.url], database_url=db_url)
+    clf = factory.get_classifier(tag_codes=["show_acessibilidade", "voz_timbre"], settings=s)
+    assert set(clf.tags) == {"show_acessibilidade", "voz_timbre"}
+    assert "Libras, rampas, lugares" in clf.system
+
+
 def test_seed_parser_matches_the_migrated_table(db):
     with db.connect() as conn:
         assert taxonomy.active_tags(conn) == sorted(taxonomy.seed_tags(), key=lambda t: t.codigo)

@@ -87,10 +87,7 @@ def get_classifier(
     if backend not in BACKENDS:
         raise ValueError(f"unknown classifier backend {backend!r} (expected one of {BACKENDS} or 'auto')")
 
-    if tag_codes is not None:
-        known = taxonomy_descriptions_for(tag_codes)
-    else:
-        known = taxonomy(s)
+    known = taxonomy(s) if tag_codes is None else taxonomy_descriptions_for(tag_codes, s)
 
     if backend == OLLAMA:
         from alumusic.classification.ollama import OllamaClassifier
@@ -108,12 +105,17 @@ def get_classifier(
     return OfflineClassifier()
 
 
-def taxonomy_descriptions_for(tag_codes: Iterable[str]) -> dict[str, str]:
-    """Explicit codes, described from the seed when known (the prompt reads better with them)."""
-    from alumusic.repositories import taxonomy as repo
+def taxonomy_descriptions_for(tag_codes: Iterable[str], settings: Settings | None = None) -> dict[str, str]:
+    """Exactly ``tag_codes``, described from the configured taxonomy when known (the prompt reads
+    better with descriptions; the codes alone decide what is valid)."""
+    import sqlalchemy as sa
 
-    seed = {t.codigo: f"{t.rotulo} — {t.descricao}" for t in repo.seed_tags()}
-    return {code: seed.get(code, "") for code in tag_codes}
+    try:
+        described = taxonomy(settings)
+    except sa.exc.SQLAlchemyError as exc:  # descriptions are a nicety: fall back to the seed's
+        log.warning("taxonomy descriptions unavailable from the database (%s); using the seed's", exc)
+        described = taxonomy((settings or get_settings()).model_copy(update={"database_url": None}))
+    return {code: described.get(code, "") for code in tag_codes}
 
 
 def get_text_client(settings: Settings | None = None) -> OllamaClient | None:
