@@ -1,6 +1,6 @@
 """Operator commands: ``python -m alumusic <group> <command>``.
 
-Groups: ``db`` (migrations), ``demo`` (demo data). Other modules register more groups by adding
+Groups: ``db`` (migrations), ``demo`` (demo data), ``clients`` (API clients). Other modules register more groups by adding
 them to ``cli`` (see the bottom of this file).
 """
 
@@ -72,6 +72,66 @@ def demo_load(count: int, days: int, seed: int, pool: bool, pool_path: Path) -> 
     elapsed = time.perf_counter() - started
     click.echo(f"{created} comentários criados ({count - created} já existiam) em {elapsed:.1f} s "
                f"({count / elapsed:,.0f}/s)")
+
+
+@cli.group()
+def clients() -> None:
+    """API clients (who may call the API, with which roles)."""
+
+
+def _migrated_engine():
+    from alumusic import db as dbmod
+    from alumusic import migrations
+
+    url = dbmod.database_url()
+    migrations.upgrade(url)
+    return dbmod.get_engine(url)
+
+
+@clients.command("create")
+@click.argument("name")
+@click.option("--roles", default="ingest,read", show_default=True,
+              help="Comma-separated roles among ingest, read, admin.")
+def clients_create(name: str, roles: str) -> None:
+    """Create client NAME and print its secret (shown only this once)."""
+    from alumusic.repositories import clients as repo
+
+    try:
+        with _migrated_engine().begin() as conn:
+            client, secret = repo.create_client(conn, name, roles)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"cliente {client.nome} criado com papéis {','.join(client.papeis)}")
+    click.echo("guarde o segredo agora; ele não será mostrado de novo")
+    # Last line, last word = the secret (scripts/devstack.py reads it this way).
+    click.echo(f"segredo: {secret}")
+
+
+@clients.command("list")
+def clients_list() -> None:
+    """List clients with their roles and state."""
+    from alumusic.repositories import clients as repo
+
+    with _migrated_engine().connect() as conn:
+        rows = repo.list_clients(conn)
+    if not rows:
+        click.echo("nenhum cliente")
+    for c in rows:
+        state = "ativo" if c.ativo else f"revogado em {c.revogado_em:%Y-%m-%d %H:%M}"
+        click.echo(f"{c.nome:<24} {','.join(c.papeis):<20} {state}")
+
+
+@clients.command("revoke")
+@click.argument("name")
+def clients_revoke(name: str) -> None:
+    """Revoke client NAME: its tokens stop working within seconds (API cache)."""
+    from alumusic.repositories import clients as repo
+
+    with _migrated_engine().begin() as conn:
+        revoked = repo.revoke_client(conn, name)
+    if not revoked:
+        raise click.ClickException(f"nenhum cliente ativo chamado {name!r}")
+    click.echo(f"cliente {name} revogado")
 
 
 def main() -> None:

@@ -49,5 +49,30 @@ def tokens(client, make_api_client):
     return login
 
 
+@pytest.fixture(scope="session")
+def _one_hash() -> str:
+    # argon2 is deliberately slow (~0.5 s here); tests that only need *a* client share one hash.
+    return clients_repo._hasher.hash("segredo-de-teste")
+
+
+@pytest.fixture
+def access_headers(app, db, _one_hash):
+    """Authorization headers of a fresh client with ``papeis`` (token minted as the endpoint does)."""
+    import sqlalchemy as sa
+    from flask_jwt_extended import create_access_token
+
+    def make(nome: str = "poster", papeis: tuple[str, ...] = ("ingest", "read")) -> dict:
+        with db.begin() as conn:
+            cid = conn.execute(
+                sa.text("INSERT INTO api_clientes (nome, segredo_hash, papeis) VALUES (:n, :h, :p) RETURNING id"),
+                {"n": nome, "h": _one_hash, "p": list(papeis)},
+            ).scalar_one()
+        with app.app_context():
+            token = create_access_token(nome, additional_claims={"cid": cid, "papeis": list(papeis)})
+        return bearer(token)
+
+    return make
+
+
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
