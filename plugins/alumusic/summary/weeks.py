@@ -69,3 +69,15 @@ def last_complete_week(tz: str, now: datetime | None = None) -> IsoWeek:
 def week_of_moment(moment: datetime, tz: str) -> IsoWeek:
     """The ISO week containing ``moment`` as seen in ``tz``."""
     return IsoWeek.of(moment.astimezone(ZoneInfo(tz)).date())
+
+
+def week_for_run(semana: str | None, data_interval_start: datetime | None, run_after: datetime | None,
+                 tz: str) -> IsoWeek:
+    """The week a DAG run summarises: the ``semana`` param when given, else the ISO week in which
+    the run's data interval starts (the previous week for the Monday schedule), else (manual
+    run without a logical date) the last week complete at ``run_after``."""
+    if semana:
+        return IsoWeek.parse(semana)
+    if data_interval_start is not None:
+        return week_of_moment(data_interval_start, tz)
+    return last_complete_week(tz, run_after)

@@ -1,0 +1,93 @@
+"""The summary e-mail: multipart/alternative with a plain-text and an HTML part (pt-BR).
+
+Both parts carry the same content: a small table of the week's numbers and the summary text.
+"""
+
+from __future__ import annotations
+
+import html
+from email.message import EmailMessage
+
+from alumusic.summary import fmt
+from alumusic.summary.repository import StoredSummary
+from alumusic.summary.text import HEADINGS
+
+
+def subject(summary: StoredSummary) -> str:
+    return (f"AluMusic Insights — resumo da semana {summary.semana} "
+            f"({fmt.periodo(summary.inicio.isoformat(), summary.fim.isoformat())})")
+
+
+def number_rows(stats: dict) -> list[tuple[str, str, str]]:
+    """(indicador, semana, semana anterior) rows of the e-mail table."""
+    vol = stats["volume"]
+    rows = [
+        ("Comentários recebidos", fmt.inteiro(vol["total"]), fmt.inteiro(vol["semana_anterior"])),
+        ("Variação do volume", fmt.pct(vol["variacao_pct"], sinal=True), ""),
+        ("Classificados", fmt.inteiro(vol["classificados"]), ""),
+    ]
+    for c in stats["categorias"]:
+        rows.append((c["categoria"], f"{fmt.inteiro(c['total'])} ({fmt.pct(c['pct'])})",
+                     f"{fmt.inteiro(c['semana_anterior'])} ({fmt.pct(c['pct_semana_anterior'])})"))
+    rows.append(("SPAM (% dos classificados)", fmt.pct(stats["spam"]["pct"]), fmt.pct(stats["spam"]["pct_semana_anterior"])))
+    return rows
+
+
+def plain_text(summary: StoredSummary) -> str:
+    rows = number_rows(summary.estatisticas)
+    width = max(len(r[0]) for r in rows)
+    table = "\n".join(f"{a.ljust(width)}  {b:>14}  {c:>14}" for a, b, c in
+                      [("Indicador", "Semana", "Semana anterior"), *rows])
+    return (f"{subject(summary)}\n\nNúmeros da semana\n{table}\n\n{summary.texto.strip()}\n\n"
+            f"— Gerado em {summary.gerado_em:%d/%m/%Y %H:%M} por {_origem(summary)}.\n")
+
+
+def html_text(summary: StoredSummary) -> str:
+    e = html.escape
+    cells = "".join(
+        f"<tr><td style='padding:4px 10px;border-bottom:1px solid #ddd'>{e(a)}</td>"
+        f"<td style='padding:4px 10px;border-bottom:1px solid #ddd;text-align:right'>{e(b)}</td>"
+        f"<td style='padding:4px 10px;border-bottom:1px solid #ddd;text-align:right;color:#666'>{e(c)}</td></tr>"
+        for a, b, c in number_rows(summary.estatisticas)
+    )
+    body = []
+    for block in summary.texto.strip().split("\n\n"):
+        lines = block.strip().splitlines()
+        if not lines:
+            continue
+        if lines[0].strip() in HEADINGS:
+            body.append(f"<h3 style='margin:18px 0 6px'>{e(lines[0].strip())}</h3>")
+            lines = lines[1:]
+        items = [line.strip()[2:] for line in lines if line.strip().startswith("- ")]
+        if items and len(items) == len([line for line in lines if line.strip()]):
+            body.append("<ul style='margin:4px 0'>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>")
+        else:
+            body += [f"<p style='margin:4px 0'>{e(line.strip())}</p>" for line in lines if line.strip()]
+    return (
+        "<!DOCTYPE html><html lang='pt-BR'><head><meta charset='utf-8'>"
+        f"<title>{e(subject(summary))}</title></head>"
+        "<body style='font-family:Arial,Helvetica,sans-serif;color:#222;max-width:680px'>"
+        f"<h2>{e(subject(summary))}</h2>"
+        "<table style='border-collapse:collapse;font-size:14px'>"
+        "<thead><tr><th style='text-align:left;padding:4px 10px'>Indicador</th>"
+        "<th style='padding:4px 10px'>Semana</th><th style='padding:4px 10px'>Semana anterior</th></tr></thead>"
+        f"<tbody>{cells}</tbody></table>{''.join(body)}"
+        f"<p style='color:#888;font-size:12px;margin-top:24px'>Gerado em {summary.gerado_em:%d/%m/%Y %H:%M} "
+        f"por {e(_origem(summary))}.</p></body></html>"
+    )
+
+
+def _origem(summary: StoredSummary) -> str:
+    if summary.classificador == "offline":
+        return "resumo offline (sem LLM)"
+    return f"{summary.classificador} {summary.modelo or ''}".strip()
+
+
+def build_message(summary: StoredSummary, *, recipients: list[str]) -> EmailMessage:
+    """The message without ``From`` (the mailer sets it from the SMTP connection)."""
+    msg = EmailMessage()
+    msg["Subject"] = subject(summary)
+    msg["To"] = ", ".join(recipients)
+    msg.set_content(plain_text(summary))
+    msg.add_alternative(html_text(summary), subtype="html")
+    return msg

@@ -1,0 +1,87 @@
+"""Statistics of one ISO week, read from the ``v_semana_*`` views (migration 0004).
+
+The views count; this module only picks the week and the previous one, ranks and computes the
+week-over-week differences. The result is plain JSON (stored in ``resumos_semanais.estatisticas``).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from alumusic.classification.contract import CATEGORIAS
+from alumusic.summary.weeks import IsoWeek
+
+TOP_TAGS = 10
+TOP_ARTISTAS = 5
+TOP_ALBUNS = 5
+
+
+def _variacao_pct(atual: int, anterior: int) -> float | None:
+    """Percent change; None when there is nothing to compare with."""
+    return round(100.0 * (atual - anterior) / anterior, 1) if anterior else None
+
+
+def _rows(conn: sa.Connection, sql: str, **params) -> list[dict]:
+    return [dict(r) for r in conn.execute(sa.text(sql), params).mappings()]
+
+
+def weekly_stats(conn: sa.Connection, week: IsoWeek) -> dict:
+    atual, anterior = week.label, week.shift(-1).label
+    weeks = {"s": atual, "p": anterior}
+
+    volume = {r["semana"]: r for r in _rows(
+        conn, "SELECT semana, total, classificados, nao_classificados, spam, pct_spam "
+              "FROM v_semana_volume WHERE semana IN (:s, :p)", **weeks)}
+    vol, vol_prev = volume.get(atual, {}), volume.get(anterior, {})
+    total, total_prev = vol.get("total", 0), vol_prev.get("total", 0)
+
+    cats: dict[str, dict[str, dict]] = {atual: {}, anterior: {}}
+    for r in _rows(conn, "SELECT semana, categoria, total, pct FROM v_semana_categorias "
+                         "WHERE semana IN (:s, :p)", **weeks):
+        cats[r["semana"]][r["categoria"]] = r
+    categorias = []
+    for cat in CATEGORIAS:
+        now, prev = cats[atual].get(cat, {}), cats[anterior].get(cat, {})
+        n, n_prev = now.get("total", 0), prev.get("total", 0)
+        categorias.append({
+            "categoria": cat, "total": n, "pct": float(now.get("pct") or 0.0),
+            "semana_anterior": n_prev, "pct_semana_anterior": float(prev.get("pct") or 0.0),
+            "variacao": n - n_prev,
+        })
+
+    tags_prev = {r["codigo"]: r["total"] for r in _rows(
+        conn, "SELECT codigo, total FROM v_semana_tags WHERE semana = :p", p=anterior)}
+    top_tags = [
+        {**r, "semana_anterior": tags_prev.get(r["codigo"], 0)}
+        for r in _rows(conn, "SELECT codigo, rotulo, total FROM v_semana_tags WHERE semana = :s "
+                             "ORDER BY total DESC, codigo LIMIT :n", s=atual, n=TOP_TAGS)
+    ]
+
+    def ranked(view: str, keys: str, measure: str, limit: int) -> list[dict]:
+        return _rows(conn, f"SELECT {keys}, {measure}, total FROM {view} WHERE semana = :s AND {measure} > 0 "
+                           f"ORDER BY {measure} DESC, total DESC, {keys} LIMIT :n", s=atual, n=limit)
+
+    return {
+        "semana": atual,
+        "inicio": week.inicio.isoformat(),
+        "fim": week.fim.isoformat(),
+        "semana_anterior": anterior,
+        "volume": {
+            "total": total,
+            "classificados": vol.get("classificados", 0),
+            "nao_classificados": vol.get("nao_classificados", 0),
+            "semana_anterior": total_prev,
+            "variacao_pct": _variacao_pct(total, total_prev),
+        },
+        "categorias": categorias,
+        "spam": {
+            "total": vol.get("spam", 0),
+            "pct": float(vol.get("pct_spam") or 0.0),
+            "pct_semana_anterior": float(vol_prev.get("pct_spam") or 0.0),
+        },
+        "top_tags": top_tags,
+        "artistas_mais_elogiados": ranked("v_semana_artistas", "artista", "elogios", TOP_ARTISTAS),
+        "artistas_mais_criticados": ranked("v_semana_artistas", "artista", "criticas", TOP_ARTISTAS),
+        "albuns_mais_elogiados": ranked("v_semana_albuns", "artista, album", "elogios", TOP_ALBUNS),
+        "albuns_mais_criticados": ranked("v_semana_albuns", "artista, album", "criticas", TOP_ALBUNS),
+    }
