@@ -341,7 +341,7 @@ def decide(ev: Evidence) -> Decision:
         return Decision("DÚVIDA", ev.duvida, ev, "pergunta genuína")
     pos, neg = ev.pos, ev.neg
     top = max(pos, neg)
-    if top >= SENTIMENT_MIN and top > ev.outro * 0.9 - 0.2:
+    if top >= SENTIMENT_MIN and top > ev.outro * 0.6:
         if pos >= neg:
             cat, margin = "ELOGIO", pos - 0.8 * neg
         else:

@@ -1,0 +1,209 @@
+"""``python -m evals --dataset FILE.csv --backend offline|ollama|auto --out DIR``.
+
+Runs a classifier over a labelled CSV (columns ``texto`` and ``categoria`` at least, categories
+spelled as in SPEC; an ``id`` column is used when present, other columns are ignored), shows a
+progress bar, and writes ``DIR/report.md``, ``DIR/metrics.json``, ``DIR/confusion_matrix.png`` and
+``DIR/reliability_diagram.png``. Exit status: 0 when every threshold of the dataset's section in
+the thresholds file holds, 1 when one does not, 2 on a usage, data or backend error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import inspect
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from tqdm import tqdm
+
+from alumusic.classification.contract import CATEGORIAS, Classification, ClassificationError, Classifier
+from evals import metrics as M
+from evals import report
+from evals import thresholds as T
+
+BACKENDS = ("offline", "ollama", "auto")
+
+
+class DatasetError(ValueError):
+    """The CSV cannot be evaluated (missing columns, unknown category, empty)."""
+
+
+def _category(value: str) -> str | None:
+    """Categories as spelled in SPEC; tolerate case, spaces and missing accents."""
+    from alumusic.classification.offline_text import strip_accents
+
+    key = strip_accents(value.strip()).upper()
+    for cat in CATEGORIAS:
+        if strip_accents(cat) == key:
+            return cat
+    return None
+
+
+def read_dataset(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        fields = {f.strip() for f in reader.fieldnames or []}
+        missing = {"texto", "categoria"} - fields
+        if missing:
+            raise DatasetError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            row = {(k or "").strip(): (v or "") for k, v in row.items()}
+            cat = _category(row["categoria"])
+            if cat is None:
+                raise DatasetError(f"{path}:{line}: unknown categoria {row['categoria']!r} (expected one of {CATEGORIAS})")
+            rows.append({"id": row.get("id") or str(line - 1), "texto": row["texto"], "categoria": cat})
+    if not rows:
+        raise DatasetError(f"{path}: no rows")
+    return rows
+
+
+def load_classifier(backend: str, model: str | None = None) -> Classifier:
+    """The classifier of ``backend`` through the project's factory (offline fallback without it)."""
+    try:
+        from alumusic.classification import factory
+    except ImportError as exc:  # the factory is optional for the offline backend only
+        if backend != "offline":
+            raise RuntimeError(f"backend {backend!r} needs alumusic.classification.factory: {exc}") from exc
+        from alumusic.classification.offline import OfflineClassifier
+
+        return OfflineClassifier()
+    kwargs: dict = {"backend": backend, "model": model}
+    params = inspect.signature(factory.get_classifier).parameters
+    if "tag_codes" in params:
+        # The seed taxonomy: evals must not depend on a running database.
+        from alumusic.repositories.taxonomy import seed_tags
+
+        kwargs["tag_codes"] = [t.codigo for t in seed_tags()]
+    return factory.get_classifier(**kwargs)
+
+
+def run(classifier: Classifier, rows: Sequence[dict[str, str]], concurrency: int = 1,
+        progress: bool = True) -> tuple[list[M.Item], list[dict]]:
+    """Classify every row; returns metric items and per-row records (errors included)."""
+    results: list[tuple[Classification | None, str | None, float]] = [(None, None, 0.0)] * len(rows)
+
+    def one(i: int) -> tuple[int, Classification | None, str | None, float]:
+        start = time.perf_counter()
+        try:
+            result = classifier.classify(rows[i]["texto"])
+            return i, result, None, (time.perf_counter() - start) * 1000.0
+        except ClassificationError as exc:
+            return i, None, f"{type(exc).__name__}: {exc}", (time.perf_counter() - start) * 1000.0
+
+    bar = tqdm(total=len(rows), desc="classificando", unit="coment", disable=not progress, file=sys.stderr)
+    try:
+        if concurrency <= 1:
+            for i in range(len(rows)):
+                idx, res, err, ms = one(i)
+                results[idx] = (res, err, ms)
+                bar.update(1)
+        else:
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                for fut in as_completed([pool.submit(one, i) for i in range(len(rows))]):
+                    idx, res, err, ms = fut.result()
+                    results[idx] = (res, err, ms)
+                    bar.update(1)
+    finally:
+        bar.close()
+
+    items, records = [], []
+    for row, (res, err, ms) in zip(rows, results, strict=True):
+        pred = str(res.categoria) if res is not None else None
+        # the classifier's own latency when it reports one, else the wall time of the call
+        latency = float(res.latencia_ms) if res is not None else ms
+        items.append(M.Item(row["categoria"], pred, res.confianca if res is not None else None, latency))
+        records.append({"id": row["id"], "texto": row["texto"], "rotulo": row["categoria"], "previsto": pred,
+                        "confianca": res.confianca if res is not None else None, "erro": err})
+    return items, records
+
+
+def evaluate(dataset: Path, backend: str, out: Path, thresholds_file: Path = T.DEFAULT_FILE,
+             model: str | None = None, concurrency: int = 1, progress: bool = True,
+             classifier_loader: Callable[[str, str | None], Classifier] = load_classifier,
+             min_support: int = 20) -> tuple[dict, bool]:
+    rows = read_dataset(dataset)
+    classifier = classifier_loader(backend, model)
+    items, records = run(classifier, rows, concurrency=concurrency, progress=progress)
+    metrics = M.compute(items, min_support=min_support)
+    prov = classifier.provenance
+    out.mkdir(parents=True, exist_ok=True)
+    metrics.update({
+        "dataset": dataset.name,
+        "dataset_path": str(dataset),
+        "backend": backend,
+        "classificador": prov.classificador,
+        "versao": prov.versao,
+        "modelo": prov.modelo,
+        "versao_prompt": prov.versao_prompt,
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "files": {"report": "report.md", "confusion_matrix": report.CONFUSION_PNG,
+                  "reliability_diagram": report.RELIABILITY_PNG},
+        "failures_examples": [{"id": r["id"], "erro": r["erro"]} for r in records if r["erro"]][:20],
+    })
+    # Thresholds are keyed by the backend actually used (auto resolves to ollama or offline).
+    section_name, section = T.load(thresholds_file, dataset.name, prov.classificador)
+    checks = T.evaluate(metrics, section)
+    passed = all(c.passed for c in checks)
+    metrics["thresholds"] = {"file": str(thresholds_file), "section": section_name, "passed": passed,
+                             "checks": [c.as_dict() for c in checks]}
+    errors = [r for r in records if r["previsto"] != r["rotulo"]]
+    report.write_json(out, metrics)
+    report.plot_confusion(out, metrics)
+    report.plot_reliability(out, metrics)
+    report.write_markdown(out, metrics, errors)
+    return metrics, passed
+
+
+def _summary(metrics: dict) -> str:
+    spam = metrics["per_class"]["SPAM"]
+    lines = [
+        f"{metrics['dataset']} [{metrics['backend']} -> {metrics['versao']}] n={metrics['n']}",
+        f"  accuracy={metrics['accuracy']:.3f} macro_f1={metrics['macro_f1']:.3f} "
+        f"SPAM P={spam['precision']:.3f} R={spam['recall']:.3f} ece={metrics['ece']:.3f} "
+        f"p50={metrics['latency_ms_p50']}ms p95={metrics['latency_ms_p95']}ms failures={metrics['failures']}",
+    ]
+    th = metrics["thresholds"]
+    for c in th["checks"]:
+        if not c["passed"]:
+            lines.append(f"  THRESHOLD MISSED: {c['metric']} = {c['value']} ({c['kind']} {c['limit']})")
+    if th["section"] is None:
+        lines.append("  no thresholds section applies")
+    else:
+        lines.append(f"  thresholds [{th['section']}]: {'passed' if th['passed'] else 'FAILED'}")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m evals", description=__doc__.split("\n\n")[0])
+    p.add_argument("--dataset", required=True, type=Path, help="CSV with at least texto,categoria")
+    p.add_argument("--backend", choices=BACKENDS, default="offline")
+    p.add_argument("--out", required=True, type=Path, help="output directory (created)")
+    p.add_argument("--thresholds", type=Path, default=T.DEFAULT_FILE,
+                   help=f"TOML of regression floors (default: {T.DEFAULT_FILE.name} next to this module)")
+    p.add_argument("--model", default=None, help="Ollama model (default: OLLAMA_MODEL)")
+    p.add_argument("--concurrency", type=int, default=1, help="classifications in flight (LLM backends)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return p
+
+
+def main(argv: Sequence[str] | None = None,
+         classifier_loader: Callable[[str, str | None], Classifier] = load_classifier) -> int:
+    args = build_parser().parse_args(argv)
+    if not args.dataset.exists():
+        print(f"error: dataset {args.dataset} not found", file=sys.stderr)
+        return 2
+    try:
+        metrics, passed = evaluate(args.dataset, args.backend, args.out, args.thresholds, args.model,
+                                   max(1, args.concurrency), not args.no_progress, classifier_loader)
+    except (DatasetError, RuntimeError, ValueError, ClassificationError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(_summary(metrics))
+    print(f"  report: {args.out / 'report.md'}")
+    return 0 if passed else 1
