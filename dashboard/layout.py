@@ -28,3 +28,11 @@ def shell() -> html.Div:
 def message(text: str, kind: str = "info") -> html.Div:
     """A status line; ``kind`` is info, ok or erro (styled in assets/estilo.css)."""
     return html.Div(text, className=f"mensagem mensagem-{kind}", role="status")
+
+
+# pt-BR texts for dcc.Dropdown's built-in controls (dash 4 defaults are English).
+DROPDOWN_LABELS = {
+    "select_all": "Selecionar todos", "deselect_all": "Limpar seleção",
+    "search": "Buscar", "clear_search": "Limpar busca", "clear_selection": "Limpar",
+    "no_options_found": "Nenhuma opção encontrada",
+}

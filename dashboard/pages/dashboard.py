@@ -24,7 +24,7 @@ from dashboard import context
 from dashboard.auth import current_user
 from dashboard.comment_table import make_filter, page
 from dashboard.figures import ROTULOS
-from dashboard.layout import message
+from dashboard.layout import DROPDOWN_LABELS, message
 
 dash.register_page(__name__, path="/dashboard", name="Dashboard", title="Dashboard — AluMusic Insights")
 
@@ -55,7 +55,7 @@ HISTORY_COLUMNS = [
 
 
 def _dropdown(id_: str, label: str, options: list, placeholder: str = "Todos") -> html.Div:
-    return html.Div([html.Label(label, htmlFor=id_), dcc.Dropdown(id=id_, options=options, placeholder=placeholder)])
+    return html.Div([html.Label(label, htmlFor=id_), dcc.Dropdown(id=id_, options=options, placeholder=placeholder, labels=DROPDOWN_LABELS)])
 
 
 def layout(**_query) -> html.Div:
@@ -116,9 +116,9 @@ def layout(**_query) -> html.Div:
                         [
                             html.H2("Corrigir classificação"),
                             html.Label("Categoria", htmlFor="corr-categoria"),
-                            dcc.Dropdown(id="corr-categoria", options=categoria_options, clearable=False),
+                            dcc.Dropdown(id="corr-categoria", options=categoria_options, clearable=False, labels=DROPDOWN_LABELS),
                             html.Label("Tags", htmlFor="corr-tags"),
-                            dcc.Dropdown(id="corr-tags", options=tag_options, multi=True),
+                            dcc.Dropdown(id="corr-tags", options=tag_options, multi=True, labels=DROPDOWN_LABELS),
                             html.Label("Motivo (opcional)", htmlFor="corr-motivo"),
                             dcc.Input(id="corr-motivo", type="text", className="campo-texto"),
                             html.Label("Curador(a)", htmlFor="corr-autor"),
@@ -161,9 +161,8 @@ def _number(n: int) -> str:
 )
 def carregar_tabela(artista, album, tag, categoria, desde, ate, texto, page_current, sort_by, _versao):
     refreshing = ctx.triggered_id == "dash-versao"
-    if ctx.triggered_id in FILTERS:
-        page_current = 0  # a new filter starts again at its first page
-    page_current = page_current or 0
+    new_filter = ctx.triggered_id in FILTERS
+    page_current = 0 if new_filter else (page_current or 0)  # a new filter starts at its first page
     sort = (sort_by or [{"column_id": "recebido_em", "direction": "desc"}])[0]
     f = _filter(artista, album, tag, categoria, desde, ate, texto)
     with context.engine().connect() as conn:
@@ -186,7 +185,9 @@ def carregar_tabela(artista, album, tag, categoria, desde, ate, texto, page_curr
     ]
     total = f"{_number(result.total)} comentário{'s' if result.total != 1 else ''}"
     pages = max(1, math.ceil(result.total / PAGE_SIZE))
-    return rows, pages, page_current, dash.no_update if refreshing else [], total
+    # page_current is only written back on a new filter: echoing it otherwise could undo a page
+    # change the user made while this request was in flight.
+    return rows, pages, 0 if new_filter else dash.no_update, dash.no_update if refreshing else [], total
 
 
 @callback(
@@ -213,7 +214,7 @@ def mostrar_historico(selected_ids, _versao):
             "tags": ", ".join(t["codigo"] for t in k["tags"]),
             "confianca": round(float(k["confianca"]), 2),
             "origem": k["origem"],
-            "classificador": f"{k['classificador']} {k['versao']}",
+            "classificador": k["classificador"] if k["versao"] == k["classificador"] else f"{k['classificador']} {k['versao']}",
             "autor": k["autor"] or "",
             "atual": "sim" if k["atual"] else "",
         }

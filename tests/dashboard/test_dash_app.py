@@ -1,0 +1,114 @@
+"""The app over HTTP (Flask test client): public and private routes, the report JSON and its cache."""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.dashboard.conftest import CACHE_SECONDS, PASSWORD, USER
+from tests.dashboard.seed import add, seed
+
+
+def _basic(user: str, password: str) -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+@pytest.fixture
+def client(live, dash_app):  # ``live``: emptied database and report cache
+    return dash_app.server.test_client()
+
+
+def test_public_routes_answer_without_login(client):
+    assert client.get("/health").get_json() == {"status": "ok"}
+    assert client.get("/relatorio/semana").status_code == 200
+    home = client.get("/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/relatorio/semana")
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/insights"])
+def test_private_pages_need_the_curator_password(client, path):
+    denied = client.get(path)
+    assert denied.status_code == 401 and "Basic" in denied.headers["WWW-Authenticate"]
+    assert client.get(path, headers=_basic(USER, "errada")).status_code == 401
+    assert client.get(path, headers=_basic("outra", PASSWORD)).status_code == 401
+    assert client.get(path, headers=_basic(USER, PASSWORD)).status_code == 200
+
+
+def _callback_body(output: str, inputs: list[dict]) -> dict:
+    return {"output": output, "outputs": [], "inputs": inputs, "changedPropIds": [], "state": []}
+
+
+def test_private_callbacks_are_refused_without_login(client):
+    body = _callback_body("corr-msg.children...dash-versao.data",
+                          [{"id": "corr-salvar", "property": "n_clicks", "value": 1}])
+    assert client.post("/_dash-update-component", json=body).status_code == 401
+
+
+def test_report_json_is_public_and_has_the_seeded_numbers(client, db):
+    seed(db)
+    report = client.get("/relatorio/semana.json").get_json()
+    got = {(r["artista"], r["categoria"]): r["total"] for r in report["categorias_por_artista"]}
+    assert got[("Luna Ribeiro", "ELOGIO")] == 6 and got[("MC Trovão", "DÚVIDA")] == 3
+    assert [t["codigo"] for t in report["tags_48h"]][:3] == ["feat_autotune", "musica_melodia", "show_agenda"]
+
+
+def test_report_json_is_cached_until_the_ttl_expires(client, db):
+    seed(db)
+    first = client.get("/relatorio/semana.json").get_json()
+    with db.begin() as conn:
+        for i in range(5):
+            add(conn, artista="Duda Sertaneja", album="Boiadeira", quando=datetime.now(UTC), categoria="ELOGIO",
+                tags=[], texto=f"novo {i}")
+    assert client.get("/relatorio/semana.json").get_json() == first  # within the TTL: same snapshot
+    time.sleep(CACHE_SECONDS + 0.5)
+    fresh = client.get("/relatorio/semana.json").get_json()
+    assert fresh["gerado_em"] > first["gerado_em"]
+    assert {"artista": "Duda Sertaneja", "categoria": "ELOGIO", "total": 5} in fresh["categorias_por_artista"]
+
+
+def test_shared_cache_computes_once_for_concurrent_viewers(tmp_path):
+    from flask import Flask
+
+    from dashboard.cache import SharedCache
+
+    cache = SharedCache(Flask("t"), tmp_path, "ns")
+    calls = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.3)  # slow query: everybody else arrives meanwhile
+        return {"n": len(calls)}
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get_or_compute("k", compute, 60)))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and results == [{"n": 1}] * 8
+    # another process sharing the directory reads the same entry
+    assert SharedCache(Flask("u"), tmp_path, "ns").get_or_compute("k", lambda: {"n": 99}, 60) == {"n": 1}
+
+
+def test_app_refuses_to_start_without_a_password_hash(engine, tmp_path):
+    from alumusic.settings import MissingSecretError, Settings
+    from dashboard.app import create_app
+
+    with pytest.raises(MissingSecretError, match="DASHBOARD_PASSWORD_HASH"):
+        create_app(settings=Settings(dashboard_password_hash=None, _env_file=None), engine=engine, cache_dir=tmp_path)
+
+
+def test_password_check_remembers_only_good_credentials():
+    from argon2 import PasswordHasher
+
+    from dashboard.auth import PasswordCheck
+
+    check = PasswordCheck("ana", PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("certa"))
+    assert check("ana", "certa") and check("ana", "certa")
+    assert not check("ana", "errada") and not check("bia", "certa")
+    assert all("certa" not in repr(v) for v in vars(check).values())

@@ -1,0 +1,275 @@
+"""The pages in the system Chromium against the seeded database (screenshots in test-artifacts/dashboard/)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from tests.dashboard.conftest import USER
+from tests.dashboard.seed import FORMULA_TEXT, SP, add, seed
+
+pytestmark = pytest.mark.browser
+
+# Traces of every plotly graph on the page: {graph id: [{name, x, y}]}
+_TRACES_JS = """() => Object.fromEntries([...document.querySelectorAll('div[id^="grafico-"]')].map(g => {
+    const gd = g.querySelector('.js-plotly-plot');
+    return [g.id, gd && gd.data ? gd.data.map(t => ({name: t.name || null, x: Array.from(t.x || []),
+                                                        y: Array.from(t.y || [])})) : null];
+}))"""
+_FIVE_DRAWN_JS = """() => { const g = [...document.querySelectorAll('div[id^="grafico-"] .js-plotly-plot')];
+    return g.length === 5 && g.every(d => d.data && d.data.length > 0); }"""
+
+
+def _bars(traces: list[dict], horizontal: bool = True) -> dict:
+    """{(trace name, category): value} of bar traces."""
+    out = {}
+    for t in traces:
+        cats, vals = (t["y"], t["x"]) if horizontal else (t["x"], t["y"])
+        out.update({(t["name"], c): v for c, v in zip(cats, vals, strict=True)})
+    return out
+
+
+def test_public_report_shows_five_charts_and_refreshes_after_the_ttl(live, db, open_tab):
+    seeded = seed(db)
+    tab = open_tab(credentials=False)
+    page = tab.page
+    response = page.goto(live + "/relatorio/semana")
+    assert response.status == 200
+    page.wait_for_function(_FIVE_DRAWN_JS)
+    traces = page.evaluate(_TRACES_JS)
+
+    por_artista = _bars(traces["grafico-categorias_por_artista"])
+    assert por_artista[("Elogio", "Luna Ribeiro")] == 6
+    assert por_artista[("Crítica", "Luna Ribeiro")] == 3
+    assert por_artista[("Dúvida", "MC Trovão")] == 3
+    assert ("Elogio", "Rock Paraná") not in por_artista
+    critica = {t["name"]: dict(zip(t["x"], t["y"], strict=True)) for t in traces["grafico-critica_pos_lancamento"]}
+    day1 = ((seeded.now - timedelta(days=1)).astimezone(SP).date() - seeded.luna_release).days
+    assert critica == {"Luna Ribeiro — Maré Alta": pytest.approx(critica["Luna Ribeiro — Maré Alta"])}
+    assert critica["Luna Ribeiro — Maré Alta"][day1] == 28.6
+    tags = _bars(traces["grafico-tags_48h"])
+    assert tags[(None, "Autotune")] == 2 and tags[(None, "Link externo")] == 1 and len(tags) == 4
+    mix = _bars(traces["grafico-mix_diario"], horizontal=False)
+    assert sum(mix.values()) == 16
+    alta = _bars(traces["grafico-artistas_em_alta"], horizontal=False)
+    assert alta[("Últimos 7 dias", "Luna Ribeiro")] == 10 and alta[("7 dias anteriores", "Luna Ribeiro")] == 2
+    expect(page.locator("#relatorio-atualizado")).to_contain_text("Dados de")
+    tab.screenshot("relatorio-semana")
+
+    # New comments show up on the open page once the cache TTL has passed (dcc.Interval refresh).
+    with db.begin() as conn:
+        for i in range(5):
+            add(conn, artista="Duda Sertaneja", album="Boiadeira", quando=datetime.now(UTC), categoria="ELOGIO",
+                tags=[], texto=f"chegou agora {i}")
+    page.wait_for_function(
+        """() => { const gd = document.querySelector('#grafico-categorias_por_artista .js-plotly-plot');
+                   return gd.data.some(t => Array.from(t.y).includes('Duda Sertaneja')); }""",
+        timeout=15_000,
+    )
+    assert tab.errors == []
+
+
+def test_report_shows_empty_states_without_data(live, open_tab):
+    tab = open_tab(credentials=False)
+    tab.page.goto(live + "/relatorio/semana")
+    notes = tab.page.wait_for_function(
+        """() => { const g = [...document.querySelectorAll('div[id^="grafico-"] .js-plotly-plot')];
+                   const notes = g.map(d => d.layout && d.layout.annotations && d.layout.annotations[0]);
+                   return g.length === 5 && notes.every(Boolean) && notes.map(a => a.text); }"""
+    ).json_value()
+    assert "Nenhuma tag citada nas últimas 48 horas." in notes
+    assert "Nenhum artista com ao menos 5 comentários nos últimos 7 dias." in notes
+    assert tab.errors == []
+
+
+def test_dashboard_answers_401_without_credentials(live, open_tab):
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(live + "/dashboard", timeout=10)
+    assert err.value.code == 401
+    tab = open_tab(credentials=False)
+    assert tab.page.request.get(live + "/dashboard").status == 401
+    # Headless Chromium cannot show the login prompt: the navigation fails on the 401 challenge.
+    with pytest.raises(PlaywrightError, match="AUTH"):
+        tab.page.goto(live + "/dashboard")
+
+
+def _choose(page, dropdown_id: str, label: str) -> None:
+    page.click(f"#{dropdown_id}")
+    page.locator(".dash-dropdown-content .dash-dropdown-option").filter(has_text=label).first.click()
+    page.keyboard.press("Escape")
+
+
+def _column(page, column: str) -> list[str]:
+    return page.eval_on_selector_all(f'#dash-tabela td[data-dash-column="{column}"]', "els => els.map(e => e.innerText)")
+
+
+def _open_dashboard(tab, live: str, total: int) -> None:
+    assert tab.page.goto(live + "/dashboard").status == 200
+    expect(tab.page.locator("#dash-total")).to_have_text(f"{total} comentários")
+
+
+def test_each_filter_narrows_the_rows(live, db, open_tab):
+    seeded = seed(db)
+    tab = open_tab()
+    page = tab.page
+    everything = len(seeded.rows)
+    _open_dashboard(tab, live, everything)
+    expect(page.locator('#dash-tabela td[data-dash-column="texto"]')).to_have_count(everything)  # one page of 25
+    tab.screenshot("dashboard")
+
+    def check(expected_rows: list[dict]) -> None:
+        expect(page.locator("#dash-total")).to_have_text(
+            f"{len(expected_rows)} comentário{'s' if len(expected_rows) != 1 else ''}")
+        expect(page.locator('#dash-tabela td[data-dash-column="texto"]')).to_have_count(len(expected_rows))
+        assert sorted(_column(page, "texto")) == sorted(r["texto"] for r in expected_rows)
+
+    _choose(page, "filtro-artista", "MC Trovão")
+    check(seeded.where(artista="MC Trovão"))
+
+    _open_dashboard(tab, live, everything)
+    _choose(page, "filtro-album", "Garagem")
+    check(seeded.where(album="Garagem"))
+
+    _open_dashboard(tab, live, everything)
+    _choose(page, "filtro-tag", "feat_autotune")
+    check(seeded.where(tags=lambda r: "feat_autotune" in r["tags"]))
+
+    _open_dashboard(tab, live, everything)
+    _choose(page, "filtro-categoria", "Dúvida")
+    check(seeded.where(categoria="DÚVIDA"))
+
+    _open_dashboard(tab, live, everything)
+    since = (seeded.now - timedelta(days=5)).astimezone(SP).date()
+    page.fill("#filtro-desde", since.isoformat())
+    check([r for r in seeded.rows if r["quando"].astimezone(SP).date() >= since])
+    until = (seeded.now - timedelta(days=9)).astimezone(SP).date()
+    page.fill("#filtro-desde", "")
+    page.fill("#filtro-ate", until.isoformat())
+    check([r for r in seeded.rows if r["quando"].astimezone(SP).date() <= until])
+
+    _open_dashboard(tab, live, everything)
+    page.fill("#filtro-texto", "MUSICA linda")  # accents and case do not matter
+    page.press("#filtro-texto", "Enter")
+    check(seeded.where(texto=lambda r: r["texto"].startswith("Música LINDA")))
+
+    # filters combine
+    _choose(page, "filtro-artista", "MC Trovão")
+    expect(page.locator("#dash-total")).to_have_text("0 comentários")
+    assert tab.errors == []
+
+
+def test_sorting_and_paging_run_on_the_server(live, db, open_tab):
+    seeded = seed(db)
+    with db.begin() as conn:  # 30 more: two pages
+        for i in range(30):
+            add(conn, artista="Os Cometas", album="Órbita", quando=seeded.now - timedelta(hours=2, minutes=i),
+                categoria="OUTRO", tags=[], texto=f"cometa {i:02d}")
+    tab = open_tab()
+    page = tab.page
+    _open_dashboard(tab, live, 54)
+    expect(page.locator('#dash-tabela td[data-dash-column="texto"]')).to_have_count(25)
+    first_cell = page.locator('#dash-tabela td[data-dash-column="texto"]').first
+    expect(first_cell).to_have_text("cometa 00")  # newest first
+    page.click("#dash-tabela button.next-page")
+    expect(first_cell).to_have_text("cometa 25")
+    page.click("#dash-tabela button.last-page")
+    expect(page.locator('#dash-tabela td[data-dash-column="texto"]')).to_have_count(4)
+    page.click("#dash-tabela button.first-page")
+    expect(first_cell).to_have_text("cometa 00")
+    # sort by text ascending (custom sort: the server orders all 54 rows, not just the page)
+    page.click('#dash-tabela th[data-dash-column="texto"] .column-header--sort')
+    expect(page.locator('#dash-tabela td[data-dash-column="texto"]').first).to_have_text(
+        sorted(r["texto"] for r in seeded.rows + [{"texto": f"cometa {i:02d}"} for i in range(30)])[0])
+    assert tab.errors == []
+
+
+def test_csv_export_equals_the_filtered_rows_and_neutralises_formulas(live, db, open_tab):
+    seeded = seed(db)
+    tab = open_tab()
+    page = tab.page
+    _open_dashboard(tab, live, len(seeded.rows))
+    _choose(page, "filtro-artista", "Luna Ribeiro")
+    expected = seeded.where(artista="Luna Ribeiro")
+    expect(page.locator("#dash-total")).to_have_text(f"{len(expected)} comentários")
+    with page.expect_download() as info:
+        page.click("#dash-exportar")
+    download = info.value
+    assert download.suggested_filename.startswith("comentarios-") and download.suggested_filename.endswith(".csv")
+    text = open(download.path(), encoding="utf-8-sig").read()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in expected)
+    spam = next(r for r in rows if r["categoria"] == "SPAM")
+    assert spam["texto"] == "'" + FORMULA_TEXT
+    expect(page.locator("#dash-export-msg")).to_contain_text("CSV gerado")
+    assert tab.errors == []
+
+
+def test_correction_is_recorded_with_the_curator_and_shown_in_the_history(live, db, open_tab):
+    seeded = seed(db)
+    target = seeded.where(artista="MC Trovão", categoria="OUTRO")[0]
+    tab = open_tab()
+    page = tab.page
+    _open_dashboard(tab, live, len(seeded.rows))
+    page.fill("#filtro-texto", target["texto"])
+    page.press("#filtro-texto", "Enter")
+    expect(page.locator("#dash-total")).to_have_text("1 comentário")
+    page.locator("#dash-tabela input[type=radio]").first.check()
+    history = page.locator("#dash-historico-tabela")
+    expect(history.locator('td[data-dash-column="categoria"]')).to_have_text(["OUTRO"])
+
+    _choose(page, "corr-categoria", "Sugestão")
+    _choose(page, "corr-tags", "show_agenda")
+    page.fill("#corr-autor", "Ana Curadora")
+    page.fill("#corr-motivo", "pede show na cidade")
+    page.click("#corr-salvar")
+    expect(page.locator("#corr-msg")).to_contain_text("Correção salva")
+    expect(history.locator('td[data-dash-column="categoria"]')).to_have_text(["SUGESTÃO", "OUTRO"])
+    expect(history.locator('td[data-dash-column="autor"]').first).to_have_text("Ana Curadora")
+    expect(history.locator('td[data-dash-column="origem"]').first).to_have_text("manual")
+    expect(page.locator('#dash-tabela td[data-dash-column="categoria"]')).to_have_text(["SUGESTÃO"])
+    tab.screenshot("dashboard-correcao")
+
+    from alumusic.repositories.classifications import history as stored_history
+
+    with db.connect() as conn:
+        newest = stored_history(conn, target["id"])[0]
+    assert (newest["origem"], newest["autor"], newest["categoria"], newest["atual"]) == (
+        "manual", "Ana Curadora", "SUGESTÃO", True)
+    assert newest["tags"] == [{"codigo": "show_agenda", "explicacao": "pede show na cidade"}]
+    assert tab.errors == []
+
+
+def test_insights_form_shows_an_answer_and_its_weeks(live, db, open_tab):
+    from alumusic.summary.repository import upsert_summary
+    from alumusic.summary.weeks import IsoWeek
+
+    this_week = IsoWeek.of(datetime.now(SP).date())
+    weeks = [this_week.shift(-1), this_week.shift(-2)]
+    with db.begin() as conn:
+        for week, text in zip(weeks, ["Luna Ribeiro recebeu muitas críticas ao autotune nesta semana.",
+                                      "MC Trovão cresceu com pedidos de show em Recife."], strict=True):
+            upsert_summary(conn, week, texto=text, estatisticas={}, classificador="teste", modelo=None,
+                           versao_prompt=None)
+    tab = open_tab()
+    page = tab.page
+    assert page.goto(live + "/insights").status == 200
+    page.fill("#insights-pergunta", "Quem recebeu críticas ao autotune?")
+    page.click("#insights-perguntar")
+    expect(page.locator("#insights-resposta")).not_to_be_empty(timeout=30_000)
+    expect(page.locator("#insights-semanas li").first).to_be_visible()
+    shown = page.locator("#insights-semanas li").all_inner_texts()
+    assert weeks[0].label in shown and set(shown) <= {w.label for w in weeks}  # the autotune week is cited
+    with db.connect() as conn:  # the question was logged as coming from the dashboard, by the curator
+        logged = conn.execute(sa.text("SELECT origem, autor, semanas FROM insights_perguntas")).one()
+    assert logged == ("dashboard", USER, shown)
+    assert "autotune" in page.inner_text("#insights-resposta").lower()
+    tab.screenshot("insights")
+    assert tab.errors == []
