@@ -1,0 +1,234 @@
+"""The weekly_summary DAG end to end with dag.test(): real PostgreSQL, real SMTP (aiosmtpd).
+
+One e-mail per week unless asked again, backfills stored without e-mail, SMTP outages retried
+without touching the stored summary, and the LLM's outage falling back only on the last try.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import socket
+from datetime import datetime, time, timedelta
+from email import policy
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from alumusic.summary.weeks import IsoWeek, last_complete_week
+from tests.insights.conftest import emulator, ollama  # noqa: F401
+from tests.summary.conftest import known_week_items, store
+
+pytestmark = pytest.mark.airflow
+
+TZ = ZoneInfo("America/Sao_Paulo")
+DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "weekly_summary.py"
+RECIPIENTS = ["curadoria@alumusic.local", "diretoria@alumusic.local"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """aiosmtpd handler keeping every envelope; can refuse the next N messages with a 451."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+        self.refuse_next = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse_next:
+            self.refuse_next -= 1
+            return "451 4.3.0 Temporary failure, try again later"
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    inbox.port = controller.port
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def _smtp_conn(port: int) -> str:
+    return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": port, "login": "", "password": "",
+                       "extra": {"disable_tls": True, "disable_ssl": True, "timeout": 5,
+                                 "from_email": "AluMusic Insights <insights@alumusic.local>"}})
+
+
+@pytest.fixture
+def env(smtp, monkeypatch, airflow_db, db):
+    from alumusic.settings import get_settings
+
+    smtp.envelopes.clear()
+    smtp.refuse_next = 0
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", _smtp_conn(smtp.port))
+    monkeypatch.setenv("SUMMARY_RECIPIENTS", ",".join(RECIPIENTS))
+    get_settings.cache_clear()
+    yield db
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def weekly_dag(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAG_FILE), safe_mode=False)
+    assert bag.import_errors == {}
+    dag = bag.get_dag("weekly_summary")
+    for task in dag.tasks:  # the real policy waits minutes between tries; tests do not
+        task.retries, task.retry_delay, task.retry_exponential_backoff = 2, timedelta(0), False
+    return dag
+
+
+def run(dag, when: datetime, **conf):
+    """One dag.test() run whose logical date is ``when``; returns {task_id: (state, try_number)}."""
+    # Full conf every time: in-process dag.test() runs share the DAG object's params.
+    dr = dag.test(logical_date=when, run_conf={"reenviar": False, "semana": None, **conf})
+    return {ti.task_id: (str(ti.state), ti.try_number) for ti in dr.get_task_instances()}
+
+
+def after(week: IsoWeek) -> datetime:
+    """A logical date whose data interval is ``week`` (Wednesday after it, like a late manual run)."""
+    return datetime.combine(week.inicio + timedelta(days=9), time(10), TZ)
+
+
+def _rows(db):
+    with db.connect() as conn:
+        return {r["semana"]: r for r in conn.execute(sa.text(
+            "SELECT semana, texto, estatisticas, classificador, gerado_em, enviado_em, destinatarios "
+            "FROM resumos_semanais")).mappings()}
+
+
+def _parts(envelope):
+    msg = email.message_from_bytes(envelope.content, policy=policy.default)
+    return msg, msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content()
+
+
+def test_dag_shape(weekly_dag):
+    from airflow.sdk import CronDataIntervalTimetable
+
+    tt = weekly_dag.timetable
+    assert isinstance(tt, CronDataIntervalTimetable)
+    assert (tt.expression, str(tt.timezone)) == ("0 8 * * 1", "America/Sao_Paulo")
+    assert set(weekly_dag.params) == {"reenviar", "semana"}
+    assert list(weekly_dag.task_dict) == ["build_summary", "email_summary"]
+    assert not weekly_dag.catchup and weekly_dag.max_active_runs == 1
+
+
+def test_scheduled_interval_is_the_previous_iso_week():
+    """The Monday 08:00 run's data interval starts on the previous Monday: that ISO week."""
+    import pendulum
+    from airflow.timetables.interval import CronDataIntervalTimetable
+
+    tt = CronDataIntervalTimetable("0 8 * * 1", pendulum.timezone("America/Sao_Paulo"))
+    interval = tt.infer_manual_data_interval(run_after=pendulum.datetime(2026, 11, 23, 9, tz="America/Sao_Paulo"))
+    assert interval.start == pendulum.datetime(2026, 11, 16, 8, tz="America/Sao_Paulo")
+    assert interval.end == pendulum.datetime(2026, 11, 23, 8, tz="America/Sao_Paulo")
+    from alumusic.summary.weeks import week_for_run
+
+    assert week_for_run(None, interval.start, None, "America/Sao_Paulo").label == "2026-W47"
+
+
+def test_week_is_summarised_stored_and_emailed_once(env, weekly_dag, smtp):
+    db = env
+    week = last_complete_week("America/Sao_Paulo")
+    store(db, known_week_items(week))
+
+    states = run(weekly_dag, after(week))
+    assert states == {"build_summary": ("success", 1), "email_summary": ("success", 1)}
+    rows = _rows(db)
+    assert list(rows) == [week.label]
+    row = rows[week.label]
+    assert row["estatisticas"]["volume"]["total"] == 13 and row["classificador"] == "offline"
+    assert row["enviado_em"] is not None and list(row["destinatarios"]) == RECIPIENTS
+
+    [envelope] = smtp.envelopes
+    assert sorted(envelope.rcpt_tos) == sorted(RECIPIENTS)
+    msg, plain, html = _parts(envelope)
+    assert week.label in msg["Subject"] and msg["From"] == "AluMusic Insights <insights@alumusic.local>"
+    assert "13" in plain and "Destaques" in plain and "<table" in html and "Luna Ribeiro" in html
+
+    # Rerun of the same week, with one more comment: the summary is replaced, no second e-mail.
+    store(db, [("mais um elogio", "Luna Ribeiro", None, "ELOGIO", [], datetime.combine(week.inicio, time(15), TZ))])
+    assert run(weekly_dag, after(week))["email_summary"] == ("success", 1)
+    again = _rows(db)[week.label]
+    assert again["estatisticas"]["volume"]["total"] == 14 and again["gerado_em"] > row["gerado_em"]
+    assert again["enviado_em"] == row["enviado_em"] and len(smtp.envelopes) == 1
+
+    # reenviar=true: a second e-mail, same week, to every recipient.
+    run(weekly_dag, after(week), reenviar=True)
+    assert len(smtp.envelopes) == 2 and sorted(smtp.envelopes[1].rcpt_tos) == sorted(RECIPIENTS)
+    assert _rows(db)[week.label]["enviado_em"] > row["enviado_em"]
+
+
+def test_backfill_of_three_past_weeks_stores_three_rows_without_email(env, weekly_dag, smtp):
+    db = env
+    newest = last_complete_week("America/Sao_Paulo")
+    past = [newest.shift(-n) for n in (4, 3, 2)]
+    for week in past:
+        store(db, known_week_items(week)[:3])
+    for week in past:
+        assert run(weekly_dag, after(week)) == {"build_summary": ("success", 1), "email_summary": ("success", 1)}
+    rows = _rows(db)
+    assert sorted(rows) == [w.label for w in past]
+    assert all(r["enviado_em"] is None for r in rows.values()) and smtp.envelopes == []
+    # The week override param and reenviar: one old week e-mailed on request.
+    run(weekly_dag, after(newest), semana=past[0].label, reenviar=True)
+    assert len(smtp.envelopes) == 1 and _rows(db)[past[0].label]["enviado_em"] is not None
+
+
+def test_smtp_refusal_is_retried_and_the_summary_kept(env, weekly_dag, smtp):
+    db = env
+    week = last_complete_week("America/Sao_Paulo")
+    store(db, known_week_items(week))
+    smtp.refuse_next = 1  # the first try gets a 451
+    states = run(weekly_dag, after(week))
+    assert states == {"build_summary": ("success", 1), "email_summary": ("success", 2)}
+    assert len(smtp.envelopes) == 1 and _rows(db)[week.label]["enviado_em"] is not None
+
+
+def test_smtp_down_fails_the_email_task_only(env, weekly_dag, smtp, monkeypatch):
+    db = env
+    week = last_complete_week("America/Sao_Paulo")
+    store(db, known_week_items(week))
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", _smtp_conn(_free_port()))  # nothing listens there
+    states = run(weekly_dag, after(week))
+    assert states == {"build_summary": ("success", 1), "email_summary": ("failed", 3)}
+    row = _rows(db)[week.label]
+    assert row["estatisticas"]["volume"]["total"] == 13 and row["enviado_em"] is None
+
+    # SMTP back: the next run e-mails the (never sent) week.
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", _smtp_conn(smtp.port))
+    assert run(weekly_dag, after(week))["email_summary"] == ("success", 1)
+    assert len(smtp.envelopes) == 1
+
+
+def test_llm_outage_is_retried_then_falls_back_to_offline_on_the_last_try(env, weekly_dag, ollama):  # noqa: F811
+    db = env
+    week = last_complete_week("America/Sao_Paulo")
+    store(db, known_week_items(week))
+    ollama.set_failure("http_500")
+    states = run(weekly_dag, after(week))
+    assert states["build_summary"] == ("success", 3)
+    row = _rows(db)[week.label]
+    assert row["classificador"] == "offline" and "o LLM falhou" in row["texto"].splitlines()[0]
+
+    ollama.set_failure(None)
+    run(weekly_dag, after(week))
+    row = _rows(db)[week.label]
+    assert row["classificador"] == "ollama" and "Destaques" in row["texto"]
