@@ -1,0 +1,148 @@
+"""classify_comments end to end with dag.test(): real metadata DB, product DB and Ollama emulator."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from alumusic.pipeline import claims
+from alumusic.repositories import classifications as repo
+from tests.pipeline import helpers
+from tests.pipeline.helpers import OTHER_MODEL, add_comments, classification_rows, states
+
+pytestmark = pytest.mark.airflow
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with helpers.start_emulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+def ollama_env(emu, monkeypatch):
+    yield from helpers.ollama_env(emu, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def dag(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.models.pool import Pool
+
+    # make run / compose create this pool; the scheduler would refuse tasks of a missing pool.
+    Pool.create_or_update_pool("llm", slots=2, description="LLM calls", include_deferred=False)
+    bag = DagBag(dag_folder=str(helpers_root() / "dags" / "classify_comments.py"), safe_mode=False)
+    assert bag.import_errors == {}
+    return bag.dags["classify_comments"]
+
+
+def helpers_root():
+    from alumusic.paths import PROJECT_ROOT
+
+    return PROJECT_ROOT
+
+
+def _task_states(dr) -> Counter:
+    return Counter((ti.task_id, str(ti.state)) for ti in dr.get_task_instances())
+
+
+def _asset_events() -> list[dict]:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = (session.query(AssetEvent).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+                .filter(AssetModel.uri.like("alumusic://classificacoes%")).order_by(AssetEvent.id).all())
+        return [dict(e.extra or {}) for e in rows]
+
+
+def test_run_classifies_pending_comments_in_mapped_batches(db, dag, ollama_env):
+    ids = add_comments(db, 5)
+    events_before = len(_asset_events())
+    dr = dag.test(run_conf={"tamanho_lote": 2})
+    assert str(dr.state) == "success"
+    assert _task_states(dr) == {("planejar", "success"): 1, ("classificar", "success"): 3, ("relatar", "success"): 1}
+
+    st = states(db)
+    assert {s["status"] for s in st.values()} == {"classificado"}
+    rows = classification_rows(db)
+    assert sorted(r["cid"] for r in rows) == sorted(ids)
+    assert {r["classificador"] for r in rows} == {"ollama"}
+    assert all(r["autor"].startswith(f"{dr.run_id}/lote-") for r in rows)
+
+    events = _asset_events()
+    assert len(events) == events_before + 1
+    assert events[-1]["classificados"] == 5 and events[-1]["reivindicados"] == 5
+
+
+def test_nothing_to_do_skips_and_announces_nothing(db, dag, ollama_env):
+    events_before = len(_asset_events())
+    dr = dag.test()
+    assert str(dr.state) == "success"
+    assert _task_states(dr)[("planejar", "success")] == 1
+    assert _task_states(dr)[("relatar", "skipped")] == 1
+    assert len(_asset_events()) == events_before
+
+
+def test_run_leaves_comments_claimed_by_an_overlapping_run_alone(db, dag, ollama_env):
+    add_comments(db, 6)
+    with db.begin() as conn:  # another run holds a live lease on 2 of them
+        held = [cid for cid, _ in claims.claim_batch(conn, claims.Scope(), "outra-execucao/lote-0000", 2, 600)]
+    dr = dag.test()
+    assert str(dr.state) == "success"
+    st = states(db)
+    assert all(st[c]["status"] == "processando" and st[c]["lease_dono"] == "outra-execucao/lote-0000" for c in held)
+    assert Counter(s["status"] for s in st.values()) == {"classificado": 4, "processando": 2}
+    assert not {r["cid"] for r in classification_rows(db)} & set(held)
+
+
+def test_failing_backend_then_retry_failed_by_param(db, dag, ollama_env, monkeypatch):
+    monkeypatch.setenv("CLASSIFY_MAX_ATTEMPTS", "1")
+    from alumusic.settings import get_settings
+
+    get_settings.cache_clear()
+    add_comments(db, 3)
+    ollama_env.set_failure("unknown_tag")
+    dr = dag.test()
+    assert str(dr.state) == "success"  # bad answers never fail the batch
+    assert {s["status"] for s in states(db).values()} == {"falhou"}
+    assert classification_rows(db) == []
+
+    ollama_env.set_failure(None)
+    dag.test()
+    assert {s["status"] for s in states(db).values()} == {"falhou"}  # not retried on its own
+    dag.test(run_conf={"reprocessar_falhas": True})
+    assert {s["status"] for s in states(db).values()} == {"classificado"}
+
+
+def test_backfill_by_params_appends_history_keeps_manual_and_is_idempotent(db, dag, ollama_env):
+    ids = add_comments(db, 4, recebido_em=datetime(2026, 11, 2, 18, tzinfo=UTC))
+    dag.test()
+    with db.begin() as conn:
+        repo.record_manual_correction(conn, ids[0], "ELOGIO", [], autor="curadora")
+    conf = {"desde": "2026-11-02", "ate": "2026-11-02", "backend": "ollama", "modelo": OTHER_MODEL}
+    dr = dag.test(run_conf=conf)
+    assert str(dr.state) == "success"
+    rows = classification_rows(db)
+    assert Counter(r["cid"] for r in rows if r["modelo"] == OTHER_MODEL) == dict.fromkeys(ids[1:], 1)
+    with db.connect() as conn:
+        assert repo.history(conn, ids[0])[0]["origem"] == "manual" and repo.history(conn, ids[0])[0]["atual"]
+        current = conn.execute(sa.text(
+            "SELECT count(*) FROM v_comentarios_atuais WHERE modelo = :m"), {"m": OTHER_MODEL}).scalar()
+    assert current == 3
+
+    dr = dag.test(run_conf=conf)
+    assert _task_states(dr)[("relatar", "skipped")] == 1
+    assert len(classification_rows(db)) == len(rows)
+
+
+def test_invalid_params_are_refused_before_running(dag):
+    from airflow.sdk.definitions.param import ParamValidationError
+
+    with pytest.raises(ParamValidationError):
+        dag.test(run_conf={"desde": "ontem"})
+    with pytest.raises(ParamValidationError):
+        dag.test(run_conf={"backend": "gpt"})
