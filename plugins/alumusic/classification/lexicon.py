@@ -49,7 +49,7 @@ SLANG: dict[str, str] = {
     "fofu": "fofo", "fofinhu": "fofinho", "perfeitu": "perfeito", "otimu": "otimo", "bao": "bom",
     "bonitu": "bonito", "gostooo": "gosto", "ador": "adoro", "adoroo": "adoro", "adooro": "adoro",
     "amei": "amei", "ameii": "amei", "amey": "amei", "adorey": "adorei", "adorei": "adorei",
-    "massaa": "massa", "masa": "massa", "mara": "maravilhosa", "maravilindo": "maravilhoso",
+    "massaa": "massa", "masa": "massa", "mara": "maravilhosa", "prifiro": "prefiro", "perfiro": "prefiro", "maravilindo": "maravilhoso",
     "pra": "para", "pro": "para o", "pras": "para as", "pros": "para os", "pa": "para",
     "nois": "nos", "noiz": "nos", "nóis": "nos", "eh": "e", "ehh": "e", "é": "e", "ai": "ai",
     "fdp": "filho da puta", "fdps": "filhos da puta", "pqp": "puta que pariu", "vsf": "vai se foder",
@@ -109,7 +109,8 @@ POSITIVE: dict[str, float] = {
     "amo": 1.0, "amei": 1.0, "amamos": 1.0, "amando": 0.9, "adoro": 1.0, "adorei": 1.0, "adora": 0.9,
     "adoram": 0.9, "adoramos": 1.0, "adorando": 0.9, "ama": 0.8, "amam": 0.8, "apaixonado": 0.9,
     "apaixonada": 0.9, "apaixonei": 1.0, "apaixonante": 1.0, "gosto": 0.8, "gostei": 0.9, "gosta": 0.6,
-    "gostam": 0.6, "gostamos": 0.8, "curto": 0.8, "curti": 0.8, "curtindo": 0.7, "curte": 0.5,
+    "gostam": 0.6, "gostamos": 0.8, "adorou": 0.9, "amou": 0.9, "curtiu": 0.7, "gostou": 0.7, "adoraram": 0.9,
+    "amaram": 0.9, "gostaram": 0.7, "curtiram": 0.7, "adorooo": 1.0, "amoou": 0.9, "curto": 0.8, "curti": 0.8, "curtindo": 0.7, "curte": 0.5,
     "viciado": 0.8, "viciada": 0.8, "viciei": 0.9, "viciante": 0.9, "amoo": 1.0, "amooo": 1.0,
     # quality
     "excelente": 1.1, "otimo": 0.9, "otima": 0.9, "sensacional": 1.1, "espetacular": 1.1,
@@ -128,12 +129,14 @@ POSITIVE: dict[str, float] = {
     "agradavel": 0.7, "aveludada": 0.9, "afinada": 0.7, "afinado": 0.7, "mito": 0.5, "mitou": 0.7,
     "sublime": 1.1, "esplendido": 1.1, "impecavel": 1.1, "encantador": 1.0, "encantadora": 1.0,
     "encanta": 0.9, "encantou": 0.9, "fenomenal": 1.1, "estupendo": 1.1, "hit": 0.6, "hino": 0.6,
-    "lindu": 1.0, "coracao": 0.3, "uau": 0.6, "fa": 0.5, "fas": 0.3, "orgulho": 0.7, "bravo": 0.7,
+    "lindu": 1.0, "coracao": 0.3, "uau": 0.6, "fa": 0.5, "fas": 0.3, "orgulho": 0.7,
     # English / Spanish seen in comments on Brazilian videos
     "love": 0.9, "loved": 0.9, "amazing": 1.0, "awesome": 1.0, "beautiful": 1.0, "perfect": 1.0,
     "best": 0.7, "great": 0.8, "nice": 0.8, "cool": 0.7, "good": 0.6, "hermosa": 1.0, "hermoso": 1.0,
     "precioso": 0.9, "preciosa": 0.9, "bellisima": 1.0, "encanto": 0.7, "bueno": 0.6, "buena": 0.6,
-    "guzel": 0.8,
+    "guzel": 0.8, "favorita": 0.8, "favorito": 0.8, "favoritas": 0.8, "preferida": 0.8, "preferido": 0.8,
+    "eterno": 0.6, "eterna": 0.6, "arrepiar": 1.0, "combinou": 0.5, "combina": 0.4, "combinaram": 0.5,
+    "fortalece": 0.6, "edifica": 0.7, "abencoa": 0.6, "insano": 0.6, "absurdo": 0.3, "caprichado": 0.8, "caprichada": 0.8, "impecaveis": 1.1,
 }
 
 NEGATIVE: dict[str, float] = {
@@ -155,6 +158,10 @@ NEGATIVE: dict[str, float] = {
     "worst": 1.0, "boring": 0.8, "trash": 1.0, "zzz": 0.7, "sono": 0.4, "aff": 0.5, "afff": 0.5,
     "credo": 0.6, "eca": 0.7, "mico": 0.6, "fail": 0.7, "bomba": 0.3, "superestimado": 0.9,
     "superestimada": 0.9, "forcado": 0.6, "forcada": 0.6, "vulgar": 0.8, "baixaria": 0.8, "putaria": 0.5,
+    "farsa": 1.0, "dublou": 0.7, "dublando": 0.7, "playback": 0.6, "arrogante": 0.8, "preguica": 0.6,
+    "grita": 0.5, "gritando": 0.5, "berra": 0.6, "berrando": 0.6, "gritaria": 0.6, "pobre": 0.4,
+    "caro": 0.4, "caros": 0.4, "repetitiva": 0.7, "repetitivo": 0.7, "machista": 0.7, "apelativo": 0.7,
+    "apelativa": 0.7, "desqualificada": 0.8, "desqualificado": 0.8, "modinha": 0.5, "musiquinha": 0.5, "barulho": 0.5,
 }
 
 # Insults: negative, and what decides between CRÍTICA (aimed at the artist/work) and OUTRO
@@ -173,18 +180,19 @@ INSULTS: dict[str, float] = {
     "cusao": 0.9, "lixos": 0.9, "macaco": 0.6, "porco": 0.5,
 }
 
-NEGATORS = frozenset({"nao", "nem", "nunca", "jamais", "ninguem", "nada", "nenhum", "nenhuma"})
+NEGATORS = frozenset({"nao", "nem", "nunca", "jamais", "ninguem", "nada", "nenhum", "nenhuma", "sem"})
+ADJACENT_ONLY_NEGATORS = frozenset({"nada", "sem"})  # negate only the word right after them
 INTENSIFIERS: dict[str, float] = {
     "muito": 1.3, "muita": 1.3, "super": 1.3, "mega": 1.3, "tao": 1.3, "bem": 1.15, "demais": 1.3,
     "mais": 1.15, "simplesmente": 1.3, "extremamente": 1.4, "totalmente": 1.3, "absurdamente": 1.4,
     "mt": 1.3, "muitissimo": 1.4, "realmente": 1.2, "incrivelmente": 1.4, "que": 1.2, "so": 1.0,
     "sempre": 1.1, "hiper": 1.3, "ultra": 1.3, "bastante": 1.2, "mais que": 1.2, "tudo": 1.1,
 }
-DIMINISHERS = frozenset({"meio", "pouco", "razoavel", "quase", "ate"})
+DIMINISHERS = frozenset({"meio", "pouco", "razoavel", "quase"})
 CONTRAST = frozenset({"mas", "porem", "contudo", "entretanto", "todavia"})
 
 # Who a sentence talks to / about.
-SECOND_PERSON = frozenset({"voce", "voces", "tu", "te", "teu", "tua", "seu", "sua", "contigo", "vai"})
+SECOND_PERSON = frozenset({"voce", "voces", "tu", "te", "teu", "tua", "seu", "sua", "contigo"})
 MUSIC_TARGETS = frozenset({
     "musica", "musicas", "cancao", "cancoes", "som", "clipe", "clipes", "video", "videos", "voz", "letra",
     "louvor", "louvores", "hino", "hinos", "funk", "album", "cd", "dvd", "show", "shows", "banda", "dupla",
@@ -206,7 +214,7 @@ def _p(pattern: str) -> re.Pattern[str]:
 POSITIVE_IDIOMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_p(r" (nao|nunca) (me )?(canso|cansa|cansarei|vou cansar|enjoo|enjoa) de (ouvir|ver|escutar|cantar|assistir)"), 1.3),
     (_p(r" (nao|nem) (consigo|consegue|paro|para|parei|conseguimos) (de |mais de )?(parar de )?(ouvir|ver|escutar|cantar|assistir|dancar)"), 1.2),
-    (_p(r" (nao|nunca) (sai|saiu|sair) da (minha |nossa )?cabeca"), 1.1),
+    (_p(r" (nao|nunca) (sai|saiu|sair|tira|tiro|consigo tirar) da (minha |nossa )?cabeca"), 1.1),
     (_p(r" (nao|nem) (tem|ha|existe|existem) (outra |outras )?(palavra|palavras|comparacao|igual|defeito|como nao (gostar|amar|curtir))"), 1.2),
     (_p(r" sem (palavras|defeitos|comparacao|igual) "), 1.1),
     (_p(r" nada (melhor|igual|mais lindo|mais bonito) "), 1.0),
@@ -219,7 +227,8 @@ POSITIVE_IDIOMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_p(r" (da|de) (hora|horaa) "), 0.9),
     (_p(r" (me )?amarro (muito )?(nessa|nesse|nela|nele|em) "), 1.0),
     (_p(r" (obra prima|obra de arte|pra caralho|do caralho|pra caramba) "), 0.6),
-    (_p(r" (sou|somos) (muito |super |mega |sua |seu |tua |teu )*(fa|fas|fan|fans|fanzoca|fanatica|fanatico) "), 1.0),
+    (_p(r" (sou|somos|sao|e|eh|virei|viramos) (muito |super |mega |sua |seu |tua |teu |fa |um |uma |grande |grandes )*(fa|fas|fan|fans|fanzoca|fanatica|fanatico|fanaticos) "), 1.0),
+    (_p(r" nao (amo|gosto|curto) ,? ?(eu )?(adoro|amo|venero|idolatro|sou apaixonad[oa]) "), 1.6),
     (_p(r" i love "), 1.0),
     (_p(r" (me )?(encanta|emociona|arrepia|acalma|conforta|anima) "), 0.8),
     (_p(r" (que|q) (saudade|saudades) "), 0.5),
@@ -231,6 +240,13 @@ POSITIVE_IDIOMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_p(r" (fiquei|ficou|fico) (muito |tao )?(arrepiado|arrepiada|emocionado|emocionada) "), 1.0),
     (_p(r" (melhor|melhores) (do|da|de) (mundo|universo|brasil|todos|todas|sempre|ano|planeta) "), 1.0),
     (_p(r" (ate que e|ate que ficou|ate que foi) (bom|boa|legal|bonito|bonita|engracado) "), 0.6),
+    (_p(r" (nunca|jamais|nao) (erra|erram|errou|erraram|decepciona|decepcionam|decepcionou|falha|falham|falhou) "), 1.0),
+    (_p(r"(^|[.!,] )(que|q|nossa que|nossa q|caramba que|meu deus que|mds que|uau que|ai que) (letra|voz|musica|som|clipe|video|show|hino|louvor|cancao|melodia|interpretacao|talento|energia|producao|banda|dupla|dom|vozeirao|refrao|batida|beat|arranjo|coreografia|performance|espetaculo|obra|album|dvd|cd|mulher|cantora|cantor|artista|uncao|presenca|atitude|sonzeira|musicao)( (linda|perfeita|maravilhosa|boa|top|incrivel|foda|massa|abencoada|forte|pesada|gostosa))?( [!.,]| $| meu deus| gente| mano| cara| vei| velho| socorro| k)"), 0.8),
+    (_p(r" (nasceu|nasceram|nasci) (pra|para) (cantar|isso|tocar|brilhar|o palco|a musica) "), 1.0),
+    (_p(r" (letra|musica|cancao|louvor) (fala|diz|traduz|expressa|resume) (tudo|o que eu sinto|exatamente) "), 0.9),
+    (_p(r" (de|com) (qualidade|respeito) "), 0.5),
+    (_p(r" (tocou|toca|mexeu|mexe) (comigo|fundo) "), 0.9),
+    (_p(r"^ muito bem( [!.]| $)"), 0.7),
 )
 
 # Idioms that mean criticism of the work or the artist.
@@ -253,7 +269,14 @@ NEGATIVE_IDIOMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_p(r" (foda se|se foda|se fode) "), 0.6),
     (_p(r" (toda|todas) (igual|iguais) "), 0.6),
     (_p(r" (playback|autotune|auto tune) "), 0.3),
-    (_p(r" (odeio|odiei|detesto) "), 0.0),
+    (_p(r" so (faz|fez|faria) sucesso (porque|pq|por ser|por causa|pela|pelo)| so (e famos[oa]|vende|aparece) (porque|pq|por ser|por causa) "), 1.0),
+    (_p(r" (perdeu|perdeu todo|perdeu o|perdeu meu|perdeu nosso) (o |meu |nosso |todo )?respeito "), 0.9),
+    (_p(r" parabens (pela|por) (coragem|ousadia|cara de pau) "), 1.4),
+    (_p(r" parece (um |uma )?(gato|gata|cabra|bode|pato|taquara|porco|galinha|hiena|gralha|taquara rachada)( | sendo| morrendo| no cio| rachada)"), 1.6),
+    (_p(r" (em vez|ao inves) de cantar "), 0.6),
+    (_p(r" como (uma pessoa|alguem|voces|as pessoas|o povo|tem gente que|pode alguem|pode uma pessoa|e que alguem|e que as pessoas) (consegue|conseguem|pode|podem)? ?(achar|gostar|ouvir|curtir|escutar|chamar isso) "), 1.2),
+    (_p(r" (quando|na epoca que|no tempo que|na epoca em que|no tempo em que) (ele |ela |eles |isso |o [a-z]+ |a [a-z]+ )*ainda (era|eram|fazia|faziam|cantava|cantavam) (legal|bom|boa|bons|musica boa|sucesso|engracado) "), 1.4),
+    (_p(r" que (preguica|sono|tedio|vergonha|decepcao|chatice|horror) "), 0.6),
 )
 
 # Words that make a "positive" word not about the work ("Deus é maravilhoso").
@@ -262,7 +285,7 @@ DIVINE = frozenset({"deus", "senhor", "jesus", "cristo", "pai", "espirito"})
 # --------------------------------------------------------------------------------------------
 # SPAM. Searched on ``plain`` (links, contacts) or ``canon`` (invitations, schemes).
 URL_RE = re.compile(
-    r"(https?\s*:\s*/\s*/|www\s*\.|\bw\s+w\s+w\b|\bh\s*t\s*t\s*p|youtu\.?be|/watch\s*\?|watch\?v=|\?v=[\w-]{6,}"
+    r"(https?\s*:\s*/\s*/|www\s*\.|\bw\s+w\s+w\b|\bh\s*t\s*t\s*p|youtu\.be|youtube\s?\.\s?com|\b(face|insta)\s?:?\s?/\s?[a-z0-9_.]{3,}|/watch\s*\?|watch\?v=|\?v=[\w-]{6,}"
     r"|\b[a-z0-9][a-z0-9-]{1,40}\s?\.\s?(com|net|org|info|biz|blog|blogspot|tv|me|ly|in|br|co|webnode|wix|site|online|xyz)\b(\s?\.\s?br)?"
     r"|\bbit\.ly|\bgoo\.gl|\btinyurl|\b(facebook|fb|instagram|twitter|orkut|tumblr|soundcloud|palcomp3|palco mp3)\s?(\.com)?\s?/\s?\w+"
     r"|\b(ponto|dot)\s+com\b)"
@@ -277,7 +300,12 @@ SPAM_RULES: tuple[tuple[re.Pattern[str], float, str, str], ...] = (
     (_p(r" (se |nos )?(inscreva|inscrevam|inscrever|inscrevem|escreva se|increva|inscrevase|inscrevamse|subscribe|sub4sub|sigam|siga|segue|seguem|me sigam|sigam me) "), 0.7, "spam_canal", "pede inscrição/seguidores"),
     (_p(r" (acessem|acesse|acessa|acessar|visitem|visite|visita|entrem|entre|entra|passem|passa|passe|cliquem|clique|clica|confiram|confira|confere|conferam|conhecam|conheca|conhece|assistam|assista|vejam|veja|ve|olhem|olha|deem uma olhada|de uma olhada|da uma olhada|deem uma olhadinha|da uma olhadinha|de uma olhadinha|escutem|escute|ouvam|oucam|ouca|pesquisem|pesquise|procurem|procure|busquem|busque|digitem|digite|baixem|baixe|compartilhem|compartilhe|divulguem|divulgue|curtam|curta|votem|vote|ajudem|add|adiciona|adicionem|me adiciona|me add) "), 0.25, "spam_canal", "convida a ver outro conteúdo"),
     (_p(r" (no|em|ao|meu|nosso|seu|pelo|o|um|esse|lá no|la no|aqui no) (canal|channel) "), 0.45, "spam_canal", "cita um canal"),
-    (_p(r" (entra|entrem|entre|passa|passem|passe|vai|vao|va|cola|colem|da um pulo|deem um pulo|visita|visitem|acessa|acessem|acesse|deem uma olhada|da uma olhada|de uma olhada|olhem|olha|veja|vejam|confiram|confira|conheca|conhecam) (la |ai |aqui |tambem |ja )?(no|em|ao|o|meu|nosso) (meu |nosso )?(canal|perfil|blog|site|pagina|face|facebook|video|clipe) "), 0.8, "spam_canal", "convida para canal/perfil"),
+    (_p(r" (entra|entrem|entre|passa|passem|passe|vai|vao|va|cola|colem|da um pulo|deem um pulo|visita|visitem|acessa|acessem|acesse|deem uma olhada|da uma olhada|de uma olhada|olhem|olha|veja|vejam|confiram|confira|conheca|conhecam|da uma passadinha|de uma passadinha|deem uma passadinha) (la |ai |aqui |tambem |ja )?(no |em |ao |o |a |na )?(meu|nosso|minha|nossa) (canal|perfil|blog|site|pagina|face|facebook|video|clipe|videos|insta|instagram) "), 0.8, "spam_canal", "convida para canal/perfil"),
+    (_p(r" (entrem|passem|visitem|acessem|acesse|visite|vejam|olhem|confiram|conhecam|deem uma olhada|cliquem|clique) (la |ai |aqui |tambem |ja )?(no|o|na|a) (canal|perfil|blog|site|pagina|link) "), 0.8, "spam_canal", "convida para canal/perfil"),
+    (_p(r" (assista|assistam|veja|vejam|confira|confiram|ouca|oucam|escute|escutem|conheca|conhecam) (ao |o |a )?(video|clipe|canal|trabalho|musica|som|cancao|banda|dupla|cantor|cantora) (de|da|do|dos|das) "), 0.7, "spam_canal", "recomenda outro conteúdo"),
+    (_p(r" (musicas|videos|covers|clipes|desenhos|animacoes|parodias|musica|video|cover|clipe|parodia|versao) que (eu |nos )?(fiz|fizemos|gravei|gravamos|compus|produzi|editei|postei|postamos) "), 0.5, "spam_canal", "divulga conteúdo próprio"),
+    (_p(r" (clique|cliquem|clica|clicar|clicando) (no|em|aqui no) (meu|nosso) (nome|perfil|avatar|foto|icone) | (clique|cliquem|clica) na minha foto "), 0.9, "spam_canal", "convida para o próprio perfil"),
+    (_p(r" (pedir|peco|pedimos|pedindo) (uma |a sua |sua |a |uma forca|uma ajudinha|ajuda)|(canto|cantamos|toco|tocamos) (sertanejo|funk|rap|gospel|rock|pagode|forro|mpb|samba|em bandas|na noite|em barzinho) "), 0.4, "spam_canal", "autopromoção de artista"),
     (_p(r" (veja|vejam|assista|assistam|confira|confiram|ouca|oucam|escute|escutem|conheca|conhecam|pesquise|pesquisem|procure|procurem|busque|busquem) (tambem|tbm|aqui|ai|no youtube|no google|la|esse|essa|o video|o clipe|a musica|a nova|o novo|a banda|a dupla|o cantor|a cantora|o canal|o grupo|o mc|a mc|minha|meu|nosso|nossa) "), 0.55, "spam_canal", "recomenda outro conteúdo"),
     (_p(r" (pesquise|pesquisem|procure|procurem|busque|busquem|digite|digitem) (no|pelo|la no|ai no|por) (youtube|google|yt|face|facebook) "), 0.9, "spam_canal", "pede busca por outro conteúdo"),
     (_p(r" (no youtube|aqui no youtube|aqui mesmo no youtube|no yt) "), 0.3, "spam_canal", "aponta para o YouTube"),
@@ -296,7 +324,7 @@ SPAM_RULES: tuple[tuple[re.Pattern[str], float, str, str], ...] = (
     (_p(r" (me da uma forca|me de uma forca|me deem uma forca|deem uma forca|me ajudem|me ajuda a|queria pedir (a )?(sua |a )?ajuda|preciso da (sua |ajuda|vossa)|ajude a divulgar|ajudem a divulgar|ajuda a divulgar|divulgar (o )?meu|so assim (pra|para) divulgar) "), 0.6, "spam_canal", "pede ajuda para divulgar/benefício próprio"),
     (_p(r" (doacao|doacoes|doem|doe|vaquinha|deposito|conta corrente|agencia|pix) "), 0.6, "spam_dinheiro", "pede dinheiro/doação"),
     # money schemes
-    (_p(r" (ganhe|ganhar|ganho|ganha|ganhei|ganhando|faturar|fature|lucre|lucrar) (muito |de |ate |r |dinheiro|grana|renda|em casa|por semana|por dia|por mes|mensal|sem sair|trabalhando) "), 0.8, "spam_dinheiro", "promete ganho de dinheiro"),
+    (_p(r" (ganhe|ganhar|faturar|fature|lucre|lucrar) (muito |de |ate |r |dinheiro|grana|renda|em casa|por semana|por dia|por mes|mensal|sem sair|trabalhando) "), 0.8, "spam_dinheiro", "promete ganho de dinheiro"),
     (_p(r" (renda extra|dinheiro facil|trabalhe em casa|trabalhar em casa|trabalho em casa|trabalhe de casa|conforto da sua casa|conforto de sua casa|home office|marketing multinivel|marketing de rede|mmn|franquia|franqueados|investimento|investindo|investir|cadastro e gratis|cadastre se|cadastrese|cadastro gratis|divulgadores|divulgador|ganhos|lucro|retorno financeiro|oportunidade de negocio|independencia financeira|telexfree|bbom|renda mensal|seja um distribuidor|revendedor|revendedora) "), 0.9, "spam_dinheiro", "esquema de dinheiro/renda extra"),
     (_p(r" (r|u) \d+ | reais | dolares | por semana | por mes | mensais | por dia "), 0.35, "spam_dinheiro", "cita valores em dinheiro"),
     (_p(r" (sorteio|sorteando|promocao|concorra|concorrer|premio|premios|gratis|gratuito|de graca|cupom|desconto|oferta) "), 0.3, "spam_venda", "oferta/sorteio"),
@@ -306,6 +334,21 @@ SPAM_RULES: tuple[tuple[re.Pattern[str], float, str, str], ...] = (
     # audience address typical of spam openings
     (_p(r"^ (ola|oi|oii|e ai|eai|fala|salve|atencao|pessoal|galera|gente|amigos|amados|amadas|irmaos|povo|brasileiros|queridos)( ,| !| \.)? (galera|gente|pessoal|a todos|amigos|do sertanejo|do brasil|tudo bem|tudo bom)?"), 0.15, "spam_canal", "abordagem ao público"),
     (_p(r" (galera|pessoal|amados|amigos|gente|povo|galerinha) "), 0.1, "spam_canal", "abordagem ao público"),
+    (_p(r" (sigam|siga|segue|seguem|curtam|curte|curta) (a |o |minha |nossa |meu |nosso )?(pagina|perfil|canal|conta|insta|instagram|page|fanpage|twitter|tiktok) "), 0.9, "spam_canal", "pede seguidores para página/perfil"),
+    (_p(r" (no|na|nas|pelo|pela) (insta|instagram|face|facebook|tiktok|kwai|twitter|spotify|deezer|plataformas digitais|plataformas|apple music|soundcloud|palco mp3) "), 0.3, "spam_canal", "aponta para outra plataforma"),
+    (_p(r" me chama( no| na| inbox| pv| $| [!.,])| chama no (zap|whats|whatsapp|direct|privado|pv|inbox|dm) | me chame | fale comigo | fala comigo | manda (mensagem|msg|inbox|dm|direct) | chama (inbox|na dm) "), 0.6, "spam_venda", "convite a contato privado"),
+    (_p(r" (chegar|bater|alcancar|atingir) (a |aos |em |nos |os )?\d+ (mil )?(inscritos|views|seguidores|likes|visualizacoes) "), 1.0, "spam_curtidas", "busca inscritos/visualizações"),
+    (_p(r" (faco|fazemos|posto|postamos|gravo|gravamos) (covers|cover|videos|parodias|musicas|vlogs|aulas|lives|react|reacts) "), 0.45, "spam_canal", "divulga conteúdo próprio"),
+    (_p(r" (meu|nosso) comentario "), 0.45, "spam_curtidas", "fala do próprio comentário"),
+    (_p(r" (para|pra) (ele |o comentario |meu comentario |o meu comentario )?(subir|ir para o topo|ficar no topo|aparecer|ser visto) "), 0.6, "spam_curtidas", "pede destaque para o comentário"),
+    (_p(r" (votem|vote) (no|na|em|pelo|pela|nele|nela|para|pra) | ajudem (o |a )?(meu|minha|nosso|nossa) "), 0.6, "spam_canal", "pede votos/ajuda para benefício próprio"),
+    (_p(r" (veja|vejam|assista|assistam|confira|confiram|ouca|oucam|escute|escutem|pesquise|pesquisem|procure|procurem|conheca|conhecam|siga|sigam|prestigiem|apoiem) (tambem |agora |ja )?(a banda|a dupla|o cantor|a cantora|o grupo|o mc|a mc|o dj|a dj|o trabalho|o canal|o novo|a nova|o podcast|a pagina|o perfil|o clipe do|o clipe da|o video do|o video da|a musica do|a musica da|os meninos|as meninas|o projeto) "), 0.9, "spam_canal", "recomenda outro artista/conteúdo"),
+    (_p(r" (veja|vejam|assista|assistam|confira|confiram|ouca|oucam|escute|escutem|conheca|conhecam) tambem "), 0.8, "spam_canal", "recomenda outro conteúdo"),
+    (_p(r" (quer saber como|funciona mesmo|nao e golpe|nao e piramide|comprovado|100 por cento garantido|resultado garantido) "), 0.4, "spam_dinheiro", "promessa de ganho"),
+    (_p(r" (ouca|oucam|assista|assistam|baixe|baixem|acesse|acessem|clique|cliquem) (agora|ja|aqui) | cadastre se ja "), 0.5, "spam_canal", "chamada publicitária"),
+    (_p(r" (invista|invistam|receba|emprestimo|credito facil|consignado|spc|serasa|nome sujo|rifa|bitcoin|cripto|forex|apostas|cassino|day trade|trader|pix) "), 0.6, "spam_dinheiro", "esquema de dinheiro"),
+    (_p(r" (ganhe|ganhar|fature|faturar|lucre|lucrar) (\w+ ){0,3}(reais|r \d+|dinheiro|grana|dolares|por semana|por dia|por mes|por indicacao|mensais) "), 0.8, "spam_dinheiro", "promete ganho de dinheiro"),
+    (_p(r" (ganho|ganha|ganhei|ganhando|faturei|faturo|lucrei) (\w+ ){0,3}(reais|r \d+|dinheiro|grana|dolares|por semana|por dia|por mes|por indicacao|mensais) "), 0.5, "spam_dinheiro", "relata ganho de dinheiro"),
     (_p(r" (nao perca|nao percam|imperdivel|corre|corram|vem conferir|venha conferir|vale a pena (ver|conferir|assistir)|sem compromisso|clique aqui|link abaixo|link na descricao|link no perfil) "), 0.5, "spam_canal", "chamada publicitária"),
 )
 
@@ -314,7 +357,7 @@ SPAM_RULES: tuple[tuple[re.Pattern[str], float, str, str], ...] = (
 _ACTION = (
     r"(faz|faca|facam|fazer|fazerem|fizesse|fizessem|fazem|grava|grave|gravem|gravar|gravasse|gravassem|"
     r"lanca|lance|lancem|lancar|lancasse|lancassem|coloca|coloque|coloquem|colocar|colocasse|bota|bote|botem|"
-    r"botar|poe|ponha|ponham|por|canta|cante|cantem|cantar|cantasse|toca|toque|toquem|tocar|tocasse|traz|"
+    r"botar|poe|ponha|ponham|canta|cante|cantem|cantar|cantasse|toca|toque|toquem|tocar|tocasse|traz|"
     r"traga|tragam|trazer|trouxesse|volta|volte|voltem|voltar|voltasse|continua|continue|continuem|"
     r"disponibiliza|disponibilize|disponibilizar|posta|poste|postem|postar|legenda|legendar|legende|traduz|"
     r"traduza|traduzir|regrava|regravar|regrave|libera|libere|liberar|sobe|suba|subir|mostra|mostre|mostrar|"
@@ -322,12 +365,18 @@ _ACTION = (
     r"convida|convide|convidar|troca|troque|trocar|muda|mude|mudar|melhora|melhore|melhorar|tira|tire|tirar|"
     r"aumenta|aumente|aumentar|abaixa|abaixe|diminui|diminua|diminuir|arruma|arrume|arrumar|corrige|corrija|corrigir)"
 )
+# Imperative / present forms only: an infinitive or a past subjunctive alone ("a ideia de fazer um
+# funk", "se ele fizesse um show") is not a request.
+_ACTION_IMP = "(" + "|".join(
+    w for w in _ACTION.strip("()").split("|") if not re.search(r"(r|rem|sse|ssem)$", w)
+) + ")"
 _OBJECT = (
     r"(musica|musicas|cancao|cancoes|cd|cds|dvd|dvds|album|albuns|clipe|clipes|video|videos|show|shows|turne|"
     r"tour|parceria|parcerias|feat|dueto|legenda|legendas|letra|letras|traducao|versao|versoes|remix|acustico|"
     r"cover|covers|sequencia|parte|continuacao|ep|single|louvor|louvores|hino|hinos|funk|som|sons|playlist|"
     r"live|turne|apresentacao|coletanea|karaoke|cifra|cifras|instrumental|audio|volume|som|ingresso|ingressos|"
-    r"data|datas|trilha|making of|bastidores|vinil|musica nova|dublagem)"
+    r"data|datas|trilha|making of|bastidores|vinil|musica nova|dublagem|arranjo|refrao|figurino|cenario|tom|final|"
+    r"repertorio|setlist|horario|local|autotune|efeito|efeitos|playback|mixagem|estilo|letra)"
 )
 PLACES = (
     r"(brasil|portugal|angola|sp|sao paulo|rio|rj|rio de janeiro|bh|belo horizonte|minas|mg|bahia|salvador|"
@@ -336,25 +385,27 @@ PLACES = (
     r"aracaju|sergipe|teresina|piaui|sao luis|maranhao|campo grande|cuiaba|mato grosso|vitoria|es|espirito santo|"
     r"palmas|tocantins|porto velho|rondonia|macapa|amapa|boa vista|roraima|rio branco|acre|campinas|santos|"
     r"londrina|uberlandia|ribeirao preto|sorocaba|juiz de fora|nordeste|norte|sul|interior|lisboa|porto|"
-    r"minha cidade|nossa cidade|minha terra|aqui|ca|la|a [a-z]+|o [a-z]+|em [a-z]+)"
+    r"minha cidade|nossa cidade|minha terra|meu estado|nosso estado|minha regiao|nossa regiao)"
 )
 SUGGESTION_RULES: tuple[tuple[re.Pattern[str], float, str], ...] = (
-    (_p(r" " + _ACTION + r" (mais |um |uma |outro |outra |outros |outras |logo |de novo |novamente |a |o |as |os |essa |esse |uns |umas |sua |seu |suas |seus |nova |novo |alguma |algum |uma nova |um novo |mais uma |mais um |logo o |logo a |logo um |logo uma |a proxima |o proximo |o proximo |pelo menos uma |tambem )*(nova |novo )?" + _OBJECT + r" "), 1.0, "pede novo conteúdo/ação"),
+    (_p(r" " + _ACTION_IMP + r" (mais |um |uma |outro |outra |outros |outras |logo |de novo |novamente |a |o |as |os |essa |esse |esta |este |estas |estes |uns |umas |sua |seu |suas |seus |nova |novo |alguma |algum |uma nova |um novo |mais uma |mais um |logo o |logo a |logo um |logo uma |a proxima |o proximo |o proximo |pelo menos uma |tambem )*(nova |novo )?" + _OBJECT + r" "), 1.0, "pede novo conteúdo/ação"),
     (_p(r" (gostaria|gostariamos|queria|queriamos|quero|queremos|adoraria|adorariamos|amaria|espero|esperamos|tomara|torco|torcemos|sonho|peco|pedimos|imploro) (muito |tanto |demais )?(que|q) (voce|voces|ele|ela|eles|elas|a banda|a dupla|o grupo|o cantor|a cantora|o canal|a gravadora|a produtora|vcs|[a-z]+ )?(fizesse|fizessem|faca|facam|lance|lancem|lancasse|lancassem|grave|gravem|gravasse|gravassem|viesse|viessem|venha|venham|voltasse|voltassem|volte|voltem|cantasse|cantassem|cante|cantem|tocasse|tocassem|toque|toquem|colocasse|colocassem|coloque|coloquem|postasse|postassem|poste|postem|fizesse|continuasse|traduzisse|legendasse|regravasse|disponibilizasse|incluisse|trouxesse|trouxessem|tragam|traga|mudasse|fosse|fossem|repetisse|chamasse|liberasse) "), 1.1, "expressa pedido ao artista"),
     (_p(r" (gostaria|gostariamos|queria|queriamos|quero|queremos|adoraria|espero|esperamos) (muito |tanto )?(de )?(ver|ouvir|escutar|ter) (mais |um |uma |outro |outra |o |a |voces |voce |vcs |ele |ela |eles )*(musica|musicas|cd|dvd|album|clipe|clipes|video|videos|show|shows|parceria|dueto|versao|acustico|remix|legenda|cover|ao vivo|turne|live|louvor|louvores|hino|feat|juntos|cantando|cantar|tocando|aqui|no brasil|em) "), 1.0, "expressa desejo de novo conteúdo"),
-    (_p(r" (vem|venha|venham|vinde|volta|volte|voltem|vai|va|passa|passe|passem|come) (fazer (um |uma )?(show|turne|apresentacao) )?(para|a|ao|em|no|na|aqui|ca|pra|to) " + PLACES + r" "), 0.9, "pede show em uma cidade"),
-    (_p(r" (show|shows|turne|tour|apresentacao) (em|no|na|aqui|pelo|pela|por) " + PLACES + r" (por favor|please|plis|pf|!|\?|logo|tambem|pelo amor de deus|urgente)"), 1.0, "pede show em uma cidade"),
-    (_p(r" (deveria|deveriam|devia|deviam|podia|podiam|poderia|poderiam|precisa|precisam|tem que|tinha que|tinham que|devem|deve) (fazer|lancar|gravar|cantar|tocar|voltar|vir|colocar|por|botar|trazer|mudar|continuar a fazer|investir|regravar|legendar|traduzir|disponibilizar|postar|chamar|incluir|dar|fazerem|lancarem|gravarem|voltarem|virem|colocarem|tirar|melhorar|arrumar|corrigir|aumentar|abaixar) "), 0.9, "sugere uma ação"),
+    (_p(r" (vem|venha|venham|vinde|volta|volte|voltem|vai|va|passa|passe|passem|come) (fazer (um |uma )?(show|shows|turne|apresentacao) )?(para|a|ao|em|no|na|aqui em|pra|to|estou|pro|pelo|pela) (o |a )?(interior de |interior do |capital |cidade de )?" + PLACES + r" "), 1.1, "pede show em uma cidade"),
+    (_p(r" (vem|venha|venham|vinde|volta|volte|voltem) (fazer (um |uma )?(show|shows|turne|apresentacao) )?(para|a|ao|em|no|na|pra|pro) [a-z]+ "), 0.7, "pede show em um lugar"),
+    (_p(r" (show|shows|turne|tour|apresentacao) (em|no|na|aqui|pelo|pela|por) " + PLACES + r" (por favor|please|plis|pf|!|logo|tambem|pelo amor de deus|urgente)"), 1.0, "pede show em uma cidade"),
+    (_p(r" (deveria|deveriam|devia|deviam|podia|podiam|poderia|poderiam|precisa|precisam|tem que|tinha que|tinham que|devem|deve) (fazer|lancar|gravar|cantar|tocar|voltar|vir|colocar|por|botar|trazer|mudar|continuar a fazer|investir|regravar|legendar|traduzir|disponibilizar|postar|chamar|incluir|dar|fazerem|lancarem|gravarem|voltarem|virem|colocarem|tirar|melhorar|arrumar|corrigir|aumentar|abaixar|gravarem|fazer mais|lancar mais|trocar|voltar a) "), 1.0, "sugere uma ação"),
     (_p(r" seria (muito |tao |mais |super )?(bom|legal|otimo|lindo|top|massa|perfeito|incrivel|interessante|maravilhoso|show|demais|bacana|uma boa|uma otima|uma ideia|melhor) (se|ter|um|uma|ver|ouvir|fazer|lancar|colocar) "), 1.0, "sugere uma ideia"),
-    (_p(r" (por favor|please|plis|plz|pelo amor de deus|pfvr|imploro) ,? ?(" + _ACTION + r"|vem|venha|venham|volta|voltem|come|make|release) "), 0.9, "faz um pedido"),
-    (_p(r" " + _ACTION + r" (.{0,40})(por favor|please|plis|pelo amor de deus) "), 0.7, "faz um pedido"),
+    (_p(r" (por favor|please|plis|plz|pelo amor de deus|pfvr|imploro) ,? ?(" + _ACTION_IMP + r"|vem|venha|venham|volta|voltem|come|make|release) "), 0.9, "faz um pedido"),
+    (_p(r" " + _ACTION_IMP + r" (.{0,40})(por favor|please|plis|pelo amor de deus) "), 0.9, "faz um pedido"),
     (_p(r" (cade|kd|onde esta|onde estao) (o |a |os |as )?(legenda|legendas|traducao|letra|cd|dvd|album|clipe|show|turne|parte 2|continuacao|musica nova|versao|acustico|remix) "), 0.7, "cobra conteúdo"),
-    (_p(r" (come to|please come|come back to|venha ao|vem ao|vem pro|vem para o|vem pra o|volta pro|volta para o|venham ao|venham para o|venham pro) (brasil|brazil|portugal|nordeste|sul|norte|rio|sp) "), 1.2, "pede show no país/região"),
+    (_p(r" (come (to|estou)|please come|come back (to|estou)|venha ao|vem ao|vem pro|vem para o|vem pra o|volta pro|volta para o|venham ao|venham para o|venham pro) (brasil|brazil|portugal|nordeste|sul|norte|rio|sp) "), 1.2, "pede show no país/região"),
     (_p(r" (mais|outras|outros) (musicas|clipes|videos|louvores|hinos|parcerias|shows|cds|albuns|funks|parodias) (assim|como essa|como esse|iguais|desse tipo|desse estilo|com ele|com ela|juntos|por favor) "), 0.5, "pede mais conteúdo"),
     (_p(r" (fica|ficaria|ficava) (a |uma |como )?(dica|sugestao) | (minha |uma )?(sugestao|dica) (e|eh|:|para|pra|seria) | sugiro (que )?"), 1.0, "dá uma sugestão"),
     (_p(r" (faltou|falta|faltando) (a |o |uma |um )?(legenda|traducao|letra|musica|show|data|cidade|parte) "), 0.5, "aponta o que falta"),
     (_p(r" (volta|voltem|volte|retorna|retornem) (a|as|ao|para|pra) (cantar|tocar|fazer|gravar|ativa|ativas|origens|estrada|palcos|banda) "), 1.0, "pede a volta do artista"),
-    (_p(r" (queremos|quero|queremos mais|quero mais) (mais )?(musica|musicas|cd|dvd|album|clipe|clipes|show|shows|parceria|legenda|turne|louvores|funk|hino|hinos) "), 0.9, "pede novo conteúdo"),
+    (_p(r" (queremos|quero|queria|gostaria de|gostariamos de|queriamos) (mais |um |uma |outro |outra |o |a |muito |tanto )*(novo |nova )?(musica|musicas|cd|dvd|album|clipe|clipes|show|shows|parceria|legenda|turne|louvores|funk|hino|hinos|feat|dueto|acustico|live|versao|remix|ep|single) "), 1.0, "pede novo conteúdo"),
+    (_p(r" (nao|nunca) (deixem|deixe|deixa|esquecam|esqueca) de (fazer|lancar|gravar|cantar|tocar|vir|voltar|colocar|trazer|postar|incluir|passar) "), 1.0, "faz um pedido"),
     (_p(r" (anuncia|anunciem|confirma|confirmem|divulga|divulguem) (logo )?(a |o |as |os )?(data|datas|turne|show|shows|lancamento|agenda) "), 1.0, "pede anúncio de datas"),
 )
 
@@ -381,13 +432,23 @@ QUESTION_RULES: tuple[tuple[re.Pattern[str], float, str], ...] = (
     (_p(r" (qual|quais) (o |a |e o |e a )?(significado|sentido|mensagem|idade|ano|data|link|tamanho|preco|valor|instrumento|tom|afinacao|tecnica|programa|app) "), 0.9, "pergunta um dado"),
     (_p(r" quanto(s)? (custa|custou|custam|e o|e a|ta o|ta a|esta o|sai o|anos|tempo|dias|vale|e|ganha|ganhou|vendeu) "), 0.8, "pergunta quanto"),
     (_p(r" (como|onde) (eu )?(faco|faz|fazer|baixo|baixar|consigo|conseguir|aprendo|aprender|toco|tocar|canto|cantar|compro|comprar|assisto|assistir|acho|achar|encontro|encontrar) (para |pra |o |a |essa |esse |isso |essa musica|esse som|a musica|o cd|o dvd|ingresso|a letra|a cifra)?"), 0.7, "pergunta como"),
-    (_p(r" (em|de) (que|qual) (ano|album|cd|dvd|filme|novela|programa|lugar|cidade|pais|show|epoca|data|dia) "), 1.0, "pergunta um dado"),
-    (_p(r" (que|q) (dia|horas|hora|data|ano|idade) (e|eh|sera|vai|foi|sai|lanca|comeca|tem) "), 0.9, "pergunta quando"),
+    (_p(r" (em|de) (que|qual) (ano|album|cd|dvd|filme|novela|programa|lugar|cidade|show|epoca|data|dia) "), 1.0, "pergunta um dado"),
+    (_p(r" (a |as )?(que|q) (dia|horas|hora|data|ano|idade) (e |eh |sera |vai |foi |sai |lanca |comeca |tem |abre |abrem |termina |acaba )?"), 0.9, "pergunta quando"),
     (_p(r" (ela|ele|eles|elas) (e|eh|sao) (casad[oa]s?|solteir[oa]s?|irm[aã]os?|namorados?|de onde|brasileir[oa]s?|americano|americana|portugues|portuguesa) "), 0.5, "pergunta sobre o artista"),
     (_p(r" (tem|teria|existe) (como|jeito|algum jeito|alguma forma) (de )?"), 0.5, "pergunta se é possível"),
     (_p(r" (alguem|algm) (tem|teria|conhece|sabe|poderia|pode) "), 0.6, "pergunta aos ouvintes"),
     (_p(r" (me )?(tira|tirem) (uma|essa) duvida | (tenho|fiquei com|estou com|to com) (uma )?duvida | (minha )?duvida (e|eh|:) "), 1.0, "declara uma dúvida"),
 )
+# A yes/no question ("essa música tem versão em espanhol?") is genuine when it is about facts of
+# the work, the artist or the show.
+FACTUAL_CUES = _p(
+    r" (versao|versoes|disponivel|spotify|deezer|plataformas|turne|show|shows|ingresso|ingressos|meia entrada|"
+    r"gravado|gravada|gravaram|gravou|lancad[oa]|lancamento|lanca|lancam|album|cd|dvd|casad[oa]|namorando|"
+    r"transmitido|transmitida|transmissao|legenda|legendado|letra|cifra|original|remix|cover|autoral|compos|"
+    r"compositor|escreveu|idade|nome|ao vivo|playback|dublado|vai ter|vai sair|sai|clipe|musica|cantora|"
+    r"cantor|banda|dupla|portoes|horario|data|local|cidade|estadio|gravadora|produtor|vinil|fa clube)( |\?)"
+)
+OPINION_VERBS = _p(r" (acho|acha|achei|acham|achou|axo|concorda|concordam|prefere|preferem|gosta|gostam|ama|amam) ")
 INTERROGATIVES = frozenset({"qual", "quais", "quando", "onde", "aonde", "como", "quanto", "quantos", "quantas",
                             "quem", "porque", "cade", "sera"})
 
@@ -399,7 +460,9 @@ RHETORICAL = _p(
     r"| (quem|qm) (e|eh|for|é) (brasileiro|brasileira|do brasil|de portugal|fa|fan|da|do|de) "
     r"| (ne|neh|ein|hein|ta|né|nao e|nao eh|ou nao|sera|serio|jura|ta bom|eim|hem) \? "
     r"| (por que|porque|pq|pra que|para que|sera que) (voce|voces|tu|vc|ce|ninguem|tanta|tanto|isso|esse povo|essas pessoas|as pessoas|o povo|a gente|tem gente|ele|ela) "
-    r"| (e dai|e ai|ue|que isso|como assim|serio mesmo|oi) \? "
+    r"| (e dai|i dai|e ai|ue|que isso|como assim|serio mesmo|oi) \? "
+    r"| (e dai|i dai) | (tem a ver|tem haver|tem nada a ver) com "
+    r"| (so eu|apenas eu|somente eu) (que )?(acho|achei|acha|penso|sinto|percebi|notei|gosto|amo|choro|chorei) "
     r"| (vc|voce|voces|tu) (e|eh|acha|achou|sabe|viu|ja|nao|gosta|tem|e um|e uma|quer|vai|ta|esta|nem|ouviu|sabia|fala|falou) "
 )
 
@@ -419,7 +482,6 @@ OUTRO_RULES: tuple[tuple[re.Pattern[str], float, str], ...] = (
     (_p(r" (se nao gosta|se nao gostou|se nao curte|se nao curtiu|nao gostou nao assiste|nao gosta nao assiste|se nao gosta nao|porque clicou|pq clicou|por que clicou|porque assistiu|pq assistiu|por que assistiu|pra que assistiu|pra que veio|entao porque|entao pq|veio aqui|vem aqui|ta aqui|esta aqui) "), 0.8, "discussão entre ouvintes"),
     (_p(r" (fim do mundo|apocalipse|illuminati|satanismo|satanico|satanica|mensagem subliminar|mensagens subliminares|maconha|politica|dilma|lula|bolsonaro|governo|pt |protesto|protestos|copa|futebol|corinthians|flamengo|palmeiras|sao paulo fc|vasco|gremio|santos fc) "), 0.4, "assunto fora da música"),
     (_p(r"^ ([a-z] ){3,}[a-z]? ?[!.:d]* $"), 0.9, "letras soltas"),
-    (_p(r" \( ?8 ?\) | ♪ | ♫ "), 0.6, "citação de letra"),
 )
 
 # Religious statements that are about faith, not the song (OUTRO unless the song is praised).
@@ -515,6 +577,12 @@ def vocabulary() -> set[str]:
         words.update(w for w in table if " " not in w)
     words.update(NEGATORS | DIMINISHERS | CONTRAST | SECOND_PERSON | DIVINE | INTERROGATIVES)
     words.update(w for w in MUSIC_TARGETS if " " not in w)
+    # every literal word the phrase patterns spell out (so typo correction never rewrites them)
+    patterns = [p for p, *_ in (*SPAM_RULES, *SUGGESTION_RULES, *QUESTION_RULES, *OUTRO_RULES, *TAG_RULES,
+                                *POSITIVE_IDIOMS, *NEGATIVE_IDIOMS)]
+    patterns += [RHETORICAL, FACTUAL_CUES, FAITH]
+    for pattern in patterns:
+        words.update(re.findall(r"(?<![\\a-z])[a-z]{3,}", pattern.pattern))
     for value in SLANG.values():
         words.update(value.split())
     words.update(

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from alumusic.classification import lexicon as L
-from alumusic.classification.offline_text import Normalized, normalize
+from alumusic.classification.offline_text import Normalized, normalize, strip_accents
 
 DECIDE = 1.0  # evidence needed for SPAM / SUGESTÃO / DÚVIDA
 SENTIMENT_MIN = 0.5  # sentiment needed for ELOGIO / CRÍTICA
@@ -41,8 +41,38 @@ _LISTENER_TARGET = re.compile(
     r" (comentario|comentarios|comentou|comenta|comentar|quem (nao gosta|nao gostou|critica|criticou|fala mal|falou|reclama|"
     r"nao curte|odeia|deu deslike|deu dislike)|os haters|esses haters|as pessoas|essas pessoas|esse povo|tem gente|"
     r"tem pessoas|gente que|beliebers|fas (do|da|de)|fanzinha|fanzinho|fa de|voces ficam|ficam falando|fica falando|"
-    r"falando mal|o cara ai|a mina ai|ai em cima|la em cima|deslike|dislike|dislikes|deslikes) "
+    r"falando mal|o cara ai|a mina ai|ai em cima|la em cima|deslike|dislike|dislikes|deslikes|fas dele|fas dela|"
+    r"fas deles|brigando|brigam|briga de|discutindo|discussao|(voce|tu) (e|eh|nem e) (fa|fan)|(sua|tua) opiniao|"
+    r"hater|haters|fanzinha|fazinha|fazinho|querida|querido) "
 )
+_LYRIC_RE = re.compile(r"\(\s?8\s?\)|[♪♫🎵🎶]")
+_DIVINE_EXCLAMATION = re.compile(
+    r"(?<!obrigado)(?<!obrigada)(?<!amo)(?<!louvado)(?<!gloria) (meu|ai meu|ai|oh|nossa|ave|pelo amor de|gracas a|se) (deus|senhor|jesus) ")
+_VULGAR = frozenset({"merda", "bosta", "lixo", "ridiculo", "ridicula", "porcaria", "nojento", "nojenta", "idiotice",
+                     "palhacada", "droga", "chato", "chata", "besteira", "bobagem", "vergonha", "odeio", "odeia"})
+_CAP_SEQ = re.compile(r"(?<=[a-záéíóúâêôãõçà,] )((?:[A-ZÁÉÍÓÚÂÊÔÃÕ][a-záéíóúâêôãõç]+ ?){2,})")
+
+
+def _proper_name_words(raw: str) -> set[str]:
+    """Lower-cased words of capitalised multi-word names inside a sentence ("em Capão Bonito")."""
+    words = raw.split()
+    if not words:
+        return set()
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    if capitalised / len(words) > 0.5:  # Title Case Comments or shouting: capitals mean nothing
+        return set()
+    out: set[str] = set()
+    for m in _CAP_SEQ.finditer(raw):
+        out.update(strip_accents(w).lower() for w in m.group(1).split())
+    return out
+
+
+_HANDLE_RE = re.compile(r"(?<![\w.])@[a-z0-9_.]{3,}")
+_QUESTION_SPAN = re.compile(r"(^|[.!?] )(e |mas |gente |galera |alguem sabe |)(quando|qual|quais|onde|aonde|sera que|vai|vao|tem|teria|como)\b[^.!?]*\?")
+_IMPERATIVE_START = frozenset({"lanca", "lancem", "faz", "facam", "faca", "grava", "gravem", "coloca", "coloquem", "bota",
+                               "botem", "poe", "canta", "cantem", "toca", "toquem", "vem", "venham", "venha", "volta",
+                               "voltem", "traz", "tragam", "posta", "postem", "legenda", "regrava", "libera", "solta",
+                               "tira", "troca", "muda", "aumenta", "abaixa", "continua", "continuem", "please"})
 _SHORT_ARG_OPENER = re.compile(r"^ (e|eh|pois|kkk|k|ah|ahh|ue|nossa|vei|mano|cara|ow|o|oh|affs?) ")
 _EMPATHY = re.compile(r" (que do|q do|tadinho|tadinha|tadinhos|coitado|coitada|coitadinho|coitadinha|coitadinhos|"
                       r"judiacao|que pena|que dor|dor no coracao|da do|da dó|que triste|to triste|fiquei triste|"
@@ -98,18 +128,28 @@ def _spam(ev: Evidence) -> None:
         m = L.EMAIL_RE.search(plain)
         ev.spam += 1.0
         ev.add("spam", 1.0, "contém e-mail de contato", m.group(0), "spam_venda")
-    digits_only = re.sub(r"(?<=\d)[\s.]+(?=\d)", "", plain)
+    digits_only = re.sub(r"(?<=\d)[\s-]+(?=\d)", "", plain)
     if L.PHONE_RE.search(plain) or L.PHONE_RE.search(digits_only):
         m = L.PHONE_RE.search(plain) or L.PHONE_RE.search(digits_only)
         ev.spam += 0.9
         ev.add("spam", 0.9, "contém telefone", m.group(0), "spam_venda")
+    handle = _HANDLE_RE.search(n.plain)
+    if handle:
+        ev.spam += 0.35
+        ev.add("spam", 0.35, "cita um perfil", handle.group(0), "spam_canal")
     seen_desc: set[str] = set()
     for pattern, weight, tag, desc in L.SPAM_RULES:
-        m = pattern.search(n.canon)
-        if m and (desc, tag) not in seen_desc:
-            seen_desc.add(desc)
-            ev.spam += weight
-            ev.add("spam", weight, desc, m.group(0), tag)
+        matches = {m.group(0).strip(): m for m in pattern.finditer(n.canon)}
+        if not matches or (desc, tag) in seen_desc:
+            continue
+        seen_desc.add(desc)
+        # Ads pile up distinct money/sales words ("renda extra", "cadastro grátis", "franquia"):
+        # each further distinct one adds half of the weight, up to three.
+        k = min(len(matches), 3) if tag in ("spam_dinheiro", "spam_venda") else 1
+        total = weight * (1 + 0.5 * (k - 1))
+        first = next(iter(matches.values()))
+        ev.spam += total
+        ev.add("spam", total, desc, first.group(0), tag)
     # Long, shouted, exclamation-heavy messages are the usual shape of ads; only a booster.
     if ev.spam > 0 and len(n.tokens) > 40:
         ev.spam += 0.15
@@ -125,14 +165,21 @@ def _spam(ev: Evidence) -> None:
 def _suggestion(ev: Evidence) -> None:
     n = ev.norm
     best = 0.0
+    questions = [q.span() for q in _QUESTION_SPAN.finditer(n.canon)]
     for pattern, weight, desc in L.SUGGESTION_RULES:
         m = pattern.search(n.canon)
         if m:
+            # "quando lança o dvd?" asks for information; it is not a request
+            if any(a <= m.start() < b for a, b in questions) and "por favor" not in m.group(0):
+                weight *= 0.3
             ev.add("sugestao", weight, desc, m.group(0))
-            best = max(best, weight) if best else weight
+            best = max(best, weight)
             ev.sugestao += weight
     if ev.sugestao:
         ev.sugestao = best + 0.3 * (ev.sugestao - best)  # several cues: surer, but not additive
+        # an imperative opening the comment is addressed to the artist ("lança logo...")
+        if n.tokens and n.tokens[0] in _IMPERATIVE_START:
+            ev.sugestao += 0.3
     # Requests addressed to another listener ("faz melhor então") are arguments, not suggestions.
     if ev.sugestao and re.search(r" (faz|faca|fazer) (melhor|igual|voce|vc) | se nao gostou | se nao gosta ", n.canon):
         ev.sugestao *= 0.4
@@ -159,13 +206,25 @@ def _question(ev: Evidence) -> None:
         ev.add("duvida", 0.8, "faz uma pergunta direta", generic.group(0))
     elif weak_generic and not score:
         score += 0.35
+    if has_q and not score:
+        # yes/no question about facts of the work, the artist or the show
+        for clause in re.finditer(r"[^.!?]*\?", n.canon):
+            text = clause.group(0)
+            if L.FACTUAL_CUES.search(text + " ") and len(text.split()) >= 3 and not L.OPINION_VERBS.search(text):
+                score += 0.8
+                ev.add("duvida", 0.8, "pergunta factual", text)
+                break
     if has_q:
         score += 0.2
-    elif score:
+    elif score and best < 1.1:
         score *= 0.75
     if score:
         if L.RHETORICAL.search(n.canon):
             score -= 0.8
+        if ev.argument:
+            score -= 0.5  # questions inside an argument between listeners are jabs
+        if len(n.tokens) > 40:
+            score *= 0.6  # long rants ask rhetorical questions
         if n.laughter:
             score -= 0.35
         if n.upper_ratio > 0.6 and n.exclamations >= 2:
@@ -173,28 +232,29 @@ def _question(ev: Evidence) -> None:
     ev.duvida = max(score, 0.0)
 
 
-def _clauses(tokens: tuple[str, ...]) -> list[tuple[list[str], float]]:
-    """Split into clauses; a clause after a contrast word weighs more ("..., mas eu amo")."""
-    clauses: list[tuple[list[str], float]] = []
+def _clauses(tokens: tuple[str, ...]) -> list[tuple[list[str], float, str]]:
+    """Split into (clause, weight, terminator); after a contrast word a clause weighs more
+    ("..., mas eu amo") and the conceded part before it less."""
+    clauses: list[tuple[list[str], float, str]] = []
     current: list[str] = []
     weight = 1.0
     for tok in tokens:
         if tok in _CLAUSE_BREAK:
             if current:
-                clauses.append((current, weight))
+                clauses.append((current, weight, tok))
+            elif clauses and tok == "?":
+                clauses[-1] = (clauses[-1][0], clauses[-1][1], "?")
             current = []
             continue
         if tok in L.CONTRAST:
             if current:
-                clauses.append((current, weight))
-                # what came before the contrast is conceded: it weighs less
-                clauses[-1] = (clauses[-1][0], clauses[-1][1] * 0.6)
+                clauses.append((current, weight * 0.6, ""))
             current = []
             weight = 1.4
             continue
         current.append(tok)
     if current:
-        clauses.append((current, weight))
+        clauses.append((current, weight, ""))
     return clauses
 
 
@@ -204,10 +264,19 @@ def _sentiment(ev: Evidence) -> None:
     tokens = n.tokens
     ev.music_target = any(t in L.MUSIC_TARGETS for t in tokens) or " ao vivo " in canon
     shout = 1.15 if (n.upper_ratio > 0.6 and n.n_letters >= 6) or n.exclamations >= 2 else 1.0
-    listener_target = bool(_LISTENER_TARGET.search(canon))
-    for clause, cweight in _clauses(tokens):
+    listener_target = bool(_LISTENER_TARGET.search(canon)) or any(
+        pattern.search(canon) for pattern, _, desc in L.OUTRO_RULES if desc == "discussão entre ouvintes")
+    proper = _proper_name_words(n.raw)
+    lyric = bool(_LYRIC_RE.search(n.raw))
+    # "meu deus", "graças a deus" are exclamations, not God as the subject
+    exclamation_free = _DIVINE_EXCLAMATION.sub(" ", canon)
+    for clause, cweight, terminator in _clauses(tokens):
         second_person = any(t in L.SECOND_PERSON for t in clause)
-        divine = any(t in L.DIVINE for t in clause)
+        asks_listener = second_person and terminator == "?"  # "vc é belieber e amou isso?"
+        clause_text = " " + " ".join(clause) + " "
+        divine = any(t in L.DIVINE for t in clause) and any(
+            f" {t} " in exclamation_free for t in clause if t in L.DIVINE) and not _DIVINE_EXCLAMATION.search(clause_text)
+        clause_music = any(t in L.MUSIC_TARGETS for t in clause)
         for i, tok in enumerate(clause):
             prev = clause[max(0, i - 3) : i]
             nxt = clause[i + 1] if i + 1 < len(clause) else ""
@@ -234,12 +303,18 @@ def _sentiment(ev: Evidence) -> None:
                 ins_w *= 0.5
             if pos_w and divine and not ev.music_target:
                 continue  # "Deus é maravilhoso": faith, not praise of the song
+            if tok in proper:
+                continue  # part of a name: "Capão Bonito", "Belo Horizonte"
+            if pos_w and asks_listener and not clause_music:
+                continue
             mult = 1.0
             negated = False
+            if tok == "gosto" and before in ("o", "um", "meu", "seu", "teu", "bom", "mau", "de", "dos", "do", "cada", "nosso", "sem"):
+                continue  # the noun: "respeita o gosto dos outros"
             for j, p in enumerate(prev):
                 if p in L.NEGATORS and not (p == "nada" and tok in ("melhor",)):
-                    # "não é ruim", "nem um pouco bom"; "nada" only right before the word
-                    if p != "nada" or j == len(prev) - 1:
+                    # "não é ruim", "nem um pouco bom"; "nada"/"sem" only right before the word
+                    if p not in L.ADJACENT_ONLY_NEGATORS or j == len(prev) - 1:
                         negated = not negated
                 elif p in L.INTENSIFIERS:
                     mult = max(mult, L.INTENSIFIERS[p])
@@ -256,7 +331,10 @@ def _sentiment(ev: Evidence) -> None:
                 ev.argument += ins_w * cweight
                 ev.add("outro", ins_w, "ataque a outro ouvinte", " ".join(clause[max(0, i - 2) : i + 2]))
                 continue
-            if w_neg and not negated and listener_target and not ev.music_target:
+            # Negativity in a clause aimed at "você"/other listeners and not at the music is an
+            # argument between listeners ("vc é um escroto", "achou seu coração no lixo").
+            if w_neg and (listener_target or second_person) and not clause_music and (
+                    listener_target or ins_w or tok in _VULGAR):
                 ev.argument += w_neg * 0.7
                 continue
             window = " ".join(clause[max(0, i - 2) : i + 3])
@@ -282,11 +360,17 @@ def _sentiment(ev: Evidence) -> None:
                 continue
             ev.neg += weight * shout
             ev.add("critica", weight, "expressão de crítica", m.group(0))
-    # praise followed by "kkk" alone is fine; a lone positive word inside a long off-topic
-    # text is not praise of the work
-    if len(tokens) > 45 and not ev.music_target:
-        ev.pos *= 0.5
-        ev.neg *= 0.6
+    # A lone positive word inside a long text (a discussion, a story, a sermon) is not praise of
+    # the work: sentiment is diluted by length beyond ~25 tokens.
+    if len(tokens) > 25:
+        dilution = (25 / len(tokens)) ** 0.5
+        ev.pos *= dilution if ev.music_target else dilution * 0.7
+        ev.neg *= dilution if ev.music_target else dilution * 0.8
+    if lyric:  # a quoted lyric line ("(8)", "♪") carries the song's words, not the listener's
+        ev.pos *= 0.3
+        ev.neg *= 0.3
+        ev.outro += 1.0
+        ev.add("outro", 1.0, "citação de letra", "(8)")
 
 
 def _outro(ev: Evidence) -> None:
@@ -324,10 +408,10 @@ def analyse(texto: str) -> Evidence:
     if injection:
         ev.add("injecao", 0.0, "instrução ao classificador ignorada", injection.group(0))
     _spam(ev)
-    _suggestion(ev)
-    _question(ev)
     _sentiment(ev)
     _outro(ev)
+    _suggestion(ev)
+    _question(ev)
     return ev
 
 

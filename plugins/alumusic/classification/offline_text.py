@@ -81,7 +81,8 @@ class _Vocabulary:
         slang = lexicon.SLANG.get(squeezed)
         if slang is not None:
             return slang
-        if len(token) >= 4:
+        # Short tokens are too ambiguous to correct ("bota" is not "bosta", "cedo" not "credo").
+        if len(token) >= 5:
             for candidate in (token, squeezed):
                 if candidate in self.by_transposition:
                     return self.by_transposition[candidate]
