@@ -44,16 +44,25 @@ def _optional_text(value: str | None) -> str | None:
 
 
 SafeStr = Annotated[str, AfterValidator(clean_text)]
+# The length limit sits on the str branch: blank text becomes None after it is checked.
 OptionalField = Annotated[
-    str | None, AfterValidator(_optional_text), Field(default=None, max_length=MAX_FIELD_LENGTH)
+    Annotated[str, Field(max_length=MAX_FIELD_LENGTH)] | None, AfterValidator(_optional_text), Field(default=None)
 ]
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
 def _as_utc(value: datetime | None) -> datetime | None:
-    # A date-time without offset is read as UTC (documented), never as the server's zone.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
+    """Store instants in UTC. Without an offset the time is read as UTC (documented), never as
+    the server's zone; offsets PostgreSQL cannot hold (beyond ±15:59) are converted away here."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"data fora do intervalo aceito ({MIN_YEAR}–{MAX_YEAR})")
+    return value.astimezone(timezone.utc)
 
 
 # --- requests ----------------------------------------------------------------------------------
