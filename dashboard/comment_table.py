@@ -19,12 +19,16 @@ TABLE_COLUMNS = ("id", "recebido_em", "artista", "album", "texto", "categoria", 
                  "status")
 SORTABLE = {"recebido_em", "artista", "album", "texto", "categoria", "confianca", "origem", "status"}
 MAX_PAGE_SIZE = 200
+# Counting stops here: an exact count of a broad text search rechecks every candidate row
+# (hundreds of ms on millions of comments) while nobody pages through 10,000 results.
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
 class TablePage:
     rows: list[dict]
-    total: int
+    total: int  # exact, or COUNT_CAP when ``more`` is True
+    more: bool = False  # more than COUNT_CAP matches
 
 
 def make_filter(*, artista=None, album=None, tag=None, categoria=None, desde: str | None = None,
@@ -46,7 +50,7 @@ def make_filter(*, artista=None, album=None, tag=None, categoria=None, desde: st
 
 def page(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em", descending: bool = True,
          offset: int = 0, limit: int = 25) -> TablePage:
-    """One page of matching comments plus the total number of matches."""
+    """One page of matching comments plus how many match (counted up to COUNT_CAP)."""
     if sort_by not in SORTABLE:
         raise ValueError(f"coluna de ordenação inválida: {sort_by}")
     limit = max(1, min(limit, MAX_PAGE_SIZE))
@@ -60,8 +64,11 @@ def page(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em",
         f"ORDER BY {order}, v.id DESC LIMIT :limit OFFSET :offset"
     )
     rows = [dict(r._mapping) for r in conn.execute(sql, {**params, "limit": limit, "offset": max(0, offset)})]
-    total = conn.execute(sa.text(f"SELECT count(*) FROM v_comentarios_atuais v WHERE {where}"), params).scalar_one()
-    return TablePage(rows, total)
+    counted = conn.execute(
+        sa.text(f"SELECT count(*) FROM (SELECT 1 FROM v_comentarios_atuais v WHERE {where} LIMIT :cap) s"),
+        {**params, "cap": COUNT_CAP + 1},
+    ).scalar_one()
+    return TablePage(rows, min(counted, COUNT_CAP), more=counted > COUNT_CAP)
 
 
 # Distinct values via a recursive "skip scan" over the btree indexes: one index probe per value

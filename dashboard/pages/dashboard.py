@@ -183,7 +183,10 @@ def carregar_tabela(artista, album, tag, categoria, desde, ate, texto, page_curr
         }
         for r in result.rows
     ]
-    total = f"{_number(result.total)} comentário{'s' if result.total != 1 else ''}"
+    if result.more:
+        total = f"mais de {_number(result.total)} comentários (refine os filtros para ver todos; o CSV traz todos)"
+    else:
+        total = f"{_number(result.total)} comentário{'s' if result.total != 1 else ''}"
     pages = max(1, math.ceil(result.total / PAGE_SIZE))
     # page_current is only written back on a new filter: echoing it otherwise could undo a page
     # change the user made while this request was in flight.

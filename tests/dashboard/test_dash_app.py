@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from tests.dashboard.conftest import CACHE_SECONDS, PASSWORD, USER
 from tests.dashboard.seed import add, seed
@@ -112,3 +113,20 @@ def test_password_check_remembers_only_good_credentials():
     assert check("ana", "certa") and check("ana", "certa")
     assert not check("ana", "errada") and not check("bia", "certa")
     assert all("certa" not in repr(v) for v in vars(check).values())
+
+
+def test_table_page_counts_up_to_the_cap(db, monkeypatch):
+    from dashboard import comment_table
+    from dashboard.comment_table import make_filter, page
+
+    seeded = seed(db)
+    with db.connect() as conn:
+        exact = page(conn, make_filter(artista="Luna Ribeiro"), limit=5)
+        assert (exact.total, exact.more, len(exact.rows)) == (13, False, 5)
+        monkeypatch.setattr(comment_table, "COUNT_CAP", 10)
+        capped = page(conn, make_filter(), limit=5, offset=20, sort_by="texto", descending=False)
+        # the database's collation decides the order, not Python's
+        expected = conn.execute(sa.text("SELECT texto FROM comentarios ORDER BY texto, recebido_em DESC "
+                                        "LIMIT 5 OFFSET 20")).scalars().all()
+    assert (capped.total, capped.more) == (10, True)
+    assert [r["texto"] for r in capped.rows] == expected and len(seeded.rows) == 24
