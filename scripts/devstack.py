@@ -172,7 +172,9 @@ def run() -> int:
     def shutdown(*_: object) -> None:
         raise KeyboardInterrupt
 
+    # SIGINT explicitly too: a shell that starts us in the background sets it to "ignore".
     signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
     try:
         # PostgreSQL
         if settings.database_url:
@@ -224,10 +226,13 @@ def run() -> int:
                 raise KeyboardInterrupt
             log(f"{name} healthy: {url}")
 
-        post_start_hooks(env, creds)
+        post_start_hooks(product_url, creds)
         print_banner(settings, creds, env)
         while True:
             dead = stack.check_alive()
+            if dead and not PIDFILE.exists():
+                log("stopped from elsewhere (make stop)")
+                return 0
             if dead:
                 log(f"{dead} exited; see .data/logs/{dead}.log. Stopping everything.")
                 return 1
@@ -236,6 +241,9 @@ def run() -> int:
         log("stopping...")
         return 0
     finally:
+        # A second Ctrl-C must not interrupt the clean-up and leave processes behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stop_recorded()
 
 
@@ -267,16 +275,19 @@ def airflow_env(settings, product_url: str, airflow_url: str) -> dict:
     }
 
 
-def post_start_hooks(env: dict, creds: dict) -> None:
-    """First-run conveniences: an API client for trying the API."""
-    if creds.get("api_client_secret"):
-        return
-    proc = subprocess.run([sys.executable, "-m", "alumusic", "clients", "create", "demo",
-                           "--roles", "ingest,read"], env=env, capture_output=True, text=True)
-    if proc.returncode == 0:
-        secret = proc.stdout.strip().splitlines()[-1].split()[-1]
-        save_credential(creds, "api_client", "demo")
-        save_credential(creds, "api_client_secret", secret)
+def post_start_hooks(product_url: str, creds: dict) -> None:
+    """First-run convenience: an API client "demo" for trying the API (again after a DB reset)."""
+    from alumusic.db import get_engine
+    from alumusic.repositories import clients
+
+    with get_engine(product_url).begin() as conn:
+        if clients.get_client(conn, "demo"):
+            if not (creds.get("api_client_secret") and clients.authenticate(conn, "demo", creds["api_client_secret"])):
+                creds.pop("api_client_secret", None)  # not ours any more: don't print a wrong secret
+            return
+        _, secret = clients.create_client(conn, "demo", "ingest,read")
+    save_credential(creds, "api_client", "demo")
+    save_credential(creds, "api_client_secret", secret)
 
 
 def print_banner(settings, creds: dict, env: dict) -> None:
