@@ -7,13 +7,14 @@ STAMP := $(VENV)/.installed
 SITE := $(VENV)/lib/python3.11/site-packages
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help venv run stop test pytest evals lint system-deps bench demo clean
+.PHONY: help venv run stop test pytest evals lint system-deps bench demo emulator clean
 
 help:
 	@echo "make run     set up and run the whole product locally (Ctrl-C stops it)"
 	@echo "make test    set up and run every test and the evals gate"
 	@echo "make stop    stop a stack started by make run"
 	@echo "make demo N=100000   load demo comments;  make bench   run the benchmarks"
+	@echo "make evals   the classifier evals gate;  make emulator   an Ollama emulator on :11434"
 
 venv: $(STAMP)
 
@@ -44,7 +45,19 @@ lint: venv
 pytest: venv system-deps
 	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
-test: lint pytest
+# The evals gate: the project's own labelled set, and the real dev set in ../shared when present.
+# Each run exits 1 under the floors in evals/thresholds.toml.
+DEV_SET := ../shared/evals/youtube_ptbr_music_2013_dev.csv
+evals: venv
+	$(PY) -m evals --dataset evals/dataset.csv --backend offline --out evals/out/own
+	@if [ -f $(DEV_SET) ]; then \
+		$(PY) -m evals --dataset $(DEV_SET) --backend offline --out evals/out/dev; \
+	else echo "($(DEV_SET) not present: gated on the project's own set only)"; fi
+
+test: lint pytest evals
+
+emulator: venv
+	$(PY) -m alumusic.llm.emulator --port 11434 --latency-ms $${LATENCY_MS:-200} --num-parallel $${NUM_PARALLEL:-4}
 
 demo: venv
 	$(PY) -m alumusic demo load -n $${N:-5000}
