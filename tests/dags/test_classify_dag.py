@@ -78,15 +78,6 @@ def test_run_classifies_pending_comments_in_mapped_batches(db, dag, ollama_env):
     assert events[-1]["classificados"] == 5 and events[-1]["reivindicados"] == 5
 
 
-def test_nothing_to_do_skips_and_announces_nothing(db, dag, ollama_env):
-    events_before = len(_asset_events())
-    dr = dag.test()
-    assert str(dr.state) == "success"
-    assert _task_states(dr)[("planejar", "success")] == 1
-    assert _task_states(dr)[("relatar", "skipped")] == 1
-    assert len(_asset_events()) == events_before
-
-
 def test_run_leaves_comments_claimed_by_an_overlapping_run_alone(db, dag, ollama_env):
     add_comments(db, 6)
     with db.begin() as conn:  # another run holds a live lease on 2 of them
@@ -134,9 +125,11 @@ def test_backfill_by_params_appends_history_keeps_manual_and_is_idempotent(db, d
             "SELECT count(*) FROM v_comentarios_atuais WHERE modelo = :m"), {"m": OTHER_MODEL}).scalar()
     assert current == 3
 
-    dr = dag.test(run_conf=conf)
-    assert _task_states(dr)[("relatar", "skipped")] == 1
+    events_before = len(_asset_events())
+    dr = dag.test(run_conf=conf)  # nothing left to do: no new row, no asset event
+    assert str(dr.state) == "success" and _task_states(dr)[("relatar", "skipped")] == 1
     assert len(classification_rows(db)) == len(rows)
+    assert len(_asset_events()) == events_before
 
 
 def test_invalid_params_are_refused_before_running(dag):

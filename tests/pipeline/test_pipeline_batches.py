@@ -215,3 +215,17 @@ def test_backfill_failure_keeps_the_previous_classification(db, ollama_env):
     st = states(db)
     assert {cid: s["classificacao_atual_id"] for cid, s in st.items()} == before
     assert all(s["status"] == "classificado" and s["tentativas"] == 0 and s["ultimo_erro"] for s in st.values())
+
+
+def test_offline_results_are_replaced_by_an_llm_backfill(db):
+    ids = add_comments(db, 4, recebido_em=datetime(2026, 11, 3, 12, tzinfo=UTC))
+    assert _run(db, _plan(backend="offline"), "offline").classificados == 4
+    offline_rows = classification_rows(db)
+    assert {r["classificador"] for r in offline_rows} == {"offline"}
+    assert all(r["categoria"] in CATEGORIAS for r in offline_rows)
+
+    assert _run(db, _plan(desde="2026-11-03", ate="2026-11-03", backend="ollama"), "llm").classificados == 4
+    with db.connect() as conn:
+        for cid in ids:
+            hist = repo.history(conn, cid)
+            assert [h["classificador"] for h in hist] == ["ollama", "offline"] and hist[0]["atual"]
