@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 import time
 from datetime import UTC, datetime
@@ -130,3 +131,44 @@ def test_table_page_counts_up_to_the_cap(db, monkeypatch):
                                         "LIMIT 5 OFFSET 20")).scalars().all()
     assert (capped.total, capped.more) == (10, True)
     assert [r["texto"] for r in capped.rows] == expected and len(seeded.rows) == 24
+
+
+def test_gunicorn_serves_the_wsgi_entry_point(live, db_url, tmp_path):
+    """``gunicorn dashboard.wsgi:server`` (what make run and compose start) boots and serves."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    from argon2 import PasswordHasher
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path), "DASHBOARD_USER": USER,
+           "DASHBOARD_PASSWORD_HASH": PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    proc = subprocess.Popen([str(gunicorn), "--workers", "1", "--bind", f"127.0.0.1:{port}", "dashboard.wsgi:server"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    assert json.load(r) == {"status": "ok"}
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+                assert time.monotonic() < deadline, "gunicorn did not answer in 60 s"
+                time.sleep(0.3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/relatorio/semana.json", timeout=10) as r:
+            assert set(json.load(r)) >= {"gerado_em", "categorias_por_artista"}
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/dashboard", headers=_basic(USER, PASSWORD))
+        with urllib.request.urlopen(request, timeout=10) as r:
+            assert r.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert (tmp_path / "cache" / "dashboard").is_dir()  # the report cache lives under DATA_DIR
