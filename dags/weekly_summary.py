@@ -31,7 +31,8 @@ dados da execução; ex.: `2026-W47`).
 (`AAAA-Wnn`, resume essa semana em vez da do intervalo).
 
 **Backfill**: `airflow backfill create --dag-id weekly_summary --from-date 2026-10-01 --to-date 2026-11-20`
-gera um resumo por segunda-feira do período (cada uma resume a semana que começa nela), sem e-mail.
+gera um resumo por segunda-feira do período (cada uma resume a semana que começa nela), sem e-mail
+(`--dag-run-conf '{"reenviar": true}'` para enviar; `--reprocess-behavior completed` para refazer semanas).
 """
 
 
@@ -62,10 +63,9 @@ def weekly_summary():
     @task
     def build_summary() -> dict:
         """Statistics, text (LLM or offline) and upsert by ISO week."""
-        from alumusic.classification.factory import get_text_client
         from alumusic.db import get_engine
         from alumusic.settings import get_settings
-        from alumusic.summary.pipeline import build_and_store
+        from alumusic.summary.pipeline import build_and_store, summary_client
         from alumusic.summary.weeks import week_for_run
 
         ctx = get_current_context()
@@ -75,7 +75,7 @@ def weekly_summary():
         ti = ctx["ti"]
         # An LLM outage is retried; only the last try falls back to the offline text.
         last_try = ti.try_number > ti.max_tries
-        return build_and_store(get_engine(), week, client=get_text_client(settings),
+        return build_and_store(get_engine(), week, client=summary_client(settings),
                                num_ctx=settings.ollama_num_ctx, allow_fallback=last_try)
 
     @task

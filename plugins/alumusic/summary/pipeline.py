@@ -24,6 +24,20 @@ from alumusic.summary.weeks import IsoWeek
 
 log = logging.getLogger(__name__)
 
+# A ~1000-token structured answer from a small model on CPU takes minutes, not the 60 s that
+# suit one classification; the weekly job can afford to wait.
+SUMMARY_READ_TIMEOUT_S = 300.0
+
+
+def summary_client(settings: Any) -> Any:
+    """The configured text client (None when offline) with a read timeout fit for the summary."""
+    from alumusic.classification.factory import get_text_client
+
+    client = get_text_client(settings)
+    if client is not None:
+        client.read_timeout = max(client.read_timeout, SUMMARY_READ_TIMEOUT_S)
+    return client
+
 
 def build_and_store(engine: sa.Engine, week: IsoWeek, *, client: Any, num_ctx: int,
                     allow_fallback: bool = True) -> dict:

@@ -24,7 +24,7 @@ VERSAO_PROMPT = "resumo-semanal-v1"
 VERSAO_OFFLINE = "resumo-offline-v1"
 MARCA_OFFLINE = ("[Resumo gerado sem LLM (modo offline): números das estatísticas da semana e trechos "
                  "citados dos comentários.]")
-MAX_SECTION_CHARS = 1200
+MAX_SECTION_CHARS = 700  # 5 sections stay within ~1000 output tokens (see sample.RESERVED_TOKENS)
 
 SCHEMA = {
     "type": "object",
@@ -121,7 +121,7 @@ def messages(stats: dict, sample: Sequence[dict]) -> list[dict]:
 def llm_summary(client: Any, stats: dict, sample: Sequence[dict], *, model: str | None = None) -> SummaryText:
     """Raises on any client error or invalid answer; the caller decides whether to retry."""
     data = structured_chat(client, messages(stats, sample), SCHEMA,
-                           options={"temperature": 0.2, "num_predict": 1200})
+                           options={"temperature": 0.2, "num_predict": 1000})
     sections = {key: " ".join(str(data[key]).split())[:MAX_SECTION_CHARS] for key, _ in SECTIONS}
     return SummaryText(join_sections(sections), "ollama", getattr(client, "model", None) or model, VERSAO_PROMPT)
 
