@@ -103,7 +103,7 @@ def classify_comments():
         ctx = get_current_context()
         dag_run = ctx["dag_run"]
         interval = (ctx.get("data_interval_start"), ctx.get("data_interval_end"))
-        plan = plan_run(dict(ctx["params"]), get_settings(), run_type=str(dag_run.run_type), data_interval=interval)
+        plan = plan_run(dict(ctx["params"]), get_settings(), run_type=dag_run.run_type, data_interval=interval)
         plan, owners = runs.prepare(connection.product_engine(), plan, dag_run.run_id)
         return [{"dono": owner, "plano": plan.to_dict()} for owner in owners]  # one per mapped task
 

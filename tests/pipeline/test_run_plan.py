@@ -37,6 +37,14 @@ def test_backfill_run_uses_its_data_interval():
     assert plan.desde == datetime(2026, 10, 1, 3, tzinfo=UTC) and plan.ate is None
 
 
+def test_backfill_run_type_from_the_task_sdk_enum():
+    from airflow.sdk.api.datamodels._generated import DagRunType
+
+    interval = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+    assert plan_run({}, SETTINGS, run_type=DagRunType.BACKFILL, data_interval=interval).reclassificar
+    assert not plan_run({}, SETTINGS, run_type=DagRunType.SCHEDULED, data_interval=interval).reclassificar
+
+
 def test_round_trip_through_xcom_json():
     plan = plan_run({"desde": "2026-11-01", "backend": "ollama", "modelo": "m:1", "tamanho_lote": 9}, SETTINGS)
     plan = plan.with_backend("ollama", versao="ollama:m:1:p1")

@@ -62,7 +62,7 @@ def plan_run(
     params: dict,
     settings: Settings,
     *,
-    run_type: str | None = None,
+    run_type: object = None,
     data_interval: tuple[datetime | None, datetime | None] | None = None,
 ) -> RunPlan:
     """Validate the run's params (ValueError with a clear message) and decide its scope."""
@@ -79,7 +79,8 @@ def plan_run(
     ate = ate_day + timedelta(days=1) if ate_day else None  # ``ate`` is an inclusive day
     if desde and ate and desde >= ate:
         raise ValueError(f"desde ({params.get('desde')}) deve ser anterior ou igual a ate ({params.get('ate')})")
-    if desde is None and ate is None and run_type == "backfill" and data_interval:
+    # Airflow's run types are enums whose str() differs between core and the task SDK.
+    if desde is None and ate is None and getattr(run_type, "value", run_type) == "backfill" and data_interval:
         desde, ate = data_interval
     reclassificar = desde is not None or ate is not None
 
