@@ -49,7 +49,8 @@ SLANG: dict[str, str] = {
     "fofu": "fofo", "fofinhu": "fofinho", "perfeitu": "perfeito", "otimu": "otimo", "bao": "bom",
     "bonitu": "bonito", "gostooo": "gosto", "ador": "adoro", "adoroo": "adoro", "adooro": "adoro",
     "amei": "amei", "ameii": "amei", "amey": "amei", "adorey": "adorei", "adorei": "adorei",
-    "massaa": "massa", "masa": "massa", "mara": "maravilhosa", "prifiro": "prefiro", "perfiro": "prefiro", "maravilindo": "maravilhoso",
+    "massaa": "massa", "masa": "massa", "mara": "maravilhosa", "dahora": "da hora", "daora": "da hora", "dhora": "da hora", "mutho": "muito",
+    "muitu": "muito", "muiito": "muito", "prifiro": "prefiro", "perfiro": "prefiro", "maravilindo": "maravilhoso",
     "pra": "para", "pro": "para o", "pras": "para as", "pros": "para os", "pa": "para",
     "nois": "nos", "noiz": "nos", "nóis": "nos", "eh": "e", "ehh": "e", "é": "e", "ai": "ai",
     "fdp": "filho da puta", "fdps": "filhos da puta", "pqp": "puta que pariu", "vsf": "vai se foder",
@@ -118,7 +119,7 @@ POSITIVE: dict[str, float] = {
     "magnifica": 1.1, "fabuloso": 1.1, "fabulosa": 1.1, "divino": 1.0, "divina": 1.0, "demais": 0.7,
     "massa": 0.9, "maneiro": 0.9, "maneira": 0.6, "legal": 0.8, "legais": 0.8, "bom": 0.6, "boa": 0.5,
     "boas": 0.4, "bons": 0.5, "top": 0.9, "topp": 0.9, "irado": 0.8, "foda": 0.6, "fodastico": 1.0,
-    "brabo": 0.7, "braba": 0.6, "zika": 0.6, "show": 0.6, "showw": 0.8, "melhor": 0.6, "melhores": 0.6,
+    "brabo": 0.7, "braba": 0.6, "zika": 0.6, "show": 0.6, "showw": 0.8, "melhor": 0.4, "melhores": 0.4,
     "genial": 1.0, "genio": 0.9, "obra": 0.2, "classico": 0.6, "inesquecivel": 0.9, "relaxante": 0.7,
     "contagiante": 0.9, "animada": 0.5, "animado": 0.5, "dancante": 0.6, "emocionante": 1.0,
     "arrepiante": 1.0, "arrepiei": 1.0, "arrepio": 0.8, "arrepia": 0.9, "emocionei": 0.9,
@@ -135,7 +136,10 @@ POSITIVE: dict[str, float] = {
     "best": 0.7, "great": 0.8, "nice": 0.8, "cool": 0.7, "good": 0.6, "hermosa": 1.0, "hermoso": 1.0,
     "precioso": 0.9, "preciosa": 0.9, "bellisima": 1.0, "encanto": 0.7, "bueno": 0.6, "buena": 0.6,
     "guzel": 0.8, "favorita": 0.8, "favorito": 0.8, "favoritas": 0.8, "preferida": 0.8, "preferido": 0.8,
-    "eterno": 0.6, "eterna": 0.6, "arrepiar": 1.0, "combinou": 0.5, "combina": 0.4, "combinaram": 0.5,
+    "preferidos": 0.8, "preferidas": 0.8, "favoritos": 0.8, "bonitao": 0.8, "gatao": 0.6,
+    "gatinho": 0.5, "gostosao": 0.5, "pirada": 0.5, "pirado": 0.5, "cabuloso": 0.7, "sinistro": 0.5,
+    "engracado": 0.7, "engracada": 0.7, "engracadissimo": 0.9, "hilario": 0.9, "hilaria": 0.9, "epico": 0.8,
+    "epica": 0.8, "eterno": 0.6, "eterna": 0.6, "arrepiar": 1.0, "combinou": 0.5, "combina": 0.4, "combinaram": 0.5,
     "fortalece": 0.6, "edifica": 0.7, "abencoa": 0.6, "insano": 0.6, "absurdo": 0.3, "caprichado": 0.8, "caprichada": 0.8, "impecaveis": 1.1,
 }
 
@@ -158,7 +162,7 @@ NEGATIVE: dict[str, float] = {
     "worst": 1.0, "boring": 0.8, "trash": 1.0, "zzz": 0.7, "sono": 0.4, "aff": 0.5, "afff": 0.5,
     "credo": 0.6, "eca": 0.7, "mico": 0.6, "fail": 0.7, "bomba": 0.3, "superestimado": 0.9,
     "superestimada": 0.9, "forcado": 0.6, "forcada": 0.6, "vulgar": 0.8, "baixaria": 0.8, "putaria": 0.5,
-    "farsa": 1.0, "dublou": 0.7, "dublando": 0.7, "playback": 0.6, "arrogante": 0.8, "preguica": 0.6,
+    "farsa": 1.0, "inferior": 0.7, "cliche": 0.5, "sacanagem": 0.7, "dublou": 0.7, "dublando": 0.7, "playback": 0.6, "arrogante": 0.8, "preguica": 0.6,
     "grita": 0.5, "gritando": 0.5, "berra": 0.6, "berrando": 0.6, "gritaria": 0.6, "pobre": 0.4,
     "caro": 0.4, "caros": 0.4, "repetitiva": 0.7, "repetitivo": 0.7, "machista": 0.7, "apelativo": 0.7,
     "apelativa": 0.7, "desqualificada": 0.8, "desqualificado": 0.8, "modinha": 0.5, "musiquinha": 0.5, "barulho": 0.5,
@@ -174,7 +178,7 @@ INSULTS: dict[str, float] = {
     "bicha": 0.8, "boiola": 0.8, "baitola": 0.8, "lerdo": 0.7, "lerdos": 0.7, "analfabeto": 0.6,
     "recalque": 0.5, "recalcado": 0.6, "recalcada": 0.6, "invejoso": 0.6, "invejosa": 0.6,
     "hater": 0.4, "haters": 0.4, "ignorante": 0.6, "estupido": 0.8, "estupida": 0.8, "cretino": 0.9,
-    "debil": 0.8, "mongol": 0.8, "trouxa": 0.7, "zé": 0.1, "fedelho": 0.8, "fresco": 0.5,
+    "debil": 0.8, "mongol": 0.8, "trouxa": 0.7, "zé": 0.1, "fedelho": 0.8, "gayzao": 0.8, "fresco": 0.5,
     "frutinha": 0.7, "otaku": 0.1, "arrombado": 0.9, "arrombada": 0.9, "cuzao": 0.9, "desgracado": 0.9,
     "desgracada": 0.9, "nerd": 0.2, "fake": 0.5, "falso": 0.5, "falsa": 0.5, "bobo": 0.5, "boba": 0.5,
     "cusao": 0.9, "lixos": 0.9, "macaco": 0.6, "porco": 0.5,
@@ -218,7 +222,7 @@ POSITIVE_IDIOMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_p(r" (nao|nem) (tem|ha|existe|existem) (outra |outras )?(palavra|palavras|comparacao|igual|defeito|como nao (gostar|amar|curtir))"), 1.2),
     (_p(r" sem (palavras|defeitos|comparacao|igual) "), 1.1),
     (_p(r" nada (melhor|igual|mais lindo|mais bonito) "), 1.0),
-    (_p(r" (melhor|mais linda|mais bonita|mais perfeita) (musica|cancao|voz|cantora|cantor|dupla|banda|clipe|video|louvor|hino|funk|parodia|versao) "), 1.1),
+    (_p(r" (melhor|mais linda|mais bonita|mais perfeita) (musica|cancao|voz|cantora|cantor|dupla|banda|clipe|video|louvor|hino|funk|parodia|versao|show|album|cd|dvd|feat|parceria|interpretacao|coreografia) "), 1.1),
     (_p(r" (um |o )?(dos|das) (melhores|mais lindos|mais lindas|mais belas) "), 1.0),
     (_p(r" (canta|cantam|cantou|danca|dancam|toca|tocam) (muito|demais|bem|pra caralho|pra caramba|d mais) "), 1.0),
     (_p(r" (me )?(toca|tocou|tocam|toca) (muito |fundo )?(no |o |meu )*(coracao|alma) "), 1.0),
@@ -227,7 +231,7 @@ POSITIVE_IDIOMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_p(r" (da|de) (hora|horaa) "), 0.9),
     (_p(r" (me )?amarro (muito )?(nessa|nesse|nela|nele|em) "), 1.0),
     (_p(r" (obra prima|obra de arte|pra caralho|do caralho|pra caramba) "), 0.6),
-    (_p(r" (sou|somos|sao|e|eh|virei|viramos) (muito |super |mega |sua |seu |tua |teu |fa |um |uma |grande |grandes )*(fa|fas|fan|fans|fanzoca|fanatica|fanatico|fanaticos) "), 1.0),
+    (_p(r"(?<! nao)(?<! nem) (sou|somos|sao|e|eh|virei|viramos) (muito |super |mega |sua |seu |tua |teu |fa |um |uma |grande |grandes )*(fa|fas|fan|fans|fanzoca|fanatica|fanatico|fanaticos) "), 1.0),
     (_p(r" nao (amo|gosto|curto) ,? ?(eu )?(adoro|amo|venero|idolatro|sou apaixonad[oa]) "), 1.6),
     (_p(r" i love "), 1.0),
     (_p(r" (me )?(encanta|emociona|arrepia|acalma|conforta|anima) "), 0.8),
@@ -241,12 +245,20 @@ POSITIVE_IDIOMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_p(r" (melhor|melhores) (do|da|de) (mundo|universo|brasil|todos|todas|sempre|ano|planeta) "), 1.0),
     (_p(r" (ate que e|ate que ficou|ate que foi) (bom|boa|legal|bonito|bonita|engracado) "), 0.6),
     (_p(r" (nunca|jamais|nao) (erra|erram|errou|erraram|decepciona|decepcionam|decepcionou|falha|falham|falhou) "), 1.0),
-    (_p(r"(^|[.!,] )(que|q|nossa que|nossa q|caramba que|meu deus que|mds que|uau que|ai que) (letra|voz|musica|som|clipe|video|show|hino|louvor|cancao|melodia|interpretacao|talento|energia|producao|banda|dupla|dom|vozeirao|refrao|batida|beat|arranjo|coreografia|performance|espetaculo|obra|album|dvd|cd|mulher|cantora|cantor|artista|uncao|presenca|atitude|sonzeira|musicao)( (linda|perfeita|maravilhosa|boa|top|incrivel|foda|massa|abencoada|forte|pesada|gostosa))?( [!.,]| $| meu deus| gente| mano| cara| vei| velho| socorro| k)"), 0.8),
+    (_p(r"(^ |[.!,] )(que|q|nossa que|nossa q|caramba que|meu deus que|mds que|uau que|ai que) (letra|voz|musica|som|clipe|video|show|hino|louvor|cancao|melodia|interpretacao|talento|energia|producao|banda|dupla|dom|vozeirao|refrao|batida|beat|arranjo|coreografia|performance|espetaculo|obra|album|dvd|cd|mulher|cantora|cantor|artista|uncao|presenca|atitude|sonzeira|musicao)( (linda|perfeita|maravilhosa|boa|top|incrivel|foda|massa|abencoada|forte|pesada|gostosa))?( [!.,]| $| meu deus| gente| mano| cara| vei| velho| socorro| k)"), 0.8),
     (_p(r" (nasceu|nasceram|nasci) (pra|para) (cantar|isso|tocar|brilhar|o palco|a musica) "), 1.0),
     (_p(r" (letra|musica|cancao|louvor) (fala|diz|traduz|expressa|resume) (tudo|o que eu sinto|exatamente) "), 0.9),
     (_p(r" (de|com) (qualidade|respeito) "), 0.5),
     (_p(r" (tocou|toca|mexeu|mexe) (comigo|fundo) "), 0.9),
     (_p(r"^ muito bem( [!.]| $)"), 0.7),
+    (_p(r"^ (bravo|bravissimo|bravo bravo)( [!.]+)* $"), 1.0),
+    (_p(r" isso (sim )?(que )?(e|eh|q se chama de|que se chama de|se chama|chama se) (musica|funk|som|arte|louvor|hino|cantora|cantor|voz|talento|rock|sertanejo|rap|samba) "), 1.0),
+    (_p(r" (o|a|os|as) (melhor|melhores) "), 0.4),
+    (_p(r" (morri|morrendo|rachei|rachando|chorei|chorando|cagando|mijando|rolando) (de |de tanto |de tanta )?(rir|rindo|risada|risadas) | de tanto rir "), 0.8),
+    (_p(r" merece (o |meu |um |mais |todo o |todos os )?(like|likes|joinha|premio|premios|sucesso|views|visualizacoes|respeito|aplausos) "), 0.9),
+    (_p(r" verdadeir[oa]s? (musica|sertanejo|sertaneja|funk|rock|samba|rap|louvor|arte|artista|cantora|cantor|hino|mpb|pagode) "), 0.9),
+    (_p(r" (fez|faz|fazia) parte da (minha|nossa) (vida|infancia|historia|adolescencia|juventude) "), 0.9),
+    (_p(r"(^ | e | eh | ficou | fica | sao | foi | muito | mil vezes | bem | bem mais | beem | e muito | ta | esta )(melhor|melhores) (que|do que|doque|q|dq|qe) "), 0.8),
 )
 
 # Idioms that mean criticism of the work or the artist.
@@ -277,6 +289,15 @@ NEGATIVE_IDIOMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_p(r" como (uma pessoa|alguem|voces|as pessoas|o povo|tem gente que|pode alguem|pode uma pessoa|e que alguem|e que as pessoas) (consegue|conseguem|pode|podem)? ?(achar|gostar|ouvir|curtir|escutar|chamar isso) "), 1.2),
     (_p(r" (quando|na epoca que|no tempo que|na epoca em que|no tempo em que) (ele |ela |eles |isso |o [a-z]+ |a [a-z]+ )*ainda (era|eram|fazia|faziam|cantava|cantavam) (legal|bom|boa|bons|musica boa|sucesso|engracado) "), 1.4),
     (_p(r" que (preguica|sono|tedio|vergonha|decepcao|chatice|horror) "), 0.6),
+    (_p(r" sem (ideia|ideias|criatividade|inspiracao|originalidade|sal|emocao|sentimento) "), 0.8),
+    (_p(r" (falta de respeito|nao vou mais (assistir|ouvir|ver|seguir|comprar|escutar)|deixei de (ser fa|seguir|ouvir|gostar)) "), 0.9),
+)
+
+# Love for the people in one's life is not praise of the work ("amo muito meu noivo").
+PERSONAL_LOVE = _p(
+    r" (te amo|amo|adoro|amo muito|amo demais|te adoro) (muito |demais |tanto )?(\w+ )?(meu|minha|o meu|a minha) "
+    r"(noivo|noiva|namorado|namorada|marido|esposa|amor|mae|pai|filho|filha|vo|avo|familia|bebe|irmao|irma|mozao|"
+    r"gato|gata|vida|princesa|principe|amiga|amigo|melhor amiga|melhor amigo) "
 )
 
 # Words that make a "positive" word not about the work ("Deus é maravilhoso").
@@ -291,7 +312,7 @@ URL_RE = re.compile(
     r"|\b(ponto|dot)\s+com\b)"
 )
 EMAIL_RE = re.compile(r"[a-z0-9._%+-]+\s?(@|\(at\)|\[at\]| arroba )\s?[a-z0-9-]+(\s?\.\s?[a-z]{2,4})+|[a-z0-9._-]+@(gmail|hotmail|yahoo|outlook|bol|uol|live|ig|terra)\b")
-PHONE_RE = re.compile(r"(\(\s?\d{2}\s?\)\s?9?\d{4}[\s.-]?\d{4}|\b\d{2}\s?9?\d{4}-\d{4}\b|\b9?\d{4}-\d{4}\b|\b\d{10,11}\b)")
+PHONE_RE = re.compile(r"(\(\s?0?\d{2}\s?\)\s?9?\d{4}[\s.-]?\d{4}|\b\d{2}\s?9?\d{4}-\d{4}\b|\b9?\d{4}-\d{4}\b|\b0?\d{10,12}\b)")
 
 # (pattern, weight, tag code, pt-BR description used in explanations)
 SPAM_RULES: tuple[tuple[re.Pattern[str], float, str, str], ...] = (
@@ -349,6 +370,13 @@ SPAM_RULES: tuple[tuple[re.Pattern[str], float, str, str], ...] = (
     (_p(r" (invista|invistam|receba|emprestimo|credito facil|consignado|spc|serasa|nome sujo|rifa|bitcoin|cripto|forex|apostas|cassino|day trade|trader|pix) "), 0.6, "spam_dinheiro", "esquema de dinheiro"),
     (_p(r" (ganhe|ganhar|fature|faturar|lucre|lucrar) (\w+ ){0,3}(reais|r \d+|dinheiro|grana|dolares|por semana|por dia|por mes|por indicacao|mensais) "), 0.8, "spam_dinheiro", "promete ganho de dinheiro"),
     (_p(r" (ganho|ganha|ganhei|ganhando|faturei|faturo|lucrei) (\w+ ){0,3}(reais|r \d+|dinheiro|grana|dolares|por semana|por dia|por mes|por indicacao|mensais) "), 0.5, "spam_dinheiro", "relata ganho de dinheiro"),
+    (_p(r" (visite|visitem|acesse|acessem|conheca|conhecam|entre|entrem) (o |a |no |na )?(nosso|nossa|meu|minha) (site|loja|pagina|canal|blog|servidor|empresa|perfil|grupo|comunidade) | (venha|venham) nos conhecer | fique por dentro "), 0.9, "spam_canal", "convida para site/loja próprios"),
+    (_p(r" (divulgue|divulguem|divulga|compartilhe|compartilhem|curta|curtam|veja|vejam|assista|assistam|ouca|oucam|escute|escutem|conheca|conhecam) (o |a )?(meu|minha|nosso|nossa) (video|videos|musica|musicas|canal|trabalho|clipe|cover|pagina|som|banda|projeto|cd|ep|single) "), 1.0, "spam_canal", "pede divulgação do próprio trabalho"),
+    (_p(r" (sugiro|recomendo|indico|aconselho) (que |a |pra |para )?(voce |voces |vcs |vc |todos |a todos )?(visite|visitem|ouca|oucam|escute|escutem|acesse|acessem|veja|vejam|assista|assistam|conheca|conhecam|procure|procurem|pesquise|pesquisem|sigam|siga|baixe|baixem) "), 1.0, "spam_canal", "recomenda outro conteúdo"),
+    (_p(r" (digite|digitem|pesquise|pesquisem|procure|procurem|busque|busquem) (.{0,50})(no|in|pelo|na) (google|youtube|yt|face|facebook|insta|instagram) "), 0.9, "spam_canal", "pede busca por outro conteúdo"),
+    (_p(r" (gostaria|queria|peco) (muito )?(que )?(voces |vcs |todos |galera |voce |vc )?(ouvissem|escutassem|vissem|assistissem|conhecessem|curtissem|conferissem|acessassem|visitassem|dessem uma olhada|se inscrevessem|ouvisse|escutasse|visse|conhecesse|desse uma olhada) "), 0.8, "spam_canal", "pede audiência para trabalho próprio"),
+    (_p(r"^ (bom dia|boa tarde|boa noite|ola|oi|oii|e ai|fala galera|fala)?( [!,.])* ?(meu nome e|me chamo|eu sou o|eu sou a|sou o|sou a) "), 0.3, "spam_canal", "apresenta-se ao público"),
+    (_p(r" (suscribete|suscribanse|suscribir|mira mis videos|mis videos|mi canal|subscribe to my|check out my|my channel) "), 0.9, "spam_canal", "convida para canal"),
     (_p(r" (nao perca|nao percam|imperdivel|corre|corram|vem conferir|venha conferir|vale a pena (ver|conferir|assistir)|sem compromisso|clique aqui|link abaixo|link na descricao|link no perfil) "), 0.5, "spam_canal", "chamada publicitária"),
 )
 
@@ -401,6 +429,7 @@ SUGGESTION_RULES: tuple[tuple[re.Pattern[str], float, str], ...] = (
     (_p(r" (cade|kd|onde esta|onde estao) (o |a |os |as )?(legenda|legendas|traducao|letra|cd|dvd|album|clipe|show|turne|parte 2|continuacao|musica nova|versao|acustico|remix) "), 0.7, "cobra conteúdo"),
     (_p(r" (come (to|estou)|please come|come back (to|estou)|venha ao|vem ao|vem pro|vem para o|vem pra o|volta pro|volta para o|venham ao|venham para o|venham pro) (brasil|brazil|portugal|nordeste|sul|norte|rio|sp) "), 1.2, "pede show no país/região"),
     (_p(r" (mais|outras|outros) (musicas|clipes|videos|louvores|hinos|parcerias|shows|cds|albuns|funks|parodias) (assim|como essa|como esse|iguais|desse tipo|desse estilo|com ele|com ela|juntos|por favor) "), 0.5, "pede mais conteúdo"),
+    (_p(r" (espero|esperamos|tomara) (que )?(voce |voces |vc |vcs |ela |ele |eles )?(goste de vir|gostem de vir|venha|venham|possa vir|possam vir|volte|voltem|apareca|aparecam) (a |ao |para |pra |pro |em |no |na |aqui|visitar|fazer|cantar|conhecer)"), 1.0, "convida o artista a vir"),
     (_p(r" (fica|ficaria|ficava) (a |uma |como )?(dica|sugestao) | (minha |uma )?(sugestao|dica) (e|eh|:|para|pra|seria) | sugiro (que )?"), 1.0, "dá uma sugestão"),
     (_p(r" (faltou|falta|faltando) (a |o |uma |um )?(legenda|traducao|letra|musica|show|data|cidade|parte) "), 0.5, "aponta o que falta"),
     (_p(r" (volta|voltem|volte|retorna|retornem) (a|as|ao|para|pra) (cantar|tocar|fazer|gravar|ativa|ativas|origens|estrada|palcos|banda) "), 1.0, "pede a volta do artista"),
@@ -419,7 +448,7 @@ _Q_OBJECT = (
     r"personagem|figurante|praia|musica de fundo|batida|beat|sample)"
 )
 QUESTION_RULES: tuple[tuple[re.Pattern[str], float, str], ...] = (
-    (_p(r" (qual|quais|q|que) (e |eh |era |sera |foi |seria )?(o |a |os |as )?(nome|titulo|nomes) "), 1.2, "pergunta o nome"),
+    (_p(r" (qual|quais|q|que|como) (e |eh |era |sera |foi |seria )?(o |a |os |as )?(nome|titulo|nomes) "), 1.2, "pergunta o nome"),
     (_p(r" como (e que |que )?(se )?(chama|chamam|chamava) "), 1.2, "pergunta o nome"),
     (_p(r" (alguem|quem|algm) (ai |aqui )?(sabe|souber|sabia|saberia|pode me (dizer|falar|explicar|informar|ajudar|responder)|me (diz|fala|explica|informa|ajuda|responde)|conhece|tem (o|a) (link|letra|cifra|nome)) "), 1.1, "pede informação a alguém"),
     (_p(r" (qual|que|q|quais|de que|em que) (e |eh |era |foi )?(a |o |essa |esse |esta |este )?" + _Q_OBJECT + r" (e |eh |era |foi |toca |tocou |que toca |que tocou |que aparece |que ela usa |que ele usa |usada |usado |do |da |de |no |na |essa |esse |desse |dessa |deste |desta |em |ela |ele |aos |tocando |de fundo |\? )"), 1.0, "pergunta sobre a obra"),
@@ -481,7 +510,6 @@ OUTRO_RULES: tuple[tuple[re.Pattern[str], float, str], ...] = (
     (_p(r" (vai estudar|vai lavar|vai trabalhar|vai arrumar|volta pra escola|volte para a escola|arruma o que fazer|arrume o que fazer|vai procurar|cala a boca|cala boca|fica quieto|fica quieta|se enxerga|respeita|respeite|aprende a escrever|aprenda a escrever|aprende a ler|aprenda a ler|sabe ler|saber ler|nao tem o que fazer|nao tem nada pra fazer|ninguem (te )?perguntou|ninguem quer saber|ninguem liga|e dai) "), 0.9, "discussão entre ouvintes"),
     (_p(r" (se nao gosta|se nao gostou|se nao curte|se nao curtiu|nao gostou nao assiste|nao gosta nao assiste|se nao gosta nao|porque clicou|pq clicou|por que clicou|porque assistiu|pq assistiu|por que assistiu|pra que assistiu|pra que veio|entao porque|entao pq|veio aqui|vem aqui|ta aqui|esta aqui) "), 0.8, "discussão entre ouvintes"),
     (_p(r" (fim do mundo|apocalipse|illuminati|satanismo|satanico|satanica|mensagem subliminar|mensagens subliminares|maconha|politica|dilma|lula|bolsonaro|governo|pt |protesto|protestos|copa|futebol|corinthians|flamengo|palmeiras|sao paulo fc|vasco|gremio|santos fc) "), 0.4, "assunto fora da música"),
-    (_p(r"^ ([a-z] ){3,}[a-z]? ?[!.:d]* $"), 0.9, "letras soltas"),
 )
 
 # Religious statements that are about faith, not the song (OUTRO unless the song is praised).

@@ -20,6 +20,7 @@ calibrated confidence.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -43,9 +44,9 @@ _LISTENER_TARGET = re.compile(
     r"tem pessoas|gente que|beliebers|fas (do|da|de)|fanzinha|fanzinho|fa de|voces ficam|ficam falando|fica falando|"
     r"falando mal|o cara ai|a mina ai|ai em cima|la em cima|deslike|dislike|dislikes|deslikes|fas dele|fas dela|"
     r"fas deles|brigando|brigam|briga de|discutindo|discussao|(voce|tu) (e|eh|nem e) (fa|fan)|(sua|tua) opiniao|"
-    r"hater|haters|fanzinha|fazinha|fazinho|querida|querido) "
+    r"hater|haters|fanzinha|fazinha|fazinho|querida|querido|recalque|recalcad[oa]s?) "
 )
-_LYRIC_RE = re.compile(r"\(\s?8\s?\)|[♪♫🎵🎶]")
+_LYRIC_RE = re.compile(r"\(\s?8\s?(\)|'|$)|[♪♫🎵🎶]")
 _DIVINE_EXCLAMATION = re.compile(
     r"(?<!obrigado)(?<!obrigada)(?<!amo)(?<!louvado)(?<!gloria) (meu|ai meu|ai|oh|nossa|ave|pelo amor de|gracas a|se) (deus|senhor|jesus) ")
 _VULGAR = frozenset({"merda", "bosta", "lixo", "ridiculo", "ridicula", "porcaria", "nojento", "nojenta", "idiotice",
@@ -68,7 +69,7 @@ def _proper_name_words(raw: str) -> set[str]:
 
 
 _HANDLE_RE = re.compile(r"(?<![\w.])@[a-z0-9_.]{3,}")
-_QUESTION_SPAN = re.compile(r"(^|[.!?] )(e |mas |gente |galera |alguem sabe |)(quando|qual|quais|onde|aonde|sera que|vai|vao|tem|teria|como)\b[^.!?]*\?")
+_QUESTION_SPAN = re.compile(r"(^ |[.!?] )(e |mas |gente |galera |alguem sabe |)(quando|qual|quais|onde|aonde|sera que|vai|vao|tem|teria|como)\b[^.!?]*\?")
 _IMPERATIVE_START = frozenset({"lanca", "lancem", "faz", "facam", "faca", "grava", "gravem", "coloca", "coloquem", "bota",
                                "botem", "poe", "canta", "cantem", "toca", "toquem", "vem", "venham", "venha", "volta",
                                "voltem", "traz", "tragam", "posta", "postem", "legenda", "regrava", "libera", "solta",
@@ -199,21 +200,21 @@ def _question(ev: Evidence) -> None:
         score = best + 0.25 * (score - best)
     has_q = n.questions > 0
     # A clause that opens with an interrogative and ends with "?" (the generic question shape).
-    generic = re.search(r"(^|[.!?,] )(e |mas |gente |galera |pessoal |alguem |oi |ola )?(qual|quais|quando|onde|aonde|quanto|quantos|quantas)\b[^.!?]*\?", n.canon)
-    weak_generic = re.search(r"(^|[.!?] )(como|quem|porque|por que|o que|sera que|cade|e possivel|pode|tem|vai|existe)\b[^.!?]*\?", n.canon)
+    generic = re.search(r"(^ |[.!?,] )(e |mas |gente |galera |pessoal |alguem |oi |ola )?(qual|quais|quando|onde|aonde|quanto|quantos|quantas)\b[^.!?]*\?", n.canon)
+    weak_generic = re.search(r"(^ |[.!?] )(como|quem|porque|por que|o que|sera que|cade|e possivel|pode|tem|vai|existe)\b[^.!?]*\?", n.canon)
     if generic:
         score += 0.8 if not score else 0.2
         ev.add("duvida", 0.8, "faz uma pergunta direta", generic.group(0))
-    elif weak_generic and not score:
-        score += 0.35
-    if has_q and not score:
-        # yes/no question about facts of the work, the artist or the show
+    if has_q and score < 0.8:
+        # a (yes/no or "como/quem") question about facts of the work, the artist or the show
         for clause in re.finditer(r"[^.!?]*\?", n.canon):
             text = clause.group(0)
             if L.FACTUAL_CUES.search(text + " ") and len(text.split()) >= 3 and not L.OPINION_VERBS.search(text):
-                score += 0.8
+                score = 0.8
                 ev.add("duvida", 0.8, "pergunta factual", text)
                 break
+    if weak_generic and not score:
+        score += 0.35
     if has_q:
         score += 0.2
     elif score and best < 1.1:
@@ -297,7 +298,8 @@ def _sentiment(ev: Evidence) -> None:
                 continue
             if tok == "melhor" and nxt in ("eu", "voce", "vc", "tu", "ficar", "nao", "parar"):
                 continue
-            if tok in ("gosta", "gostam", "ama", "amam", "curte") and before in ("quem", "se", "nao"):
+            if tok in ("gosta", "gostam", "ama", "amam", "curte", "gostou", "amou", "curtiu", "adorou", "gostaram",
+                       "curtiram", "adora", "adoram") and before in ("quem", "se"):
                 pos_w *= 0.5 if before == "quem" else 1.0
             if tok in ("gato", "gata", "gatos", "puta", "porco", "macaco", "bicha") and not second_person and ins_w:
                 ins_w *= 0.5
@@ -360,6 +362,11 @@ def _sentiment(ev: Evidence) -> None:
                 continue
             ev.neg += weight * shout
             ev.add("critica", weight, "expressão de crítica", m.group(0))
+    love = L.PERSONAL_LOVE.search(canon)
+    if love:  # "te amo meu noivo": affection for someone, not praise of the work
+        ev.pos = max(0.0, ev.pos - 1.3)
+        ev.outro += 0.6
+        ev.add("outro", 0.6, "declaração a alguém próximo", love.group(0))
     # A lone positive word inside a long text (a discussion, a story, a sermon) is not praise of
     # the work: sentiment is diluted by length beyond ~25 tokens.
     if len(tokens) > 25:
@@ -392,6 +399,9 @@ def _outro(ev: Evidence) -> None:
         ev.outro += ev.argument
     if n.laughter and len(n.tokens) <= 4:
         ev.outro += 0.4
+    if n.spaced_letters and ev.pos < SENTIMENT_MIN:  # "P O L A N D"
+        ev.outro += 0.9
+        ev.add("outro", 0.9, "letras soltas", n.canon)
 
 
 def analyse(texto: str) -> Evidence:
@@ -402,8 +412,7 @@ def analyse(texto: str) -> Evidence:
         cleaned = L.INJECTION_RE.sub(" ", norm.plain)
         cleaned = re.sub(r"\b(elogio|critica|sugestao|duvida|spam|outro)\b", " ", cleaned)
         norm = normalize(cleaned) if cleaned.strip() else norm
-        norm = Normalized(texto, norm.plain, norm.canon, norm.tokens, norm.upper_ratio, norm.n_letters,
-                          norm.questions, norm.exclamations, norm.laughter)
+        norm = dataclasses.replace(norm, raw=texto)
     ev = Evidence(norm=norm, injection=bool(injection))
     if injection:
         ev.add("injecao", 0.0, "instrução ao classificador ignorada", injection.group(0))
@@ -416,15 +425,24 @@ def analyse(texto: str) -> Evidence:
 
 
 def decide(ev: Evidence) -> Decision:
-    """SPEC's priority: SPAM > SUGESTÃO > DÚVIDA > dominant sentiment > OUTRO."""
+    """SPEC's priority: SPAM > SUGESTÃO > DÚVIDA > dominant sentiment > OUTRO.
+
+    The returned strength is the evidence for the chosen category minus what speaks against it
+    (competing cues, length: long comments are discussions more often than verdicts); the
+    classifier maps it to a calibrated confidence.
+    """
+    n_tokens = len(ev.norm.tokens)
+    long_penalty = 0.3 * (n_tokens > 25) + 0.3 * (n_tokens > 50)
     if ev.spam >= DECIDE:
         return Decision("SPAM", ev.spam, ev, "sinais de spam")
     if ev.sugestao >= DECIDE:
-        return Decision("SUGESTÃO", ev.sugestao, ev, "pedido ao artista")
+        return Decision("SUGESTÃO", ev.sugestao - long_penalty - 0.3 * min(ev.spam, 1.0), ev, "pedido ao artista")
     if ev.duvida >= DECIDE:
-        return Decision("DÚVIDA", ev.duvida, ev, "pergunta genuína")
+        return Decision("DÚVIDA", ev.duvida - long_penalty - 0.3 * ev.norm.laughter - 0.3 * min(ev.spam, 1.0), ev,
+                        "pergunta genuína")
     pos, neg = ev.pos, ev.neg
     top = max(pos, neg)
+    business = max(ev.spam, ev.sugestao, ev.duvida)
     if top >= SENTIMENT_MIN and top > ev.outro * 0.6:
         if pos >= neg:
             cat, margin = "ELOGIO", pos - 0.8 * neg
@@ -432,8 +450,10 @@ def decide(ev: Evidence) -> Decision:
             cat, margin = "CRÍTICA", neg - 0.8 * pos
         if margin > 0.15:
             # Sentiment competes with OUTRO cues (argument, meme, empathy) for the weakest cases.
-            return Decision(cat, margin - 0.5 * ev.outro, ev, "sentimento dominante")
-    strength = ev.outro - 0.6 * top - 0.3 * max(ev.spam, ev.sugestao, ev.duvida)
+            strength = margin - 0.5 * ev.outro - long_penalty - 0.3 * (business > 0.5)
+            return Decision(cat, strength, ev, "sentimento dominante")
+    # OUTRO: surest when nothing at all points elsewhere, or explicit chat/meme/argument cues.
+    strength = 0.5 + ev.outro - 0.8 * top - 0.5 * business
     return Decision("OUTRO", strength, ev, "sem sinal de negócio")
 
 

@@ -24,6 +24,7 @@ from alumusic.classification import lexicon
 _TOKEN_RE = re.compile(r"[a-z0-9]+|[?!.,;:]")
 _RUN3_RE = re.compile(r"([a-z])\1{2,}")
 _RUN2_RE = re.compile(r"([a-z])\1+")
+_SPACED_RE = re.compile(r"(?<![a-z0-9])(?:[a-z] {1,3}){3,}[a-z](?![a-z0-9])")
 _LAUGH_RE = re.compile(r"\b(?:k{3,}|(?:ha){2,}h?|(?:he){2,}|(?:rs){2,}|(?:hue){2,}|kk+[a-z]*k|lol|sksk\w*|asuh\w*)\b")
 
 
@@ -51,7 +52,8 @@ class _Vocabulary:
     def __init__(self, words: set[str]) -> None:
         self.words = words
         self.by_squeezed: dict[str, str] = {}
-        for word in sorted(words):
+        # "boom" -> "bom", never "bbom": prefer words already free of doubled letters, then shorter
+        for word in sorted(words, key=lambda w: (squeeze_all(w) != w, len(w), w)):
             self.by_squeezed.setdefault(squeeze_all(word), word)
         # Typo index, only for longer words: a token that is the word with one letter missing,
         # or with two neighbouring letters swapped. Substitutions are not forgiven (``ainda``
@@ -105,6 +107,7 @@ class Normalized:
     questions: int
     exclamations: int
     laughter: bool
+    spaced_letters: bool = False
 
     def has(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         return pattern.search(self.canon)
@@ -130,6 +133,10 @@ def normalize(texto: str) -> Normalized:
     plain = strip_accents(raw).lower()
     plain = plain.replace("\u00b4", "'").replace("`", "'")
     work = _pre_slang(plain)
+    # "A W E S O M E", "P O L A N D": letters typed apart are one word
+    spaced = _SPACED_RE.search(work)
+    if spaced:
+        work = _SPACED_RE.sub(lambda m: m.group(0).replace(" ", ""), work)
     work = _RUN3_RE.sub(r"\1", work)
     tokens: list[str] = []
     for token in _TOKEN_RE.findall(work):
@@ -146,4 +153,5 @@ def normalize(texto: str) -> Normalized:
         questions=raw.count("?"),
         exclamations=raw.count("!"),
         laughter=bool(_LAUGH_RE.search(plain)),
+        spaced_letters=bool(spaced),
     )
