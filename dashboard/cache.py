@@ -1,22 +1,32 @@
 """Server-side cache with single flight: N viewers cost at most one round of queries per TTL.
 
-flask-caching's FileSystemCache is shared by every gunicorn worker of the host. On a miss, one
-caller computes while the others wait on a lock (a thread lock in the process, ``flock`` across
-processes) and then read what it stored, so a burst of viewers after expiry still runs the
-queries once.
+flask-caching's FileSystemCache is shared by every gunicorn worker of the host. Each entry
+remembers when it stops being fresh (the TTL) and is kept a while longer (``STALE_FACTOR`` x TTL):
+
+- fresh: served as is;
+- stale: served as is, and one background thread (per host: a thread lock in the process,
+  ``flock`` across workers) recomputes it, so no viewer waits for the queries after the first
+  computation;
+- missing (first request, or stale for too long): one caller computes while the others wait on the
+  same locks and then read what it stored.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask_caching import Cache
+
+log = logging.getLogger(__name__)
+STALE_FACTOR = 10
 
 
 class SharedCache:
@@ -31,36 +41,78 @@ class SharedCache:
 
     def get_or_compute(self, key: str, compute: Callable[[], Any], ttl: int) -> Any:
         key = self._prefix + key
-        value = self._cache.get(key)
-        if value is not None:
+        entry = self._cache.get(key)
+        if entry is not None:
+            value, fresh_until = entry
+            if time.time() >= fresh_until:
+                self._refresh_in_background(key, compute, ttl)
             return value
-        with self._thread_lock(key), self._file_lock(key):
-            value = self._cache.get(key)  # another worker may have filled it while we waited
-            if value is None:
-                value = compute()
-                self._cache.set(key, value, timeout=ttl)
-        return value
+        with self._thread_lock(key), _FileLock(self._lock_path(key)):
+            entry = self._cache.get(key)  # another worker may have filled it while we waited
+            if entry is None:
+                return self._store(key, compute(), ttl)
+            return entry[0]
 
     def clear(self) -> None:
         self._cache.clear()
+
+    def _store(self, key: str, value: Any, ttl: int) -> Any:
+        self._cache.set(key, (value, time.time() + ttl), timeout=ttl * STALE_FACTOR)
+        return value
+
+    def _refresh_in_background(self, key: str, compute: Callable[[], Any], ttl: int) -> None:
+        lock = self._thread_lock(key)
+        if not lock.acquire(blocking=False):
+            return  # this process is already refreshing it
+        file_lock = _FileLock(self._lock_path(key))
+        if not file_lock.try_acquire():
+            lock.release()
+            return  # another worker is refreshing it
+
+        def run() -> None:
+            try:
+                entry = self._cache.get(key)
+                if entry is None or time.time() >= entry[1]:  # not refreshed meanwhile
+                    self._store(key, compute(), ttl)
+            except Exception:  # keep serving the stale value; the next request retries
+                log.exception("background refresh of %s failed", key)
+            finally:
+                file_lock.release()
+                lock.release()
+
+        threading.Thread(target=run, name="cache-refresh", daemon=True).start()
 
     def _thread_lock(self, key: str) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(key, threading.Lock())
 
-    def _file_lock(self, key: str) -> _FileLock:
-        return _FileLock(self._dir / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.lock")
+    def _lock_path(self, key: str) -> Path:
+        return self._dir / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.lock"
 
 
 class _FileLock:
+    """An exclusive ``flock`` on a file: held by one process of the host at a time."""
+
     def __init__(self, path: Path):
         self._path = path
         self._fh = None
+
+    def try_acquire(self) -> bool:
+        self._fh = self._path.open("a+")
+        try:
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._fh.close()
+            return False
+        return True
+
+    def release(self) -> None:
+        fcntl.flock(self._fh, fcntl.LOCK_UN)
+        self._fh.close()
 
     def __enter__(self) -> None:
         self._fh = self._path.open("a+")
         fcntl.flock(self._fh, fcntl.LOCK_EX)
 
     def __exit__(self, *exc: object) -> None:
-        fcntl.flock(self._fh, fcntl.LOCK_UN)
-        self._fh.close()
+        self.release()

@@ -20,25 +20,28 @@ import sqlalchemy as sa
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # lets Excel detect UTF-8 (accents in pt-BR text)
 
-# Columns of a comment export: (field of v_comentarios_atuais, header).
-COMMENT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "id"),
-    ("recebido_em", "recebido_em"),
-    ("publicado_em", "publicado_em"),
-    ("artista", "artista"),
-    ("album", "album"),
-    ("musica", "musica"),
-    ("tipo", "tipo"),
-    ("texto", "texto"),
-    ("categoria", "categoria"),
-    ("tags", "tags"),
-    ("confianca", "confianca"),
-    ("origem", "origem"),
-    ("classificador", "classificador"),
-    ("autor", "autor"),
-    ("status", "status"),
-    ("fonte", "fonte"),
+# Columns of a comment export: (header, SQL over v_comentarios_atuais ``v``). PostgreSQL renders
+# every value as text, so Python only quotes strings: ~4x faster than building datetimes, UUIDs
+# and lists per row (bench/dashboard.py). Times are in the session's time zone, with offset.
+COMMENT_EXPORT: tuple[tuple[str, str], ...] = (
+    ("id", "v.id::text"),
+    ("recebido_em", """to_char(v.recebido_em, 'YYYY-MM-DD"T"HH24:MI:SSOF')"""),
+    ("publicado_em", """to_char(v.publicado_em, 'YYYY-MM-DD"T"HH24:MI:SSOF')"""),
+    ("artista", "v.artista"),
+    ("album", "v.album"),
+    ("musica", "v.musica"),
+    ("tipo", "v.tipo"),
+    ("texto", "v.texto"),
+    ("categoria", "v.categoria"),
+    ("tags", "array_to_string(v.tags, ', ')"),
+    ("confianca", "round(v.confianca::numeric, 3)::text"),
+    ("origem", "v.origem"),
+    ("classificador", "v.classificador"),
+    ("autor", "v.autor"),
+    ("status", "v.status"),
+    ("fonte", "v.fonte"),
 )
+COMMENT_HEADERS: tuple[str, ...] = tuple(h for h, _ in COMMENT_EXPORT)
 
 
 def neutralise(text: str) -> str:
@@ -82,10 +85,39 @@ def iter_csv(rows: Iterable[Mapping], columns: Sequence[tuple[str, str]], *, chu
 
 
 def iter_comments_csv(conn: sa.Connection, comment_filter, *, chunk: int = 5000) -> Iterator[str]:
-    """Every comment matching ``comment_filter`` (a ``comment_search.CommentFilter``) as CSV chunks."""
-    from alumusic.repositories import comment_search
+    """Every comment matching ``comment_filter`` (a ``comment_search.CommentFilter``) as CSV chunks.
 
-    return iter_csv(comment_search.iter_rows(conn, comment_filter, chunk=chunk), COMMENT_COLUMNS, chunk_rows=chunk)
+    Newest first, read through a server-side cursor ``chunk`` rows at a time. The filter's SQL is
+    ``comment_search.where_clause``: the export has exactly the rows the dashboard shows.
+    """
+    from alumusic.repositories.comment_search import where_clause
+
+    where, params = where_clause(comment_filter)
+    sql = sa.text(
+        f"SELECT {', '.join(expr for _, expr in COMMENT_EXPORT)} FROM v_comentarios_atuais v WHERE {where} "
+        "ORDER BY v.recebido_em DESC, v.id DESC"
+    )
+    # A bigger sort memory for this one statement keeps the ordering of ~100k rows off the disk.
+    conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+    result = conn.execution_options(stream_results=True, yield_per=chunk).execute(sql, params)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow(COMMENT_HEADERS)
+    for rows in result.partitions():
+        writer.writerows([_text_cell(v) for v in row] for row in rows)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    rest = buffer.getvalue()
+    if rest:
+        yield rest
+
+
+def _text_cell(value: str | None) -> str:
+    if value is None:
+        return ""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def write_comments_csv(conn: sa.Connection, comment_filter, out: IO[bytes], *, chunk: int = 5000) -> int:

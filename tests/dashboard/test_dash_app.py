@@ -67,8 +67,10 @@ def test_report_json_is_cached_until_the_ttl_expires(client, db):
                 tags=[], texto=f"novo {i}")
     assert client.get("/relatorio/semana.json").get_json() == first  # within the TTL: same snapshot
     time.sleep(CACHE_SECONDS + 0.5)
-    fresh = client.get("/relatorio/semana.json").get_json()
-    assert fresh["gerado_em"] > first["gerado_em"]
+    deadline = time.monotonic() + 15  # after the TTL the stale report is refreshed in the background
+    while (fresh := client.get("/relatorio/semana.json").get_json())["gerado_em"] == first["gerado_em"]:
+        assert time.monotonic() < deadline, "report not refreshed after its TTL"
+        time.sleep(0.2)
     assert {"artista": "Duda Sertaneja", "categoria": "ELOGIO", "total": 5} in fresh["categorias_por_artista"]
 
 
@@ -95,6 +97,28 @@ def test_shared_cache_computes_once_for_concurrent_viewers(tmp_path):
     assert len(calls) == 1 and results == [{"n": 1}] * 8
     # another process sharing the directory reads the same entry
     assert SharedCache(Flask("u"), tmp_path, "ns").get_or_compute("k", lambda: {"n": 99}, 60) == {"n": 1}
+
+
+def test_stale_values_are_served_at_once_and_refreshed_once_in_the_background(tmp_path):
+    from flask import Flask
+
+    from dashboard.cache import SharedCache
+
+    cache = SharedCache(Flask("t"), tmp_path, "ns")
+    assert cache.get_or_compute("k", lambda: "v1", ttl=1) == "v1"
+    time.sleep(1.1)
+    calls = []
+
+    def slow_v2():
+        calls.append(1)
+        time.sleep(0.5)
+        return "v2"
+
+    started = time.monotonic()
+    served = [cache.get_or_compute("k", slow_v2, ttl=1) for _ in range(20)]
+    assert served == ["v1"] * 20 and time.monotonic() - started < 0.4  # nobody waited for the query
+    time.sleep(0.8)
+    assert cache.get_or_compute("k", slow_v2, ttl=1) == "v2" and calls == [1]
 
 
 def test_app_refuses_to_start_without_a_password_hash(engine, tmp_path):
