@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
 
 TZ = "America/Sao_Paulo"
 
@@ -70,8 +71,11 @@ def weekly_summary():
 
         ctx = get_current_context()
         settings = get_settings()
-        week = week_for_run(ctx["params"].get("semana"), ctx.get("data_interval_start"),
-                            ctx["dag_run"].run_after, settings.timezone)
+        try:
+            week = week_for_run(ctx["params"].get("semana"), ctx.get("data_interval_start"),
+                                ctx["dag_run"].run_after, settings.timezone)
+        except ValueError as exc:  # a bad "semana" param: retrying cannot help
+            raise AirflowFailException(str(exc)) from exc
         ti = ctx["ti"]
         # An LLM outage is retried; only the last try falls back to the offline text.
         last_try = ti.try_number > ti.max_tries

@@ -192,6 +192,11 @@ def test_backfill_of_three_past_weeks_stores_three_rows_without_email(env, weekl
     assert len(smtp.envelopes) == 1 and _rows(db)[past[0].label]["enviado_em"] is not None
 
 
+def test_impossible_week_param_fails_at_once_without_retries(env, weekly_dag, smtp):
+    states = run(weekly_dag, after(last_complete_week("America/Sao_Paulo")), semana="2025-W53")
+    assert states["build_summary"] == ("failed", 1) and _rows(env) == {} and smtp.envelopes == []
+
+
 def test_smtp_refusal_is_retried_and_the_summary_kept(env, weekly_dag, smtp):
     db = env
     week = last_complete_week("America/Sao_Paulo")

@@ -132,3 +132,16 @@ def test_llm_failures_give_a_clear_error_and_no_sources(seed_weeks, ollama, mode
         answer_question(db, "Como foi a semana?", origem="api", autor="app", hoje=HOJE)
     [row] = _log_rows(db)
     assert row["resposta"] is None and list(row["semanas"]) == [] and row["erro"]
+
+
+class _NoInfoModel:
+    model = "honesto:1b"
+
+    def chat(self, messages, *, format=None, options=None):
+        return json.dumps({"resposta": "Os resumos das últimas semanas não trazem essa informação."})
+
+
+def test_llm_saying_the_summaries_do_not_answer_cites_no_week(seed_weeks):
+    db = seed_weeks(ELEVEN_WEEKS)
+    out = answer_question(db, "Qual o preço do ingresso em Paris?", origem="api", client=_NoInfoModel(), hoje=HOJE)
+    assert out["semanas"] == [] and out["resposta"].startswith("Os resumos")

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from alumusic.insights import extractive, prompt
-from alumusic.insights.words import cap_words
+from alumusic.insights.words import cap_words, fold
 from alumusic.settings import get_settings
 from alumusic.summary.llm_json import structured_chat
 from alumusic.summary.repository import StoredSummary, summaries_since
@@ -94,7 +94,9 @@ def answer_question(
         modelo = getattr(client, "model", None) or settings.ollama_model
         try:
             texto = _ask_llm(client, pergunta, chosen, settings.ollama_num_ctx)
-            result = {"resposta": texto, "semanas": [s.semana for s in chosen], "modelo": modelo}
+            # "The summaries do not say": no week backs the answer, so none is cited.
+            semanas = [] if _is_no_answer(texto) else [s.semana for s in chosen]
+            result = {"resposta": texto, "semanas": semanas, "modelo": modelo}
         except Exception as exc:  # noqa: BLE001 - any client failure is "LLM unavailable"
             erro = f"{type(exc).__name__}: {exc}"[:1000]
             result = {"resposta": None, "semanas": [], "modelo": modelo}
@@ -119,6 +121,10 @@ def _ask_llm(client: Any, pergunta: str, chosen: list[StoredSummary], num_ctx: i
         raise ValueError("resposta vazia do modelo")
     # The prompt asks for <=150 words; small models overrun, so the cap is enforced here.
     return cap_words(texto, MAX_PALAVRAS)
+
+
+def _is_no_answer(texto: str) -> bool:
+    return fold(texto).startswith(fold(prompt.SEM_RESPOSTA).rstrip("."))
 
 
 def _configured_client() -> Any:
