@@ -29,7 +29,7 @@ from alumusic.classification.offline_text import strip_accents
 
 # Bump whenever lexicons, rules or the calibration table change: the version is recorded with
 # every classification, so a re-run appends new history instead of looking like the old one.
-RULES_VERSION = "1.1.0"
+RULES_VERSION = "1.2.0"
 
 # --------------------------------------------------------------------------------------------
 # Calibration: raw strength -> probability that the category is right.
@@ -52,12 +52,12 @@ CALIBRATION_EDGES: dict[str, tuple[float, ...]] = {
 }
 # BEGIN CALIBRATION
 CALIBRATION_TABLE: dict[str, tuple[float, ...]] = {
-    "ELOGIO": (0.856, 0.906, 0.912, 0.912),
-    "CRÍTICA": (0.650, 0.757, 0.792, 0.792),
+    "ELOGIO": (0.856, 0.911, 0.915, 0.931),
+    "CRÍTICA": (0.650, 0.776, 0.816, 0.816),
     "SUGESTÃO": (0.844, 0.875),
-    "DÚVIDA": (0.851, 0.852),
+    "DÚVIDA": (0.853, 0.853),
     "SPAM": (0.939, 0.959, 0.959),
-    "OUTRO": (0.787, 0.904, 0.920, 0.920, 0.920),
+    "OUTRO": (0.856, 0.906, 0.924, 0.924, 0.924),
 }
 # END CALIBRATION
 

@@ -299,8 +299,14 @@ def _sentiment(ev: Evidence) -> None:
             if tok == "melhor" and nxt in ("eu", "voce", "vc", "tu", "ficar", "nao", "parar"):
                 continue
             if tok in ("gosta", "gostam", "ama", "amam", "curte", "gostou", "amou", "curtiu", "adorou", "gostaram",
-                       "curtiram", "adora", "adoram") and before in ("quem", "se"):
-                pos_w *= 0.5 if before == "quem" else 1.0
+                       "curtiram", "adora", "adoram", "curti", "curto") and (
+                    before in ("quem", "se") or (before == "nao" and i > 1 and clause[i - 2] == "quem")):
+                pos_w *= 0.5 if "quem" in (before, clause[i - 2] if i > 1 else "") else 1.0
+            if tok in ("curte", "curti", "curtam", "curtir") and "quem" in clause and tok == clause[-1]:
+                continue  # "quem tá com o bebê no colo curte": like-bait, not praise
+            if pos_w and before in ("minha", "meu") and tok in ("linda", "lindo", "lindinha", "lindinho", "princesa",
+                                                                "fofa", "fofo", "fofinha", "fofinho", "gata", "gato"):
+                pos_w *= 0.3  # a pet name: "minha lindinha assiste direto"
             if tok in ("gato", "gata", "gatos", "puta", "porco", "macaco", "bicha") and not second_person and ins_w:
                 ins_w *= 0.5
             if pos_w and divine and not ev.music_target:
@@ -309,6 +315,8 @@ def _sentiment(ev: Evidence) -> None:
                 continue  # part of a name: "Capão Bonito", "Belo Horizonte"
             if pos_w and asks_listener and not clause_music:
                 continue
+            if tok in ("fa", "fas") and second_person:
+                continue  # "tu é fã dele e nem sabe...": about a listener
             mult = 1.0
             negated = False
             if tok == "gosto" and before in ("o", "um", "meu", "seu", "teu", "bom", "mau", "de", "dos", "do", "cada", "nosso", "sem"):
@@ -335,7 +343,7 @@ def _sentiment(ev: Evidence) -> None:
                 continue
             # Negativity in a clause aimed at "você"/other listeners and not at the music is an
             # argument between listeners ("vc é um escroto", "achou seu coração no lixo").
-            if w_neg and (listener_target or second_person) and not clause_music and (
+            if w_neg and (listener_target or (second_person and not clause_music)) and (
                     listener_target or ins_w or tok in _VULGAR):
                 ev.argument += w_neg * 0.7
                 continue

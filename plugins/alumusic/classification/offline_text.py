@@ -115,7 +115,8 @@ class Normalized:
 
 def _pre_slang(text: str) -> str:
     """Rewrites that must happen before tokenising (they involve symbols)."""
-    text = re.sub(r"\bd\s*\+", " demais ", text)
+    text = re.sub(r"\bde?\s*\+\+?", " demais ", text)
+    text = re.sub(r"\+\+", " demais ", text)
     text = re.sub(r"(?<=\w)\+(?=\s|$)", " demais ", text)  # "bom+"
     text = text.replace("<3", " coracao ").replace("s2", " coracao ")
     text = re.sub(r"[\u2661\u2665\u2764\u2763\U0001F495-\U0001F49F\U0001F60D\U0001F970]", " coracao ", text)
