@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from alumusic.repositories import clients as clients_repo
 from alumusic.repositories.clients import ApiClient
-from api.database import engine
+from api import database
 from api.errors import ApiError
 from api.openapi import BEARER, doc
 from api.ratelimit import limiter, token_limit
@@ -36,8 +36,7 @@ def token():
         pedido = PedidoToken.model_validate(json_body())
     except ValidationError as exc:
         raise ApiError(422, "credenciais malformadas", validation_details(exc)) from None
-    with engine().connect() as conn:
-        client = clients_repo.authenticate(conn, pedido.cliente, pedido.segredo)
+    client = database.run(lambda conn: clients_repo.authenticate(conn, pedido.cliente, pedido.segredo))
     if client is None:
         raise ApiError(401, "cliente ou segredo inválido", headers={"WWW-Authenticate": "Bearer"})
     body = TokenResposta(

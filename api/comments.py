@@ -19,7 +19,7 @@ from pydantic import RootModel, ValidationError
 
 from alumusic.repositories import comment_search
 from alumusic.repositories.comments import CONFLITO, CRIADO, DUPLICADO, NewComment, insert_comments
-from api.database import engine
+from api import database
 from api.errors import ApiError
 from api.openapi import BEARER, doc
 from api.requests import json_body, query_args
@@ -30,7 +30,6 @@ from api.schemas import (
     CorpoComentarios,
     FiltroComentarios,
     PaginaComentarios,
-    ResultadoItem,
     ResultadoLote,
     ResultadoUnico,
     validation_details,
@@ -61,17 +60,19 @@ def _context() -> dict:
     return {"max_text_length": current_app.config["MAX_TEXT_LENGTH"]}
 
 
-def _new_comment(item: ComentarioEntrada) -> NewComment:
+def _new_comment(item: ComentarioEntrada, enviado_por: str) -> NewComment:
     return NewComment(
         id=item.id, texto=item.texto, artista=item.artista, album=item.album, musica=item.musica,
-        tipo=item.tipo, publicado_em=item.publicado_em, fonte=item.fonte, enviado_por=current_client().nome,
+        tipo=item.tipo, publicado_em=item.publicado_em, fonte=item.fonte, enviado_por=enviado_por,
     )
 
 
 def _store(items: list[ComentarioEntrada]) -> list[str]:
-    # One transaction: on any failure (e.g. the database goes away) nothing of the batch is kept.
-    with engine().begin() as conn:
-        return insert_comments(conn, [_new_comment(i) for i in items])
+    # One INSERT statement for the whole batch, committed alone: on any failure (e.g. the database
+    # goes away) nothing of the batch is kept. Idempotent, so database.run may retry it.
+    enviado_por = current_client().nome
+    comments = [_new_comment(i, enviado_por) for i in items]
+    return database.run(lambda conn: insert_comments(conn, comments))
 
 
 def _post_one(data: object):
@@ -88,8 +89,7 @@ def _post_one(data: object):
 
 
 def _status_of(item: ComentarioEntrada) -> str:
-    with engine().connect() as conn:
-        row = comment_search.get_comment(conn, item.id)
+    row = database.run(lambda conn: comment_search.get_comment(conn, item.id))
     return row["status"] if row else "pendente"
 
 
@@ -105,7 +105,9 @@ def _post_batch(data: dict):
         raise ApiError(413, f"lote com {len(raw)} itens; o máximo é {limit}")
 
     ctx = _context()
-    results: list[ResultadoItem | None] = []
+    # Per-item results are plain dicts shaped like ResultadoItem (the documented model): building
+    # 1,000 pydantic objects per request would cost more than validating the items.
+    results: list[dict | None] = []
     valid: list[tuple[int, ComentarioEntrada]] = []
     for index, entry in enumerate(raw):
         try:
@@ -113,7 +115,7 @@ def _post_batch(data: dict):
         except ValidationError as exc:
             motivos = [f"{d['campo']}: {d['mensagem']}" if d["campo"] else d["mensagem"]
                        for d in validation_details(exc)]
-            results.append(ResultadoItem(indice=index, id=_raw_id(entry), resultado=INVALIDO, motivos=motivos))
+            results.append({"indice": index, "id": _raw_id(entry), "resultado": INVALIDO, "motivos": motivos})
         else:
             results.append(None)
             valid.append((index, item))
@@ -122,21 +124,20 @@ def _post_batch(data: dict):
         statuses = _store([item for _, item in valid])
         for (index, item), status in zip(valid, statuses, strict=True):
             motivos = ["id já existe com outro texto"] if status == CONFLITO else []
-            results[index] = ResultadoItem(indice=index, id=str(item.id), resultado=status, motivos=motivos)
+            results[index] = {"indice": index, "id": str(item.id), "resultado": status, "motivos": motivos}
 
     totals = {name: 0 for name in (CRIADO, DUPLICADO, CONFLITO, INVALIDO)}
     for r in results:
-        totals[r.resultado] += 1
-    body = ResultadoLote(resultados=results, totais=totals)
+        totals[r["resultado"]] += 1
     if not valid:
-        raise ApiError(422, "nenhum item válido no lote", [r.model_dump() for r in results])
+        raise ApiError(422, "nenhum item válido no lote", results)
     if totals[CRIADO] == len(raw):
         code = 201
     elif totals[CRIADO] + totals[DUPLICADO] == len(raw):
         code = 200
     else:
         code = 207
-    return jsonify(body.model_dump()), code
+    return jsonify({"resultados": results, "totais": totals}), code
 
 
 def _raw_id(entry: object) -> str | None:
@@ -158,8 +159,7 @@ def list_comments():
     f = comment_search.CommentFilter(categoria=q.categoria, tag=q.tag, artista=q.artista, album=q.album,
                                      texto=q.texto, desde=q.desde, ate=q.ate, status=q.status)
     try:
-        with engine().connect() as conn:
-            page = comment_search.search(conn, f, limit=q.limite, cursor=q.cursor)
+        page = database.run(lambda conn: comment_search.search(conn, f, limit=q.limite, cursor=q.cursor))
     except comment_search.InvalidCursorError:
         raise ApiError(422, "cursor inválido", [{"campo": "cursor", "mensagem": "use o proximo_cursor recebido"}]) from None
     body = PaginaComentarios(itens=[ComentarioSaida.model_validate(r) for r in page.items],
@@ -174,10 +174,12 @@ def get_comment(comentario_id):
     """Um comentário com todo o histórico de classificações (mais recente primeiro)."""
     from alumusic.repositories import classifications
 
-    with engine().connect() as conn:
+    def read(conn):
         row = comment_search.get_comment(conn, comentario_id)
-        if row is None:
-            raise ApiError(404, "comentário não encontrado")
-        historico = classifications.history(conn, comentario_id)
+        return row, (classifications.history(conn, comentario_id) if row else [])
+
+    row, historico = database.run(read)
+    if row is None:
+        raise ApiError(404, "comentário não encontrado")
     body = ComentarioDetalhe.model_validate({**row, "historico": historico})
     return jsonify(body.model_dump(mode="json"))

@@ -12,11 +12,10 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/api/health")
 def health():
-    from api.database import engine
+    from api import database
 
     try:
-        with engine().connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        database.run(lambda conn: conn.execute(sa.text("SELECT 1")))
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
         resp = jsonify(status="indisponivel", banco="erro", detalhe=type(exc).__name__)
         resp.headers["Retry-After"] = str(DB_RETRY_AFTER_SECONDS)

@@ -24,7 +24,7 @@ from flask_jwt_extended import JWTManager, get_jwt, verify_jwt_in_request
 from alumusic.repositories import clients as clients_repo
 from alumusic.repositories.clients import ApiClient
 from alumusic.settings import get_settings
-from api.database import engine
+from api import database
 from api.errors import ApiError, error_response
 
 jwt = JWTManager()
@@ -90,14 +90,12 @@ class _ClientCache:
         self._lock = threading.Lock()
 
     def get(self, nome: str, ttl: float) -> ApiClient | None:
-        eng = engine()
-        key = (str(eng.url), nome)
+        key = (str(database.engine().url), nome)
         now = time.monotonic()
         hit = self._items.get(key)
         if hit and hit[0] > now:
             return hit[1]
-        with eng.connect() as conn:
-            client = clients_repo.get_client(conn, nome)
+        client = database.run(lambda conn: clients_repo.get_client(conn, nome))
         if ttl > 0:
             with self._lock:
                 self._items[key] = (now + ttl, client)

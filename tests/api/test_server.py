@@ -109,35 +109,57 @@ def test_database_down_is_503_with_retry_after(app, db_url, access_headers):
     assert client.get("/api/health").status_code == 503
 
 
-def test_connection_lost_mid_batch_writes_nothing(app, client, db, access_headers):
-    """Kill the API's database session while its batch INSERT waits on a lock: 503, zero rows."""
-    headers = access_headers()
-    batch = {"comentarios": [{"id": str(uuid.uuid4()), "texto": f"item {i}"} for i in range(20)]}
+def _waiting_insert(db):
+    with db.connect() as probe:
+        return probe.execute(sa.text(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database() AND query LIKE '%WITH dados AS%'")).scalar()
+
+
+def _post_batch_while_killing(client, db, headers, batch, kills: int):
+    """POST ``batch`` while comentarios is locked; terminate its waiting INSERT ``kills`` times
+    (at most), then release the lock. Returns the response."""
     result = {}
     with db.connect() as locker:
         trans = locker.begin()
         locker.execute(sa.text("LOCK TABLE comentarios IN ACCESS EXCLUSIVE MODE"))
-
         worker = threading.Thread(target=lambda: result.setdefault("resp", client.post(
             "/api/comentarios", json=batch, headers=headers)))
         worker.start()
-        victim = None
-        deadline = time.monotonic() + 20
-        while victim is None and time.monotonic() < deadline:
-            with db.connect() as probe:
-                victim = probe.execute(sa.text(
-                    "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND datname = current_database() AND query LIKE '%WITH dados AS%'")).scalar()
+        killed = 0
+        deadline = time.monotonic() + 30
+        while killed < kills and worker.is_alive() and time.monotonic() < deadline:
+            victim = _waiting_insert(db)
+            if victim:
+                with db.connect() as killer:
+                    killer.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+                killed += 1
             time.sleep(0.05)
-        assert victim, "the API never reached its INSERT"
-        with db.connect() as killer:
-            killer.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
-        worker.join(30)
+        assert killed == kills, "the API never reached its INSERT"
         trans.rollback()
-    resp = result["resp"]
-    assert resp.status_code == 503 and resp.headers["Retry-After"], resp.get_data(as_text=True)
+    worker.join(30)
+    return result["resp"]
+
+
+def _batch(n=20):
+    return {"comentarios": [{"id": str(uuid.uuid4()), "texto": f"item {i}"} for i in range(n)]}
+
+
+def test_connection_lost_mid_batch_writes_nothing(client, db, access_headers):
+    """The API's session dies during its batch INSERT, and again on the retry: 503, zero rows."""
+    headers = access_headers()
+    batch = _batch()
+    resp = _post_batch_while_killing(client, db, headers, batch, kills=2)
+    assert resp.status_code == 503 and int(resp.headers["Retry-After"]) > 0, resp.get_data(as_text=True)
     assert json.loads(resp.get_data())["erro"]["codigo"] == 503
     assert _count(db) == 0
     # the pool recovers: the same batch goes through afterwards
     assert client.post("/api/comentarios", json=batch, headers=headers).status_code == 201
     assert _count(db) == 20
+
+
+def test_connection_lost_once_is_retried_and_written_once(client, db, access_headers):
+    headers = access_headers()
+    resp = _post_batch_while_killing(client, db, headers, _batch(), kills=1)
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    assert resp.get_json()["totais"]["criado"] == 20 and _count(db) == 20
