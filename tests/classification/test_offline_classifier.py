@@ -280,3 +280,27 @@ def test_tags_belong_to_the_database_taxonomy(db, clf):
         r = clf.classify(texto)
         r.check_taxonomy(known)
         assert {t.codigo for t in r.tags_funcionalidades} <= known
+
+
+# --- who negativity is aimed at, quotes, names, spaced letters -----------------------------------
+@pytest.mark.parametrize(("texto", "expected"), [
+    ("ele canta mal demais, que voz irritante", "CRÍTICA"),
+    ("cara vc é um escroto, achou seu coração no lixo", "OUTRO"),
+    ("os haters são muito chatos, deixem o menino em paz", "OUTRO"),
+    ("Sou humano, não consigo ser perfeito (8)", "OUTRO"),
+    ("Eles são de Capão Bonito", "OUTRO"),
+    ("A W E S O M E", "ELOGIO"),
+    ("P O L A N D", "OUTRO"),
+    ("eu amo muito meu noivo", "OUTRO"),
+    ("não amo, adoro!", "ELOGIO"),
+    ("que saudade de quando ele cantava bem", "CRÍTICA"),
+    ("parabéns pela coragem de lançar isso", "CRÍTICA"),
+])
+def test_targets_and_surface_cues(clf, texto, expected):
+    _check(clf, texto, expected)
+
+
+def test_typo_correction_never_touches_short_common_words():
+    # "bota" is not "bosta", "cedo" is not "credo", "boom" is "bom" and not a company name
+    assert normalize("bota mais musica, cheguei cedo").canon == " bota mais musica , cheguei cedo "
+    assert normalize("muitooo boom").canon == " muito bom "

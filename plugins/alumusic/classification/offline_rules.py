@@ -59,8 +59,9 @@ def _proper_name_words(raw: str) -> set[str]:
     words = raw.split()
     if not words:
         return set()
-    capitalised = sum(1 for w in words if w[:1].isupper())
-    if capitalised / len(words) > 0.5:  # Title Case Comments or shouting: capitals mean nothing
+    rest = words[1:]
+    capitalised = sum(1 for w in rest if w[:1].isupper())
+    if not rest or capitalised / len(rest) > 0.5:  # Title Case Comments or shouting: capitals mean nothing
         return set()
     out: set[str] = set()
     for m in _CAP_SEQ.finditer(raw):
