@@ -11,9 +11,10 @@ from alumusic.repositories import clients as clients_repo
 @pytest.fixture
 def app(db, db_url):
     from api import create_app
-    from api.security import client_cache
+    from api.security import client_cache, verified_tokens
 
     client_cache.clear()
+    verified_tokens.clear()
     app = create_app({"TESTING": True, "DATABASE_URL": db_url, "CLIENT_CACHE_SECONDS": 0})
     yield app
     client_cache.clear()

@@ -76,6 +76,16 @@ def test_expired_token_is_401(app, client, tokens):
     assert "expirado" in resp.get_json()["erro"]["mensagem"]
 
 
+def test_token_that_expires_after_use_is_refused_then(app, client, tokens):
+    tokens()
+    with app.app_context():
+        short = create_access_token("poster", additional_claims={"cid": 1, "papeis": ["ingest"]},
+                                    expires_delta=timedelta(seconds=1))
+    assert _post_one(client, bearer(short)).status_code == 201  # verified claims now memoised
+    time.sleep(1.2)
+    _assert_error(_post_one(client, bearer(short)), 401)
+
+
 def test_tampered_signature_and_payload_are_401(client, tokens):
     access = tokens()["access_token"]
     header, payload, signature = access.split(".")
