@@ -124,6 +124,7 @@ def classify_in_bulk(engine: sa.Engine) -> int:
 
 # --- measurements -----------------------------------------------------------------------------
 PASSWORD = "bench-senha"
+REPORT_TTL = 5  # short, so the run also sees expiries (production default: 60 s)
 FILTER_INPUTS = ("filtro-artista", "filtro-album", "filtro-tag", "filtro-categoria", "filtro-desde", "filtro-ate",
                  "filtro-texto")
 TABLE_OUTPUT = ("..dash-tabela.data...dash-tabela.page_count...dash-tabela.page_current..."
@@ -177,7 +178,7 @@ def make_app(engine: sa.Engine, cache_dir: Path):
     from alumusic.settings import Settings
     from dashboard.app import create_app
 
-    settings = Settings(dashboard_password_hash=PasswordHasher().hash(PASSWORD), report_cache_seconds=60)
+    settings = Settings(dashboard_password_hash=PasswordHasher().hash(PASSWORD), report_cache_seconds=REPORT_TTL)
     return create_app(settings=settings, engine=engine, cache_dir=cache_dir)
 
 
@@ -197,7 +198,7 @@ def _stats(samples: list[float]) -> dict:
 
 
 def measure_report(app, engine: sa.Engine, cold_runs: int = 5, cached_runs: int = 500) -> dict:
-    from alumusic.repositories.report import QUERIES, fetch_report
+    from alumusic.repositories.report import QUERIES
     from dashboard.context import EXTENSION
 
     client = app.server.test_client()
@@ -220,8 +221,18 @@ def measure_report(app, engine: sa.Engine, cold_runs: int = 5, cached_runs: int 
         response = client.get("/relatorio/semana.json")
         cached.append(time.perf_counter() - started)
         assert response.status_code == 200
-    fetch_report(engine)
-    return {"cold": _stats(cold), "cached": _stats(cached),
+    # Right after the TTL: the stale report is served at once while one thread recomputes it.
+    after_ttl = []
+    for _ in range(3):
+        time.sleep(REPORT_TTL + 0.5)
+        started = time.perf_counter()
+        before = client.get("/relatorio/semana.json").get_json()["gerado_em"]
+        after_ttl.append(time.perf_counter() - started)
+        deadline = time.monotonic() + 60
+        while client.get("/relatorio/semana.json").get_json()["gerado_em"] == before:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    return {"cold": _stats(cold), "cached": _stats(cached), "after_ttl": _stats(after_ttl),
             "per_view_p50_ms": {k: statistics.median(v) * 1000 for k, v in per_view.items()}}
 
 
@@ -325,6 +336,9 @@ def write_markdown(results: dict) -> str:
         f"p50 {r['cached']['p50_ms']:.1f} ms, p95 {r['cached']['p95_ms']:.1f} ms | {mark('cached')} |",
         f"| report JSON, cold (cache cleared, 5 views, {r['cold']['n']} runs) | < 1 s | "
         f"p50 {r['cold']['p50_ms']:.0f} ms, max {r['cold']['max_ms']:.0f} ms | {mark('cold')} |",
+        f"| report JSON, first request after the TTL ({r['after_ttl']['n']} expiries; stale served, "
+        f"refreshed in background) | p95 < 50 ms | max {r['after_ttl']['max_ms']:.1f} ms | "
+        f"{'met' if r['after_ttl']['max_ms'] < 50 else '**missed**'} |",
         f"| dashboard table callback, {len(f['combos'])} filter combinations with free text × "
         f"{f['all']['n'] // len(f['combos'])} | p95 < 300 ms | p50 {f['all']['p50_ms']:.0f} ms, "
         f"p95 {f['all']['p95_ms']:.0f} ms, max {f['all']['max_ms']:.0f} ms | {mark('filters')} |",
@@ -335,7 +349,7 @@ def write_markdown(results: dict) -> str:
         "Cold report, each view alone (median): "
         + ", ".join(f"`{k}` {v:.0f} ms" for k, v in r["per_view_p50_ms"].items()) + ".",
         "",
-        "Filter combinations (median of the table callback, page query + count of matches up to 10,000):",
+        "Filter combinations (median of the table callback: page query + count of matches up to 1,000):",
         "",
     ]
     for c in f["combos"]:

