@@ -22,6 +22,7 @@ spec = SpecTree(
     description="Ingestão e consulta de comentários sobre música. Erros: sempre JSON no formato Erro.",
     naming_strategy=lambda model: model.__name__,  # readable component names, no hash suffix
     nested_naming_strategy=lambda _parent, child: child,
+    validation_error_model=Erro,  # spectree documents a 422 on every route: ours has the Erro shape
     mode="strict",  # only routes decorated with doc() are documented
     annotations=False,
     path="apidoc",  # spectree's UI routes are not registered; the document is served below

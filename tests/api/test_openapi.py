@@ -30,6 +30,12 @@ def test_document_describes_the_api(client):
     assert entrada["properties"]["texto"]["maxLength"] == 5000
     assert doc["paths"]["/api/comentarios"]["post"]["security"] == [{"bearerAuth": []}]
     assert "413" in doc["paths"]["/api/comentarios"]["post"]["responses"]
+    for path, ops in doc["paths"].items():  # every error status documents the single error shape
+        for method, op in ops.items():
+            for status, resp in op["responses"].items():
+                if int(status) >= 400:
+                    ref = resp["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/Erro"), (method, path, status, ref)
 
 
 @pytest.fixture

@@ -55,7 +55,8 @@ class NewComment:
 def insert_comments(conn: sa.Connection, comments: Sequence[NewComment]) -> list[str]:
     """Insert ``comments`` in one statement; returns a status per input item, in order.
 
-    The caller owns the transaction. Repeated ids inside the batch are judged against the
+    The caller owns the transaction; on an autocommit connection (as the API uses it) the
+    INSERT is one statement committed alone, so a batch is still all-or-nothing. Repeated ids inside the batch are judged against the
     first occurrence. Safe under concurrent inserts of the same id: ``ON CONFLICT DO NOTHING``
     waits for the other transaction, and the text comparison runs in a later statement that
     sees what it committed.
