@@ -41,7 +41,7 @@ SLANG: dict[str, str] = {
     "kd": "cade", "qnd": "quando", "qdo": "quando", "qndo": "quando", "qnt": "quanto", "qto": "quanto",
     "qm": "quem", "qem": "quem", "kem": "quem", "ql": "qual", "qal": "qual", "cmg": "comigo",
     "ctg": "contigo", "msm": "mesmo", "mesmu": "mesmo", "vdd": "verdade", "vdade": "verdade",
-    "sdds": "saudades", "sdd": "saudade", "saudadi": "saudade", "bjs": "beijos", "bj": "beijo",
+    "sdds": "saudades", "sdd": "saudade", "saldade": "saudade", "saldades": "saudades", "saudadi": "saudade", "bjs": "beijos", "bj": "beijo",
     "bjss": "beijos", "bjos": "beijos", "pfv": "por favor", "pfvr": "por favor", "pf": "por favor",
     "plz": "please", "pls": "please", "add": "adiciona", "amu": "amo", "amoo": "amo",
     "lindu": "lindo", "lindah": "linda", "lindooo": "lindo", "linduu": "lindo", "lnda": "linda",
@@ -288,11 +288,11 @@ NEGATIVE_IDIOMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_p(r" parece (um |uma )?(gato|gata|cabra|bode|pato|taquara|porco|galinha|hiena|gralha|taquara rachada)( | sendo| morrendo| no cio| rachada)"), 1.6),
     (_p(r" (em vez|ao inves) de cantar "), 0.6),
     (_p(r" como (uma pessoa|alguem|voces|as pessoas|o povo|tem gente que|pode alguem|pode uma pessoa|e que alguem|e que as pessoas) (consegue|conseguem|pode|podem)? ?(achar|gostar|ouvir|curtir|escutar|chamar isso) "), 1.2),
-    (_p(r" (quando|na epoca que|no tempo que|na epoca em que|no tempo em que) (ele |ela |eles |isso |o [a-z]+ |a [a-z]+ )*ainda (era|eram|fazia|faziam|cantava|cantavam) (legal|bom|boa|bons|musica boa|sucesso|engracado) "), 1.4),
+    (_p(r" (quando|na epoca que|no tempo que|na epoca em que|no tempo em que) ([a-z]+ ){0,3}ainda (era|eram|fazia|faziam|cantava|cantavam) (legal|bom|boa|bons|musica boa|sucesso|engracado) "), 1.4),
     (_p(r" que (preguica|sono|tedio|vergonha|decepcao|chatice|horror) "), 0.6),
     (_p(r" (nao|nada|nem) (combinou|combina|combinaram|encaixou|encaixa|funcionou|funciona|rolou) "), 0.9),
     (_p(r" (letra|letras|rima|rimas|melodia|arranjo|producao|voz|clipe|roteiro) (pobre|pobres|fraca|fracas|vazia|vazias|rasa|rasas|preguicosa|generica|sem graca) "), 1.0),
-    (_p(r" (saudade|saudades) (de |do tempo |da epoca )?(em que |que |quando )(ele |ela |eles |voce |voces |o [a-z]+ |a [a-z]+ )?(cantava|cantavam|fazia|faziam|era|eram|tocava|tocavam) (bem|bom|boa|bons|musica boa|sucesso|legal|engracado) "), 1.4),
+    (_p(r" (saudade|saudades) (de |do tempo |da epoca )?(em que |que |quando )([a-z]+ ){0,3}(ainda )?(cantava|cantavam|fazia|faziam|era|eram|tocava|tocavam) (bem|bom|boa|bons|musica boa|sucesso|legal|engracado) "), 1.4),
     (_p(r" sem (ideia|ideias|criatividade|inspiracao|originalidade|sal|emocao|sentimento) "), 0.8),
     (_p(r" (falta de respeito|nao vou mais (assistir|ouvir|ver|seguir|comprar|escutar)|deixei de (ser fa|seguir|ouvir|gostar)) "), 0.9),
 )
@@ -387,7 +387,7 @@ SPAM_RULES: tuple[tuple[re.Pattern[str], float, str, str], ...] = (
 # --------------------------------------------------------------------------------------------
 # SUGESTÃO: asks the artist/label/venue/channel to do something.
 _ACTION = (
-    r"(faz|faca|facam|fazer|fazerem|fizesse|fizessem|fazem|grava|grave|gravem|gravar|gravasse|gravassem|"
+    r"(faz|faca|facam|fazer|fazerem|fizesse|fizessem|grava|grave|gravem|gravar|gravasse|gravassem|"
     r"lanca|lance|lancem|lancar|lancasse|lancassem|coloca|coloque|coloquem|colocar|colocasse|bota|bote|botem|"
     r"botar|poe|ponha|ponham|canta|cante|cantem|cantar|cantasse|toca|toque|toquem|tocar|tocasse|traz|"
     r"traga|tragam|trazer|trouxesse|volta|volte|voltem|voltar|voltasse|continua|continue|continuem|"
@@ -397,6 +397,8 @@ _ACTION = (
     r"convida|convide|convidar|troca|troque|trocar|muda|mude|mudar|melhora|melhore|melhorar|tira|tire|tirar|"
     r"aumenta|aumente|aumentar|abaixa|abaixe|diminui|diminua|diminuir|arruma|arrume|arrumar|corrige|corrija|corrigir)"
 )
+ACTION_WORDS = frozenset(_ACTION.strip("()").split("|"))
+
 # Imperative / present forms only: an infinitive or a past subjunctive alone ("a ideia de fazer um
 # funk", "se ele fizesse um show") is not a request.
 _ACTION_IMP = "(" + "|".join(
@@ -405,7 +407,7 @@ _ACTION_IMP = "(" + "|".join(
 _OBJECT = (
     r"(musica|musicas|cancao|cancoes|cd|cds|dvd|dvds|album|albuns|clipe|clipes|video|videos|show|shows|turne|"
     r"tour|parceria|parcerias|feat|dueto|legenda|legendas|letra|letras|traducao|versao|versoes|remix|acustico|"
-    r"cover|covers|sequencia|parte|continuacao|ep|single|louvor|louvores|hino|hinos|funk|som|sons|playlist|"
+    r"cover|covers|sequencia|parte 2|parte dois|segunda parte|continuacao|ep|single|louvor|louvores|hino|hinos|funk|som|sons|playlist|"
     r"live|turne|apresentacao|coletanea|karaoke|cifra|cifras|instrumental|audio|volume|som|ingresso|ingressos|"
     r"data|datas|trilha|making of|bastidores|vinil|musica nova|dublagem|arranjo|refrao|figurino|cenario|tom|final|"
     r"repertorio|setlist|horario|local|autotune|efeito|efeitos|playback|mixagem|estilo|letra)"
@@ -421,20 +423,23 @@ PLACES = (
 )
 SUGGESTION_RULES: tuple[tuple[re.Pattern[str], float, str], ...] = (
     (_p(r" " + _ACTION_IMP + r" (mais |um |uma |outro |outra |outros |outras |logo |de novo |novamente |a |o |as |os |essa |esse |esta |este |estas |estes |uns |umas |sua |seu |suas |seus |nova |novo |alguma |algum |uma nova |um novo |mais uma |mais um |logo o |logo a |logo um |logo uma |a proxima |o proximo |o proximo |pelo menos uma |tambem )*(nova |novo )?" + _OBJECT + r" "), 1.0, "pede novo conteúdo/ação"),
-    (_p(r" (gostaria|gostariamos|queria|queriamos|quero|queremos|adoraria|adorariamos|amaria|espero|esperamos|tomara|torco|torcemos|sonho|peco|pedimos|imploro) (muito |tanto |demais )?(que|q) (voce|voces|ele|ela|eles|elas|a banda|a dupla|o grupo|o cantor|a cantora|o canal|a gravadora|a produtora|vcs|[a-z]+ )?(fizesse|fizessem|faca|facam|lance|lancem|lancasse|lancassem|grave|gravem|gravasse|gravassem|viesse|viessem|venha|venham|voltasse|voltassem|volte|voltem|cantasse|cantassem|cante|cantem|tocasse|tocassem|toque|toquem|colocasse|colocassem|coloque|coloquem|postasse|postassem|poste|postem|fizesse|continuasse|traduzisse|legendasse|regravasse|disponibilizasse|incluisse|trouxesse|trouxessem|tragam|traga|mudasse|fosse|fossem|repetisse|chamasse|liberasse) "), 1.1, "expressa pedido ao artista"),
+    (_p(r" (gostaria|gostariamos|queria|queriamos|quero|queremos|adoraria|adorariamos|amaria|espero|esperamos|tomara|torco|torcemos|sonho|peco|pedimos|imploro) (muito |tanto |demais )?(que|q) (voce|voces|ele|ela|eles|elas|a banda|a dupla|o grupo|o cantor|a cantora|o canal|a gravadora|a produtora|vcs|[a-z]+ )?(fizesse|fizessem|faca|facam|lance|lancem|lancasse|lancassem|grave|gravem|gravasse|gravassem|viesse|viessem|venha|venham|voltasse|voltassem|volte|voltem|cantasse|cantassem|cante|cantem|tocasse|tocassem|toque|toquem|colocasse|colocassem|coloque|coloquem|postasse|postassem|poste|postem|fizesse|continuasse|traduzisse|legendasse|regravasse|disponibilizasse|incluisse|trouxesse|trouxessem|tragam|traga|mudasse|repetisse|chamasse|liberasse) "), 1.1, "expressa pedido ao artista"),
     (_p(r" (gostaria|gostariamos|queria|queriamos|quero|queremos|adoraria|espero|esperamos) (muito |tanto )?(de )?(ver|ouvir|escutar|ter) (mais |um |uma |outro |outra |o |a |voces |voce |vcs |ele |ela |eles )*(musica|musicas|cd|dvd|album|clipe|clipes|video|videos|show|shows|parceria|dueto|versao|acustico|remix|legenda|cover|ao vivo|turne|live|louvor|louvores|hino|feat|juntos|cantando|cantar|tocando|aqui|no brasil|em) "), 1.0, "expressa desejo de novo conteúdo"),
     (_p(r" (vem|venha|venham|vinde|volta|volte|voltem|vai|va|passa|passe|passem|come) (fazer (um |uma )?(show|shows|turne|apresentacao) )?(para|a|ao|em|no|na|aqui em|pra|to|estou|pro|pelo|pela) (o |a )?(interior de |interior do |capital |cidade de )?" + PLACES + r" "), 1.1, "pede show em uma cidade"),
     (_p(r" (vem|venha|venham|vinde|volta|volte|voltem) (fazer (um |uma )?(show|shows|turne|apresentacao) )?(para|a|ao|em|no|na|pra|pro) [a-z]+ "), 0.7, "pede show em um lugar"),
     (_p(r" (show|shows|turne|tour|apresentacao) (em|no|na|aqui|pelo|pela|por) " + PLACES + r" (por favor|please|plis|pf|!|logo|tambem|pelo amor de deus|urgente)"), 1.0, "pede show em uma cidade"),
-    (_p(r" (deveria|deveriam|devia|deviam|podia|podiam|poderia|poderiam|precisa|precisam|tem que|tinha que|tinham que|devem|deve) (fazer|lancar|gravar|cantar|tocar|voltar|vir|colocar|por|botar|trazer|mudar|continuar a fazer|investir|regravar|legendar|traduzir|disponibilizar|postar|chamar|incluir|dar|fazerem|lancarem|gravarem|voltarem|virem|colocarem|tirar|melhorar|arrumar|corrigir|aumentar|abaixar|gravarem|fazer mais|lancar mais|trocar|voltar a) "), 1.0, "sugere uma ação"),
-    (_p(r" seria (muito |tao |mais |super )?(bom|legal|otimo|lindo|top|massa|perfeito|incrivel|interessante|maravilhoso|show|demais|bacana|uma boa|uma otima|uma ideia|melhor) (se|ter|um|uma|ver|ouvir|fazer|lancar|colocar) "), 1.0, "sugere uma ideia"),
+    (_p(r" (deveria|deveriam|devia|deviam|podia|podiam|poderia|poderiam|precisa|precisam) (fazer|lancar|gravar|cantar|tocar|vir|colocar|por|botar|trazer|mudar|continuar a fazer|investir|regravar|legendar|traduzir|disponibilizar|postar|chamar|incluir|dar|fazerem|lancarem|gravarem|voltarem|virem|colocarem|tirar|melhorar|arrumar|corrigir|aumentar|abaixar|gravarem|fazer mais|lancar mais|trocar|voltar a) "), 1.0, "sugere uma ação"),
+    (_p(r" (tem que|tinha que|tinham que|devem|deve|tem q) (fazer|lancar|gravar|colocar|botar|trazer|voltar a|legendar|traduzir|postar|disponibilizar) (mais |um |uma |o |a |outro |outra |logo |de novo )*" + _OBJECT + r" "), 1.0, "sugere uma ação"),
+    (_p(r" seria (muito |tao |mais |super )?(bom|legal|otimo|lindo|top|massa|perfeito|incrivel|interessante|maravilhoso|show|demais|bacana|uma boa|uma otima|uma ideia|melhor) (ter|um|uma|ver|ouvir|fazer|lancar|colocar|gravar|uma versao|um feat) "), 1.0, "sugere uma ideia"),
+    (_p(r" seria (muito |tao |mais |super )?(bom|legal|otimo|lindo|top|massa|perfeito|incrivel|interessante|maravilhoso|show|demais|bacana|melhor) se (voce|voces|vc|vcs|ela|ele|eles|elas|a banda|a dupla|o cantor|a cantora|o canal)? ?(lancasse|lancassem|fizesse|fizessem|viesse|viessem|cantasse|cantassem|gravasse|gravassem|colocasse|colocassem|tivesse|tivessem|voltasse|voltassem|tocasse|tocassem|postasse|postassem|legendasse|traduzisse) "), 1.0, "sugere uma ideia"),
     (_p(r" (por favor|please|plis|plz|pelo amor de deus|pfvr|imploro) ,? ?(" + _ACTION_IMP + r"|vem|venha|venham|volta|voltem|come|make|release) "), 0.9, "faz um pedido"),
     (_p(r" " + _ACTION_IMP + r" (.{0,40})(por favor|please|plis|pelo amor de deus) "), 0.9, "faz um pedido"),
     (_p(r" (cade|kd|onde esta|onde estao) (o |a |os |as )?(legenda|legendas|traducao|letra|cd|dvd|album|clipe|show|turne|parte 2|continuacao|musica nova|versao|acustico|remix) "), 0.7, "cobra conteúdo"),
     (_p(r" (come (to|estou)|please come|come back (to|estou)|venha ao|vem ao|vem pro|vem para o|vem pra o|volta pro|volta para o|venham ao|venham para o|venham pro) (brasil|brazil|portugal|nordeste|sul|norte|rio|sp) "), 1.2, "pede show no país/região"),
     (_p(r" (mais|outras|outros) (musicas|clipes|videos|louvores|hinos|parcerias|shows|cds|albuns|funks|parodias) (assim|como essa|como esse|iguais|desse tipo|desse estilo|com ele|com ela|juntos|por favor) "), 0.5, "pede mais conteúdo"),
     (_p(r" (espero|esperamos|tomara) (que )?(voce |voces |vc |vcs |ela |ele |eles )?(goste de vir|gostem de vir|venha|venham|possa vir|possam vir|volte|voltem|apareca|aparecam) (a |ao |para |pra |pro |em |no |na |aqui|visitar|fazer|cantar|conhecer)"), 1.0, "convida o artista a vir"),
-    (_p(r" (fica|ficaria|ficava) (a |uma |como )?(dica|sugestao) | (minha |uma )?(sugestao|dica) (e|eh|:|para|pra|seria) | sugiro (que )?"), 1.0, "dá uma sugestão"),
+    (_p(r" (minha |uma )?(sugestao) (e|eh|:|para|pra|seria) | sugiro (que )?(voce |voces |vc |vcs |a banda |a dupla )?"), 1.0, "dá uma sugestão"),
+    (_p(r" (fica|ficaria|ficava) (a |uma |como )?(dica|sugestao) | (minha |uma )?dica (e|eh|:|para|pra|seria) "), 0.6, "dá uma dica"),
     (_p(r" (faltou|falta|faltando) (a |o |uma |um )?(legenda|traducao|letra|musica|show|data|cidade|parte) "), 0.5, "aponta o que falta"),
     (_p(r" (volta|voltem|volte|retorna|retornem) (a|as|ao|para|pra) (cantar|tocar|fazer|gravar|ativa|ativas|origens|estrada|palcos|banda) "), 1.0, "pede a volta do artista"),
     (_p(r" (queremos|quero|queria|gostaria de|gostariamos de|queriamos) (mais |um |uma |outro |outra |o |a |muito |tanto )*(novo |nova )?(musica|musicas|cd|dvd|album|clipe|clipes|show|shows|parceria|legenda|turne|louvores|funk|hino|hinos|feat|dueto|acustico|live|versao|remix|ep|single) "), 1.0, "pede novo conteúdo"),
@@ -495,6 +500,7 @@ RHETORICAL = _p(
     r"| (por que|porque|pq|pra que|para que|sera que) (voce|voces|tu|vc|ce|ninguem|tanta|tanto|isso|esse povo|essas pessoas|as pessoas|o povo|a gente|tem gente|ele|ela) "
     r"| (e dai|i dai|e ai|ue|que isso|como assim|serio mesmo|oi) \? "
     r"| (e dai|i dai) | (tem a ver|tem haver|tem nada a ver) com "
+    r"|(^ |[.!?] )(voce |vc |tu )?(sabe|sabia|sabem) quando | ate onde vai "
     r"| (so eu|apenas eu|somente eu) (que )?(acho|achei|acha|penso|sinto|percebi|notei|gosto|amo|choro|chorei) "
     r"| (vc|voce|voces|tu) (e|eh|acha|achou|sabe|viu|ja|nao|gosta|tem|e um|e uma|quer|vai|ta|esta|nem|ouviu|sabia|fala|falou) "
 )
@@ -511,7 +517,7 @@ OUTRO_RULES: tuple[tuple[re.Pattern[str], float, str], ...] = (
     (_p(r" (meu|minha) (filho|filha|filhos|filhas|neto|neta|netinho|netinha|sobrinho|sobrinha|irmao|irma|irmazinha|irmaozinho|prima|primo|priminha|priminho|bebe|bb|namorado|namorada|marido|esposa|mae|pai|vo|avo) "), 0.15, "relato pessoal"),
     (_p(r" (sou|eu sou) (de|do|da) [a-z]+ "), 0.3, "conversa"),
     (_p(r" (kkk|rs|haha|hehe|lol)+ "), 0.2, "risada"),
-    (_p(r" (vai estudar|vai lavar|vai trabalhar|vai arrumar|volta pra escola|volte para a escola|arruma o que fazer|arrume o que fazer|vai procurar|cala a boca|cala boca|fica quieto|fica quieta|se enxerga|respeita|respeite|aprende a escrever|aprenda a escrever|aprende a ler|aprenda a ler|sabe ler|saber ler|nao tem o que fazer|nao tem nada pra fazer|ninguem (te )?perguntou|ninguem quer saber|ninguem liga|e dai) "), 0.9, "discussão entre ouvintes"),
+    (_p(r" (vai estudar|vai lavar|vai trabalhar|vai arrumar|volta pra escola|volte para a escola|arruma o que fazer|arrume o que fazer|vai procurar|cala a boca|cala boca|fica quieto|fica quieta|se enxerga|respeita|respeite|aprende a escrever|aprenda a escrever|aprende a ler|aprenda a ler|sabe ler|saber ler|nao tem o que fazer|nao tem nada pra fazer|para de falar|pare de falar|para de encher|para de reclamar|deixa de ser|ninguem (te )?perguntou|ninguem quer saber|ninguem liga|e dai) "), 0.9, "discussão entre ouvintes"),
     (_p(r" (se nao gosta|se nao gostou|se nao curte|se nao curtiu|nao gostou nao assiste|nao gosta nao assiste|se nao gosta nao|porque clicou|pq clicou|por que clicou|porque assistiu|pq assistiu|por que assistiu|pra que assistiu|pra que veio|entao porque|entao pq|veio aqui|vem aqui|ta aqui|esta aqui) "), 0.8, "discussão entre ouvintes"),
     (_p(r" (fim do mundo|apocalipse|illuminati|satanismo|satanico|satanica|mensagem subliminar|mensagens subliminares|maconha|politica|dilma|lula|bolsonaro|governo|pt |protesto|protestos|copa|futebol|corinthians|flamengo|palmeiras|sao paulo fc|vasco|gremio|santos fc) "), 0.4, "assunto fora da música"),
 )

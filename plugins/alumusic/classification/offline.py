@@ -29,7 +29,7 @@ from alumusic.classification.offline_text import strip_accents
 
 # Bump whenever lexicons, rules or the calibration table change: the version is recorded with
 # every classification, so a re-run appends new history instead of looking like the old one.
-RULES_VERSION = "1.2.0"
+RULES_VERSION = "1.3.0"
 
 # --------------------------------------------------------------------------------------------
 # Calibration: raw strength -> probability that the category is right.
@@ -54,9 +54,9 @@ CALIBRATION_EDGES: dict[str, tuple[float, ...]] = {
 CALIBRATION_TABLE: dict[str, tuple[float, ...]] = {
     "ELOGIO": (0.856, 0.911, 0.915, 0.931),
     "CRÍTICA": (0.650, 0.776, 0.816, 0.816),
-    "SUGESTÃO": (0.844, 0.875),
+    "SUGESTÃO": (0.848, 0.872),
     "DÚVIDA": (0.853, 0.853),
-    "SPAM": (0.939, 0.959, 0.959),
+    "SPAM": (0.938, 0.959, 0.959),
     "OUTRO": (0.856, 0.906, 0.924, 0.924, 0.924),
 }
 # END CALIBRATION

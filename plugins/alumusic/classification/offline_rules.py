@@ -69,6 +69,12 @@ def _proper_name_words(raw: str) -> set[str]:
     return out
 
 
+_INVITE_NAME = re.compile(
+    r" (escutem|oucam|vejam|conhecam|procurem|pesquisem|assistam|sigam|confiram|prestigiem|apoiem)"
+    r" (?:(?:o|a|os|as|ai|ae|la|tambem|agora|ja|no youtube|a banda|a dupla|o cantor|a cantora|o mc|o grupo) )*([a-z]+) ")
+_KNOWN_WORDS = frozenset(L.vocabulary()) | frozenset(L.SLANG)
+_SUBJECTS = frozenset({"que", "quem", "ele", "ela", "eles", "elas", "isso", "ninguem", "eu", "nos", "alguem", "sempre",
+                       "ja", "voce", "voces", "tu", "so", "nunca", "onde", "quando", "porque", "galinha", "se"})
 _HANDLE_RE = re.compile(r"(?<![\w.])@[a-z0-9_.]{3,}")
 _QUESTION_SPAN = re.compile(r"(^ |[.!?] )(e |mas |gente |galera |alguem sabe |)(quando|qual|quais|onde|aonde|sera que|vai|vao|tem|teria|como)\b[^.!?]*\?")
 _IMPERATIVE_START = frozenset({"lanca", "lancem", "faz", "facam", "faca", "grava", "gravem", "coloca", "coloquem", "bota",
@@ -135,6 +141,13 @@ def _spam(ev: Evidence) -> None:
         m = L.PHONE_RE.search(plain) or L.PHONE_RE.search(digits_only)
         ev.spam += 0.9
         ev.add("spam", 0.9, "contém telefone", m.group(0), "spam_venda")
+    # "ESCUTEM ALDYVINO FREIRE": a plural imperative pointing at a name the lexicons do not know
+    for m in _INVITE_NAME.finditer(n.canon):
+        name = m.group(2)
+        if name not in _KNOWN_WORDS and not name.isdigit() and len(name) >= 3:
+            ev.spam += 0.7
+            ev.add("spam", 0.7, "recomenda um nome desconhecido", m.group(0), "spam_canal")
+            break
     handle = _HANDLE_RE.search(n.plain)
     if handle:
         ev.spam += 0.35
@@ -174,6 +187,10 @@ def _suggestion(ev: Evidence) -> None:
             # "quando lança o dvd?" asks for information; it is not a request
             if any(a <= m.start() < b for a, b in questions) and "por favor" not in m.group(0):
                 weight *= 0.3
+            # "a pessoa que canta a música", "ele faz vídeos": a verb with a subject is no request
+            before = n.canon[: m.start()].split()[-1:] or [""]
+            if before[0] in _SUBJECTS and m.group(0).split()[0] in L.ACTION_WORDS:
+                weight *= 0.3
             ev.add("sugestao", weight, desc, m.group(0))
             best = max(best, weight)
             ev.sugestao += weight
@@ -210,7 +227,8 @@ def _question(ev: Evidence) -> None:
         # a (yes/no or "como/quem") question about facts of the work, the artist or the show
         for clause in re.finditer(r"[^.!?]*\?", n.canon):
             text = clause.group(0)
-            if L.FACTUAL_CUES.search(text + " ") and len(text.split()) >= 3 and not L.OPINION_VERBS.search(text):
+            if (L.FACTUAL_CUES.search(text + " ") and len(text.split()) >= 3 and not L.OPINION_VERBS.search(text)
+                    and max(ev.pos, ev.neg) < 0.8):  # "1 bilhão de views pra essa porcaria?"
                 score = 0.8
                 ev.add("duvida", 0.8, "pergunta factual", text)
                 break
