@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
+from pydantic import BaseModel
 
 from api.errors import DB_RETRY_AFTER_SECONDS
+from api.openapi import doc
 
 bp = Blueprint("health", __name__)
 
 
+class Saude(BaseModel):
+    status: Literal["ok", "indisponivel"]
+    banco: Literal["ok", "erro"]
+    detalhe: str | None = None
+
+
 @bp.get("/api/health")
+@doc(ok={200: Saude, 503: Saude}, tags=["saude"])
 def health():
+    """Processo no ar e banco respondendo (503 + Retry-After quando o banco não responde)."""
     from api import database
 
     try:
