@@ -295,6 +295,9 @@ def test_tags_belong_to_the_database_taxonomy(db, clf):
     ("não amo, adoro!", "ELOGIO"),
     ("que saudade de quando ele cantava bem", "CRÍTICA"),
     ("parabéns pela coragem de lançar isso", "CRÍTICA"),
+    ("Ivete, vem em Maringá fazer a festa!", "SUGESTÃO"),
+    ("ESCUTEM GILBERTINHO SOARES, O NOVO TALENTO DO FORRÓ", "SPAM"),
+    ("a pessoa que canta a música estava sem vontade", "OUTRO"),
 ])
 def test_targets_and_surface_cues(clf, texto, expected):
     _check(clf, texto, expected)

@@ -31,7 +31,7 @@ DECIDE = 1.0  # evidence needed for SPAM / SUGESTÃO / DÚVIDA
 SENTIMENT_MIN = 0.5  # sentiment needed for ELOGIO / CRÍTICA
 
 _CLAUSE_BREAK = frozenset({".", "!", "?", ";", ":"})
-_COPULA = frozenset({"e", "sao", "foi", "ficou", "esta", "estao", "era", "eram", "fica", "muito", "voces", "voce",
+_COPULA = frozenset({"ser", "e", "sao", "foi", "ficou", "esta", "estao", "era", "eram", "fica", "muito", "voces", "voce",
                      "isso", "ela", "ele", "eles", "elas", "vcs"})
 _SHOW_NOT_PRAISE_PREV = frozenset({"o", "um", "no", "do", "ao", "esse", "este", "seu", "sua", "fazer", "faz", "ter",
                                    "tem", "ver", "proximo", "primeiro", "ultimo", "meu", "nosso", "pro", "para", "de",
@@ -44,7 +44,7 @@ _LISTENER_TARGET = re.compile(
     r"tem pessoas|gente que|beliebers|fas (do|da|de)|fanzinha|fanzinho|fa de|voces ficam|ficam falando|fica falando|"
     r"falando mal|o cara ai|a mina ai|ai em cima|la em cima|deslike|dislike|dislikes|deslikes|fas dele|fas dela|"
     r"fas deles|brigando|brigam|briga de|discutindo|discussao|(voce|tu) (e|eh|nem e) (fa|fan)|(sua|tua) opiniao|"
-    r"hater|haters|fanzinha|fazinha|fazinho|querida|querido|recalque|recalcad[oa]s?) "
+    r"mendigando|mendigar|pedindo joinha|pedir joinha|pedindo like|pedindo likes|hater|haters|fanzinha|fazinha|fazinho|querida|querido|recalque|recalcad[oa]s?) "
 )
 _LYRIC_RE = re.compile(r"\(\s?8\s?(\)|'|$)|[♪♫🎵🎶]")
 _DIVINE_EXCLAMATION = re.compile(
@@ -73,6 +73,9 @@ _INVITE_NAME = re.compile(
     r" (escutem|oucam|vejam|conhecam|procurem|pesquisem|assistam|sigam|confiram|prestigiem|apoiem)"
     r" (?:(?:o|a|os|as|ai|ae|la|tambem|agora|ja|no youtube|a banda|a dupla|o cantor|a cantora|o mc|o grupo) )*([a-z]+) ")
 _KNOWN_WORDS = frozenset(L.vocabulary()) | frozenset(L.SLANG)
+_COME_TO_PLACE = re.compile(
+    r"\b(?:[Vv]em|[Vv]enha|[Vv]enham|[Vv]olta|[Vv]oltem|[Cc]ome)\s+(?:fazer\s+(?:um\s+)?show\s+)?(?:pra|para|a|em|no|na|pro|to)\s+"
+    r"(?!Deus\b|Jesus\b|Senhor\b)[A-ZÁÉÍÓÚÂÊÔÃÕ][a-záéíóúâêôãõç]{2,}")
 _SUBJECTS = frozenset({"que", "quem", "ele", "ela", "eles", "elas", "isso", "ninguem", "eu", "nos", "alguem", "sempre",
                        "ja", "voce", "voces", "tu", "so", "nunca", "onde", "quando", "porque", "galinha", "se"})
 _HANDLE_RE = re.compile(r"(?<![\w.])@[a-z0-9_.]{3,}")
@@ -194,6 +197,12 @@ def _suggestion(ev: Evidence) -> None:
             ev.add("sugestao", weight, desc, m.group(0))
             best = max(best, weight)
             ev.sugestao += weight
+    # "Paula vem em Lorena": come to a (capitalised) place
+    place = _COME_TO_PLACE.search(n.raw)
+    if place:
+        ev.add("sugestao", 1.0, "pede show em uma cidade", strip_accents(place.group(0)).lower())
+        best = max(best, 1.0)
+        ev.sugestao += 1.0
     if ev.sugestao:
         ev.sugestao = best + 0.3 * (ev.sugestao - best)  # several cues: surer, but not additive
         # an imperative opening the comment is addressed to the artist ("lança logo...")
