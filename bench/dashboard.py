@@ -371,7 +371,38 @@ def update_benchmarks_md(section: str) -> None:
     BENCHMARKS_MD.write_text(text, encoding="utf-8")
 
 
-NOTES_FILE = ROOT / "bench" / "dashboard_notes.md"
+NOTES = """
+What bounds the numbers (EXPLAIN ANALYZE on this database):
+
+- **Cold report (missed).** The demo data is denser recently, so the 7-day window holds ~280,000 of the
+  1,000,000 comments and the 14-day window of "artistas em alta" ~410,000. Each view joins those comments
+  with their current classification and aggregates. Migration `0005` (covering indexes
+  `comentarios (recebido_em) INCLUDE (artista, album, classificacao_atual_id)`,
+  `comentarios (artista, album, recebido_em) INCLUDE (classificacao_atual_id)`,
+  `classificacoes (id) INCLUDE (categoria)`) turned the sequential scan of `comentarios` (~400 MB of text)
+  into an index-only scan of the window: the five views summed ~5.9 s before it and ~2.9 s after it
+  (medians, same noisy machine, different moments). What is left is the hash join against the 1M-row `classificacoes` and the aggregation of
+  hundreds of thousands of rows, on 2 cores shared with other sessions. Under 1 s needs the views to read
+  pre-aggregated data or the current category stored on `comentarios` (the trigger that maintains
+  `classificacao_atual_id` could copy `categoria` too): a change to the foundation's schema and views,
+  proposed, not made here. Viewers do not pay this: the cache serves a stale report instantly after the TTL
+  while one background thread per host recomputes it (row "first request after the TTL"); only the very
+  first request after a start, or after 10 × TTL without viewers, waits for the cold computation.
+- **Filters (p95 missed on 3 of 11 combinations, p50 met).** The newest page is read by walking
+  `comentarios_recebido_em_idx` backwards (~3 ms when the word is common); the count stops at 1,000
+  matches and is skipped when the first page holds every match. The slow cases combine a word with a tag,
+  an album or a week: PostgreSQL rechecks `lower(f_unaccent(texto)) LIKE …` on every trigram candidate
+  (tens of thousands of rows, `unaccent` per row) or walks the date index past thousands of non-matching
+  rows. Storing the normalised text (`f_texto_busca(texto)` as a generated column) would make the recheck
+  a plain LIKE; it changes `comentarios` and `comment_search`, so it is proposed, not made here.
+- **CSV export (met).** `iter_comments_csv` has PostgreSQL render every value as text and reads a named
+  server-side cursor 5,000 rows at a time (`stream_results` + `max_row_buffer`; with `yield_per` +
+  `partitions()` psycopg2 kept every row, 285 MB for 120k rows). Writing the CSV itself peaks at ~90 MB for
+  the whole process; the rest of the peak is `dcc.Download`'s delivery: the file goes to the browser
+  base64-encoded inside the callback's JSON response (~1.33 × the CSV size, held once as text and once as
+  bytes). For exports too big for that, the page also links `/dashboard/exportar.csv?…` (same filters,
+  same generator) which streams the CSV over HTTP chunk by chunk in constant memory.
+"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -403,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     print("export ...", flush=True)
     results["export"] = measure_export(engine)
     print(json.dumps(results["export"], indent=1, ensure_ascii=False), flush=True)
-    results["notes"] = NOTES_FILE.read_text(encoding="utf-8") if NOTES_FILE.exists() else ""
+    results["notes"] = NOTES
     section = write_markdown(results)
     print(section)
     if not args.no_write:

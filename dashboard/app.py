@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask, jsonify, redirect, request
 
 from alumusic.settings import Settings, get_settings
-from dashboard import context
+from dashboard import context, export_route
 from dashboard.auth import protect
 from dashboard.cache import SharedCache
 from dashboard.layout import shell
@@ -54,6 +54,8 @@ def create_app(*, settings: Settings | None = None, engine: sa.Engine | None = N
     @server.get("/relatorio/semana.json")
     def relatorio_json():
         return jsonify(context.report())
+
+    export_route.register(server)
 
     app = dash.Dash(
         __name__,

@@ -23,6 +23,7 @@ from alumusic.repositories import classifications
 from dashboard import context
 from dashboard.auth import current_user
 from dashboard.comment_table import make_filter, page
+from dashboard.export_route import url_for_filters as export_url_for_filters
 from dashboard.figures import ROTULOS
 from dashboard.layout import DROPDOWN_LABELS, message
 
@@ -86,6 +87,7 @@ def layout(**_query) -> html.Div:
                     html.Strong(id="dash-total"),
                     html.Button("Exportar CSV", id="dash-exportar"),
                     dcc.Loading(html.Span(id="dash-export-msg"), type="dot"),
+                    html.A("CSV grande? baixar direto", id="dash-export-link", href=export_url_for_filters()),
                     dcc.Download(id="dash-download"),
                 ],
                 className="barra",
@@ -191,6 +193,15 @@ def carregar_tabela(artista, album, tag, categoria, desde, ate, texto, page_curr
     # page_current is only written back on a new filter: echoing it otherwise could undo a page
     # change the user made while this request was in flight.
     return rows, pages, 0 if new_filter else dash.no_update, dash.no_update if refreshing else [], total
+
+
+@callback(
+    Output("dash-export-link", "href"),
+    [Input(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
+)
+def link_exportacao(artista, album, tag, categoria, desde, ate, texto):
+    return export_url_for_filters(artista=artista, album=album, tag=tag, categoria=categoria, desde=desde, ate=ate,
+                                  texto=texto)
 
 
 @callback(

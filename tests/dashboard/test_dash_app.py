@@ -196,3 +196,23 @@ def test_gunicorn_serves_the_wsgi_entry_point(live, db_url, tmp_path):
         proc.terminate()
         proc.wait(timeout=20)
     assert (tmp_path / "cache" / "dashboard").is_dir()  # the report cache lives under DATA_DIR
+
+
+def test_streamed_export_route_is_private_and_has_exactly_the_filtered_rows(client, db):
+    import csv
+    import io
+
+    from tests.dashboard.seed import FORMULA_TEXT
+
+    seeded = seed(db)
+    url = "/dashboard/exportar.csv?artista=Luna+Ribeiro&texto=autotune"
+    assert client.get(url).status_code == 401
+    response = client.get(url, headers=_basic(USER, PASSWORD))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.is_streamed and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
+    expected = seeded.where(artista="Luna Ribeiro", texto=lambda r: "autotune" in r["texto"])
+    assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in expected) and len(rows) == 3
+    spam = client.get("/dashboard/exportar.csv?categoria=SPAM", headers=_basic(USER, PASSWORD))
+    assert f"'{FORMULA_TEXT}" in spam.get_data(as_text=True).replace('""', '"')
+    assert client.get("/dashboard/exportar.csv?desde=ontem", headers=_basic(USER, PASSWORD)).status_code == 400

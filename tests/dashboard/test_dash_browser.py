@@ -210,6 +210,8 @@ def test_csv_export_equals_the_filtered_rows_and_neutralises_formulas(live, db, 
     spam = next(r for r in rows if r["categoria"] == "SPAM")
     assert spam["texto"] == "'" + FORMULA_TEXT
     expect(page.locator("#dash-export-msg")).to_contain_text("CSV gerado")
+    # the direct (HTTP-streamed) download link carries the same filters
+    expect(page.locator("#dash-export-link")).to_have_attribute("href", "/dashboard/exportar.csv?artista=Luna+Ribeiro")
     assert tab.errors == []
 
 
