@@ -121,7 +121,7 @@ def confidence_split(items: Sequence[Item]) -> dict[str, dict[str, float]]:
         "baixa (< 0.5)": [it for it in answered if it.confianca < 0.5],
     }
     return {
-        name: {"n": len(g), "accuracy": round(_div(sum(1 for it in g if it.pred == it.gold), len(g)), 4)}
+        name: {"n": len(g), "accuracy": round(_div(sum(1 for it in g if it.pred == it.gold), len(g)), 4) if g else None}
         for name, g in groups.items()
     }
 

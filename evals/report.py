@@ -113,7 +113,7 @@ def write_markdown(out: Path, metrics: dict, errors: list[dict], max_errors: int
     lines += ["", "## Calibração de `confianca`", "", f"![diagrama de confiabilidade]({m['files']['reliability_diagram']})",
               "", "| faixa | n | acurácia |", "|---|---|---|"]
     for name, g in m["confidence_split"].items():
-        lines.append(f"| {name} | {g['n']} | {_pct(g['accuracy'])} |")
+        lines.append(f"| {name} | {g['n']} | {'—' if g['accuracy'] is None else _pct(g['accuracy'])} |")
     lines += ["", "| bin | n | confiança média | acurácia |", "|---|---|---|---|"]
     for b in m["calibration_bins"]:
         if b["n"]:
