@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
         JWT_DECODE_ALGORITHMS=["HS256"],
         JWT_TOKEN_LOCATION=["headers"],
         JWT_HEADER_TYPE="Bearer",
+        JWT_COOKIE_CSRF_PROTECT=False,  # headers only: no csrf claim in every token
     )
     jwt.init_app(app)
 
