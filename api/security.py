@@ -129,16 +129,18 @@ class _VerifiedTokens:
     MAX = 4096
 
     def __init__(self) -> None:
-        self._items: dict[str, dict] = {}
+        self._items: dict[tuple[str, str], dict] = {}
 
     def claims(self, token: str) -> dict:
-        claims = self._items.get(token)
+        # Keyed by the signing key too: a token verified by one app is not trusted by another.
+        key = (current_app.config["JWT_SECRET_KEY"], token)
+        claims = self._items.get(key)
         if claims is not None and claims.get("exp", float("inf")) > time.time():
             return claims
         claims = decode_token(token)  # raises the JWT errors the manager turns into 401s
         if len(self._items) >= self.MAX:
             self._items.clear()  # crude bound; verified tokens are cheap to re-verify
-        self._items[token] = claims
+        self._items[key] = claims
         return claims
 
     def clear(self) -> None:

@@ -111,7 +111,10 @@ def test_token_signed_with_other_key_is_401(app, client, tokens):
     other = create_app({"JWT_SECRET_KEY": "another-secret-key-of-sufficient-length-123"})
     with other.app_context():
         forged = create_access_token("poster", additional_claims={"cid": 1, "papeis": ["ingest"]})
-    _assert_error(_post_one(client, bearer(forged)), 401)
+    other_client = other.test_client()
+    other.config["DATABASE_URL"] = app.config["DATABASE_URL"]
+    assert _post_one(other_client, bearer(forged)).status_code == 201  # valid there (and memoised)
+    _assert_error(_post_one(client, bearer(forged)), 401)  # never trusted here
 
 
 def test_refresh_token_is_not_an_access_token(client, tokens):
