@@ -198,6 +198,22 @@ def test_accent_shouting_typo_robustness(clf, texto):
     _check(clf, texto, "ELOGIO")
 
 
+def test_typo_forgiveness_does_not_turn_praise_into_another_word(clf):
+    # "arrasou" is one deletion away from "atrasou" (late): it must stay praise, with no show tag.
+    result = clf.classify("Que clipe lindo, a Luna arrasou!")
+    assert str(result.categoria) == "ELOGIO"
+    assert "show_duracao" not in {t.codigo for t in result.tags_funcionalidades}
+
+
+@pytest.mark.parametrize(("texto", "esperado"), [
+    ("o show foi curto demais", "CRÍTICA"),  # "curto" = short
+    ("show muito curto, 1 hora só", "CRÍTICA"),
+    ("eu curto muito essa banda", "ELOGIO"),  # "curto" = I enjoy
+])
+def test_curto_means_short_only_after_a_linking_word(clf, texto, esperado):
+    _check(clf, texto, esperado)
+
+
 def test_normalisation():
     n = normalize("Mtt LIIINDA essa mÚsica vc é D+ ñ tem igual")
     assert n.canon == " muito linda essa musica voce e demais nao tem igual "

@@ -111,7 +111,8 @@ POSITIVE: dict[str, float] = {
     "adoram": 0.9, "adoramos": 1.0, "adorando": 0.9, "ama": 0.8, "amam": 0.8, "apaixonado": 0.9,
     "apaixonada": 0.9, "apaixonei": 1.0, "apaixonante": 1.0, "gosto": 0.8, "gostei": 0.9, "gosta": 0.6,
     "gostam": 0.6, "gostamos": 0.8, "adorou": 0.9, "amou": 0.9, "curtiu": 0.7, "gostou": 0.7, "adoraram": 0.9,
-    "amaram": 0.9, "gostaram": 0.7, "curtiram": 0.7, "adorooo": 1.0, "amoou": 0.9, "curto": 0.8, "curti": 0.8, "curtindo": 0.7, "curte": 0.5,
+    "amaram": 0.9, "gostaram": 0.7, "curtiram": 0.7, "adorooo": 1.0, "amoou": 0.9, "curto": 0.8,
+    "arrasou": 1.0, "arrasa": 0.9, "arrasando": 1.0, "arrasaram": 1.0, "arrasador": 1.0, "arrasadora": 1.0, "curti": 0.8, "curtindo": 0.7, "curte": 0.5,
     "viciado": 0.8, "viciada": 0.8, "viciei": 0.9, "viciante": 0.9, "amoo": 1.0, "amooo": 1.0,
     # quality
     "excelente": 1.1, "otimo": 0.9, "otima": 0.9, "sensacional": 1.1, "espetacular": 1.1,
@@ -264,6 +265,8 @@ POSITIVE_IDIOMS: tuple[tuple[re.Pattern[str], float], ...] = (
 # Idioms that mean criticism of the work or the artist.
 NEGATIVE_IDIOMS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_p(r" (nao|nunca) (sabe|sabem|soube) cantar "), 1.2),
+    # "curto" is also "I enjoy": only its "short" sense after a linking word or intensifier.
+    (_p(r" (show|shows|foi|ficou|e|eh|muito|mt|bem|tao|meio|durou|setlist|apresentacao) (muito |mt |tao |bem |meio )?curt[oa]s? "), 2.0),
     (_p(r" (canta|cantam|cantou) (muito |tao )?mal "), 1.1),
     (_p(r" (nao|nem) (canta|cantam) (nada|bem|porra nenhuma) "), 1.1),
     (_p(r" (nao|nunca|nem) (presta|prestou|prestam|vale a pena|tem talento|tem graca) "), 1.1),
@@ -562,7 +565,7 @@ TAG_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (_p(r" (roupa|roupas|figurino|vestido|cabelo|look|maquiagem|fantasia|fantasias) "), "clip_figurino", "o figurino"),
     (_p(r" (hd|1080p|720p|4k|resolucao|qualidade do video|qualidade da imagem|imagem ruim|edicao|pixelad[oa]|video ruim|baixa qualidade|high quality) "), "clip_qualidade_video", "a qualidade do vídeo"),
     (_p(r" (ingresso|ingressos|esgotou|esgotado|esgotados|bilheteria|camarote|pista premium|meia entrada) "), "show_ingresso", "os ingressos"),
-    (_p(r" (show curto|atraso|atrasou|atrasado|duracao|durou pouco|durou|show longo|horas de show) "), "show_duracao", "a duração do show"),
+    (_p(r" (show curto|show foi curto|foi muito curto|foi curto|atraso|atrasou|atrasado|duracao|durou pouco|durou|show longo|horas de show) "), "show_duracao", "a duração do show"),
     (_p(r" (setlist|repertorio|nao tocou|nao cantou|tocou a|cantou a|tocar a|cantar a|toca a|canta a) "), "show_setlist", "o setlist"),
     (_p(r" (som do show|som ao vivo|som estava|som tava) "), "show_som", "o som do show"),
     (_p(r" (palco|organizacao|seguranca|estrutura|estacionamento|fila|lotado|empurra empurra|banheiro|banheiros) "), "show_estrutura", "a estrutura do show"),

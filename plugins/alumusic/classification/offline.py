@@ -29,7 +29,7 @@ from alumusic.classification.offline_text import strip_accents
 
 # Bump whenever lexicons, rules or the calibration table change: the version is recorded with
 # every classification, so a re-run appends new history instead of looking like the old one.
-RULES_VERSION = "1.4.0"
+RULES_VERSION = "1.4.1"
 
 # --------------------------------------------------------------------------------------------
 # Calibration: raw strength -> probability that the category is right.
@@ -52,7 +52,7 @@ CALIBRATION_EDGES: dict[str, tuple[float, ...]] = {
 }
 # BEGIN CALIBRATION
 CALIBRATION_TABLE: dict[str, tuple[float, ...]] = {
-    "ELOGIO": (0.824, 0.874, 0.889, 0.896),
+    "ELOGIO": (0.824, 0.874, 0.888, 0.897),
     "CRÍTICA": (0.550, 0.667, 0.712, 0.712),
     "SUGESTÃO": (0.800, 0.825),
     "DÚVIDA": (0.807, 0.809),
