@@ -163,3 +163,17 @@ def test_connection_lost_once_is_retried_and_written_once(client, db, access_hea
     resp = _post_batch_while_killing(client, db, headers, _batch(), kills=1)
     assert resp.status_code == 201, resp.get_data(as_text=True)
     assert resp.get_json()["totais"]["criado"] == 20 and _count(db) == 20
+
+
+def test_unexpected_error_is_json_500_without_internals(db_url):
+    from api import create_app
+
+    app = create_app({"DATABASE_URL": db_url})
+
+    def boom():
+        raise RuntimeError("segredo interno")
+
+    app.add_url_rule("/api/boom", "boom", boom)
+    resp = app.test_client().get("/api/boom")
+    assert resp.status_code == 500 and resp.is_json
+    assert resp.get_json()["erro"]["codigo"] == 500 and "segredo interno" not in resp.get_data(as_text=True)
