@@ -7,7 +7,6 @@ it is re-probed after ``AUTO_RECHECK_S`` so long-running services notice an Olla
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 import time
@@ -97,12 +96,8 @@ def get_classifier(
     # Imported lazily: the offline classifier is a separate module with its own lexicons.
     from alumusic.classification.offline import OfflineClassifier
 
-    # Restrict its tags to the active taxonomy (the keyword is the offline module's own).
-    params = inspect.signature(OfflineClassifier).parameters
-    for name in ("taxonomy", "tag_codes"):
-        if name in params:
-            return OfflineClassifier(**{name: list(known)})
-    return OfflineClassifier()
+    # Restricted to the active taxonomy: codes can be retired in the database.
+    return OfflineClassifier(taxonomy=list(known))
 
 
 def taxonomy_descriptions_for(tag_codes: Iterable[str], settings: Settings | None = None) -> dict[str, str]:
