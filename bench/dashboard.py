@@ -401,8 +401,9 @@ What bounds the numbers (EXPLAIN ANALYZE on this database):
   `comentarios (artista, album, recebido_em) INCLUDE (classificacao_atual_id)`,
   `classificacoes (id) INCLUDE (categoria)`) turned the sequential scan of `comentarios` (~400 MB of text)
   into an index-only scan of the window: the five views summed ~5.9 s before it and ~2.9 s after it
-  (medians, same noisy machine, different moments). What is left is the hash join against the 1M-row `classificacoes` and the aggregation of
-  hundreds of thousands of rows, on 2 cores shared with other sessions. Under 1 s needs the views to read
+  (medians, same noisy machine, different moments). What is left is the hash join against the 1M-row
+  `classificacoes` and the aggregation of hundreds of thousands of rows, on 2 cores shared with other
+  sessions. Under 1 s needs the views to read
   pre-aggregated data or the current category stored on `comentarios` (the trigger that maintains
   `classificacao_atual_id` could copy `categoria` too): a change to the foundation's schema and views,
   proposed, not made here. Viewers do not pay this: the cache serves a stale report instantly after the TTL
