@@ -38,7 +38,8 @@ def seeded(db):
         )
         classifications.record_classification(conn, rows[1].id, auto)
         classifications.record_manual_correction(conn, rows[1].id, "SUGESTÃO", [], autor="curadora")
-        spam = auto.model_copy(update={"categoria": "SPAM", "tags_funcionalidades": ()})
+        spam = auto.model_copy(update={
+            "categoria": "SPAM", "tags_funcionalidades": (Tag(codigo="spam_canal", explicacao="divulga canal"),)})
         classifications.record_classification(conn, rows[4].id, spam)
     return [str(r.id) for r in rows]
 
@@ -70,6 +71,8 @@ def test_list_newest_first_with_keyset_pages(client, reader, seeded):
         ({"categoria": "SPAM"}, [4]),
         ({"categoria": "SUGESTÃO"}, [1]),  # the manual correction is current
         ({"tag": "feat_autotune"}, []),  # the tag belongs to the superseded classification
+        ({"tag": "spam_canal"}, [4]),
+        ({"tag": "spam_canal", "artista": "Anitta"}, []),
         ({"status": "classificado"}, [1]),  # a manual correction takes it out of the queue
         ({"desde": (T0 + timedelta(hours=1)).isoformat(), "ate": (T0 + timedelta(hours=3)).isoformat()}, [2, 1]),
     ],
