@@ -125,8 +125,10 @@ def classify_comments():
         ctx = get_current_context()
         started = ctx["dag_run"].start_date
         wall = (datetime.now(UTC) - started).total_seconds() if started else None
-        total = runs.summarize(resultados, wall)
-        runs.log.info("execução: %d lotes; %s", len(resultados), total.summary())
+        # Index instead of iterating: iteration probes one XCom past the end (a logged 404).
+        lotes = [resultados[i] for i in range(len(resultados))]
+        total = runs.summarize(lotes, wall)
+        runs.log.info("execução: %d lotes; %s", len(lotes), total.summary())
         if total.classificados == 0:
             raise AirflowSkipException("nenhuma classificação nova: nada a anunciar")
         ctx["outlet_events"][CLASSIFICACOES].extra = total.to_dict()

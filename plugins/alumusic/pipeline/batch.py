@@ -1,7 +1,8 @@
 """One batch: claim, classify with bounded concurrency, store every outcome.
 
 Outcomes are stored chunk by chunk (``concorrencia * 4`` comments), each chunk in one
-transaction, so results show up early and the lease is renewed while the batch is alive. A result
+transaction while the next chunk is being classified, so results show up early, the LLM does not
+wait for the database, and the lease is renewed while the batch is alive. A result
 is written only if the comment is still leased to this batch; an error never becomes a label:
 it counts an attempt and the comment goes back to the queue, or to 'falhou' on the last attempt
 (a comment that already has a classification keeps it). If a whole chunk fails because the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
@@ -84,22 +86,27 @@ def run_batch(engine: sa.Engine, plan: RunPlan, dono: str, make_classifier: Clas
         stats.segundos = time.perf_counter() - started
         return stats
 
-    chunk_size = max(1, plan.concorrencia * 4)
-    for start in range(0, len(items), chunk_size):
-        chunk = items[start:start + chunk_size]
-        rest = [cid for cid, _ in items[start + chunk_size:]]
-        outcomes = classifier.classify_many(chunk, plan.concorrencia)
-        backend_down = all(isinstance(o.error, BackendUnavailableError) for o in outcomes)
-        with engine.begin() as conn:
-            store_outcomes(conn, dono, outcomes, codes, plan.max_tentativas, stats)
-            if rest and backend_down:
-                released = claims.release(conn, dono, rest)
-                stats.ignorados += len(rest)
-                log.warning("backend indisponível (%s): %d comentários não tentados devolvidos à fila",
-                            outcomes[0].error, len(released))
-                break
-            if rest:
-                claims.renew_lease(conn, dono, rest, plan.lease_segundos)
+    size = max(1, plan.concorrencia * 4)
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    # The next chunk is classified while this one is stored, so the LLM never waits for the database.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="next-chunk") as ahead:
+        in_flight = ahead.submit(classifier.classify_many, chunks[0], plan.concorrencia)
+        for k in range(len(chunks)):
+            outcomes = in_flight.result()
+            rest = [cid for later in chunks[k + 1:] for cid, _ in later]
+            backend_down = all(isinstance(o.error, BackendUnavailableError) for o in outcomes)
+            if rest and not backend_down:
+                in_flight = ahead.submit(classifier.classify_many, chunks[k + 1], plan.concorrencia)
+            with engine.begin() as conn:
+                store_outcomes(conn, dono, outcomes, codes, plan.max_tentativas, stats)
+                if rest and backend_down:
+                    released = claims.release(conn, dono, rest)
+                    stats.ignorados += len(rest)
+                    log.warning("backend indisponível (%s): %d comentários não tentados devolvidos à fila",
+                                outcomes[0].error, len(released))
+                    break
+                if rest:
+                    claims.renew_lease(conn, dono, rest, plan.lease_segundos)
     stats.segundos = time.perf_counter() - started
     return stats
 
