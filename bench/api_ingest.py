@@ -52,6 +52,7 @@ POOL = SHARED_DIR / "data" / "youtube_ptbr_music_2013_pool.csv"
 DOCS = PROJECT_ROOT / "docs" / "BENCHMARKS.md"
 SECTION = "## API ingest"
 RESULTS = PROJECT_ROOT / ".data" / "bench" / "api_ingest.json"  # last run's raw figures
+RUNS = PROJECT_ROOT / ".data" / "bench" / "api_ingest_runs.jsonl"  # one line per run (local history)
 BIN = Path(sys.executable).parent
 COLS = ("id", "texto", "artista", "album", "musica", "tipo", "publicado_em", "fonte", "enviado_por")
 
@@ -365,7 +366,9 @@ def main() -> int:
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1, default=str))
-    text = render(results)
+    with RUNS.open("a") as fh:
+        fh.write(json.dumps(results, default=str) + "\n")
+    text = render(results, history())
     print("\n" + text)
     if args.write_docs:
         write_section(text)
@@ -374,7 +377,26 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def render(r: dict) -> str:
+def history() -> list[dict]:
+    if not RUNS.exists():
+        return []
+    return [json.loads(line) for line in RUNS.read_text().splitlines() if line.strip()]
+
+
+def render_history(runs: list[dict]) -> str:
+    if len(runs) < 2:
+        return ""
+    lines = ["Every run on this machine so far (same script; the figures move with the other sessions' load):", "",
+             "| run (UTC) | load avg before → after | batch API / raw | ratio | single req/s | p99 |",
+             "|---|---|---|---|---|---|"]
+    for r in runs:
+        lines.append(f"| {r['when']} | {r['load_before'][0]:.1f} → {r['load_after'][0]:.1f} | "
+                     f"{r['api_batch_rate']:,.0f} / {r['raw_ev_rate']:,.0f} | {r['ratio']:.2f}× | "
+                     f"{r['single_rps']:,.0f} | {r['single_p99'] * 1000:.0f} ms |")
+    return "\n".join(lines) + "\n\n"
+
+
+def render(r: dict, runs: list[dict] | None = None) -> str:
     ratio = r["ratio"]
     rounds = ", ".join(f"{a:,.0f} vs {b:,.0f}" for a, b in zip(r["api_rates"], r["raw_rates"], strict=True))
     mark = lambda ok: "met" if ok else "**missed**"  # noqa: E731
@@ -419,7 +441,7 @@ What bounds it (profiled with cProfile in-process and psutil above):
   pydantic objects for the 500 per-item batch results.
   The CPU measured per request under load varies between runs (1.5–2.6 ms seen) with the contention.
 
-Rounds (API vs raw, comments/s, alternating on the same rows): {rounds}.
+{render_history(runs or [])}Rounds of the latest run (API vs raw, comments/s, alternating on the same rows): {rounds}.
 Response statuses seen: batches {r['api_batch_statuses']}, singles {r['single_statuses']}.
 Host: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}.
 """
