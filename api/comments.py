@@ -49,7 +49,16 @@ class RespostaIngestao(RootModel[ResultadoUnico | ResultadoLote]):
 @doc(json=CorpoComentarios, ok={200: RespostaIngestao, 201: RespostaIngestao, 207: ResultadoLote},
      errors=(400, 401, 403, 409, 413, 415, 422, 503), tags=["comentarios"], security=BEARER)
 def post_comments():
-    """Recebe um comentário ou um lote; idempotente pelo id."""
+    """Recebe um comentário ou um lote; idempotente pelo id.
+
+    Um comentário: 201 criado; 200 duplicado (mesmo id e mesmo texto, nada gravado); 409 conflito
+    (mesmo id, outro texto); 422 inválido. Lote {"comentarios": [...]} (até MAX_BATCH_SIZE itens):
+    resultado por item (criado, duplicado, conflito, invalido + motivos), na ordem enviada; 201 todos
+    criados; 200 todos gravados (criados ou já existentes); 207 algum item recusado; 422 nenhum válido.
+    Os itens válidos são gravados num único comando; os inválidos nunca. Texto: 1..MAX_TEXT_LENGTH
+    caracteres após remover espaços das pontas, normalizado em NFC, sem NUL. 413 acima de
+    MAX_BODY_BYTES; 503 + Retry-After se o banco estiver indisponível (nada gravado).
+    """
     data = json_body()
     if isinstance(data, dict) and "comentarios" in data:
         return _post_batch(data)
