@@ -306,7 +306,7 @@ def main() -> int:
     results: dict = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "load_before": load_before,
                      "batch_rows": len(batch_rows), "single_requests": len(single_rows),
                      "workers": args.workers, "threads": args.threads,
-                     "indexes": indexes[0], "gin_indexes": indexes[1]}
+                     "indexes": indexes[0], "gin_indexes": indexes[1], "driver": "psycopg 3"}
 
     port = free_port()
     proc = start_gunicorn(url, port, args.workers, args.threads, secrets.token_urlsafe(32))
@@ -387,10 +387,10 @@ def render_history(runs: list[dict]) -> str:
     if len(runs) < 2:
         return ""
     lines = ["Every run on this machine so far (same script; the figures move with the other sessions' load):", "",
-             "| run (UTC) | load avg before → after | batch API / raw | ratio | single req/s | p99 |",
-             "|---|---|---|---|---|---|"]
+             "| run (UTC) | API driver | load avg before → after | batch API / raw | ratio | single req/s | p99 |",
+             "|---|---|---|---|---|---|---|"]
     for r in runs:
-        lines.append(f"| {r['when']} | {r['load_before'][0]:.1f} → {r['load_after'][0]:.1f} | "
+        lines.append(f"| {r['when']} | {r.get('driver', 'psycopg2')} | {r['load_before'][0]:.1f} → {r['load_after'][0]:.1f} | "
                      f"{r['api_batch_rate']:,.0f} / {r['raw_ev_rate']:,.0f} | {r['ratio']:.2f}× | "
                      f"{r['single_rps']:,.0f} | {r['single_p99'] * 1000:.0f} ms |")
     return "\n".join(lines) + "\n\n"
@@ -441,7 +441,7 @@ What bounds it (profiled with cProfile in-process and psutil above):
   pydantic objects for the 500 per-item batch results; psycopg 3 for the API's pools, whose server-side
   prepared statements lowered PostgreSQL's CPU (back-to-back runs: 0.7–0.8 → 0.5 ms per single insert,
   84–107 → 71–82 µs per batched comment).
-  The CPU measured per request under load varies between runs (1.5–2.6 ms seen) with the contention.
+  The worker's CPU per request, measured under load, moves from run to run with the contention.
 
 {render_history(runs or [])}Rounds of the latest run (API vs raw, comments/s, alternating on the same rows): {rounds}.
 Response statuses seen: batches {r['api_batch_statuses']}, singles {r['single_statuses']}.
