@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from alumusic.repositories.comment_search import CommentFilter, where_clause
+from alumusic.repositories.comment_search import CommentFilter, page_sql, where_clause
 
 TABLE_COLUMNS = ("id", "recebido_em", "artista", "album", "texto", "categoria", "tags", "confianca", "origem",
                  "status")
@@ -63,10 +63,7 @@ def page(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em",
         order = f"v.recebido_em {direction}"
     else:
         order = f"v.{sort_by} {direction} NULLS LAST, v.recebido_em DESC"
-    sql = sa.text(
-        f"SELECT {', '.join('v.' + c for c in TABLE_COLUMNS)} FROM v_comentarios_atuais v WHERE {where} "
-        f"ORDER BY {order}, v.id DESC LIMIT :limit OFFSET :offset"
-    )
+    sql = sa.text(page_sql(TABLE_COLUMNS, where, f"{order}, v.id DESC"))
     offset = max(0, offset)
     rows = [dict(r._mapping) for r in conn.execute(sql, {**params, "limit": limit, "offset": offset})]
     if offset == 0 and len(rows) < limit:

@@ -1,14 +1,15 @@
 """Searching comments with their current classification: one filter for the API and the dashboard.
 
-Reads the view ``v_comentarios_atuais``. Free text is case- and accent-insensitive and served by
-the trigram index on ``f_texto_busca(texto)``. Pagination is keyset on (recebido_em, id), newest
-first, so deep pages cost the same as the first.
+Reads the view ``v_comentarios_atuais``. Free text is case- and accent-insensitive: it matches the
+stored ``texto_busca`` column (``f_texto_busca(texto)``, computed at insert) through its trigram
+index, so rechecking a candidate row is a plain LIKE, not ``unaccent`` per row. Pagination is
+keyset on (recebido_em, id), newest first, so deep pages cost the same as the first.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from uuid import UUID
@@ -57,7 +58,7 @@ def where_clause(f: CommentFilter, alias: str = "v") -> tuple[str, dict]:
         )
         params["f_tag"] = f.tag
     if f.texto and f.texto.strip():
-        conds.append(f"f_texto_busca({alias}.texto) LIKE '%' || f_texto_busca(:f_texto) || '%' ESCAPE '\\'")
+        conds.append(f"{alias}.texto_busca LIKE '%' || f_texto_busca(:f_texto) || '%' ESCAPE '\\'")
         params["f_texto"] = _escape_like(f.texto.strip())
     if f.desde:
         conds.append(f"{alias}.recebido_em >= :f_desde")
@@ -92,6 +93,22 @@ class Page:
     next_cursor: str | None
 
 
+def page_sql(columns: Sequence[str], where: str, order: str) -> str:
+    """SELECT ``columns`` of one page (``:limit``, ``:offset``) of the rows matching ``where``, in ``order``.
+
+    The page's ids are picked first by a query that filters and sorts on the view's comentarios
+    columns only (the planner then drops the view's join to classificacoes); only those rows are
+    then joined for the provenance columns. Otherwise a filter matching thousands of rows joins
+    them all before the sort and LIMIT keep 25. ``order`` must end with a unique key (``v.id``).
+    """
+    return (
+        f"WITH pagina AS MATERIALIZED (SELECT v.id FROM v_comentarios_atuais v WHERE {where} "
+        f"ORDER BY {order} LIMIT :limit OFFSET :offset) "
+        f"SELECT {', '.join('v.' + c for c in columns)} "
+        f"FROM pagina JOIN v_comentarios_atuais v ON v.id = pagina.id ORDER BY {order}"
+    )
+
+
 def search(conn: sa.Connection, f: CommentFilter, *, limit: int = 50, cursor: str | None = None) -> Page:
     """One page of matching comments, newest received first."""
     where, params = where_clause(f)
@@ -99,11 +116,8 @@ def search(conn: sa.Connection, f: CommentFilter, *, limit: int = 50, cursor: st
         when, comment_id = decode_cursor(cursor)
         where += " AND (v.recebido_em, v.id) < (:c_when, CAST(:c_id AS uuid))"
         params.update(c_when=when, c_id=comment_id)
-    sql = sa.text(
-        f"SELECT {', '.join('v.' + c for c in COLUMNS)} FROM v_comentarios_atuais v WHERE {where} "
-        "ORDER BY v.recebido_em DESC, v.id DESC LIMIT :limit"
-    )
-    rows = [dict(r._mapping) for r in conn.execute(sql, {**params, "limit": limit + 1})]
+    sql = sa.text(page_sql(COLUMNS, where, "v.recebido_em DESC, v.id DESC"))
+    rows = [dict(r._mapping) for r in conn.execute(sql, {**params, "limit": limit + 1, "offset": 0})]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
