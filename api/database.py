@@ -9,7 +9,6 @@ each round trip costs milliseconds. The API instead runs its statements in autoc
 is one atomic statement: nothing half-written) and, when a pooled connection turns out to be dead
 (server restart), SQLAlchemy invalidates the pool and :func:`run` retries once on a fresh
 connection — safe because every statement the API runs is a read or an idempotent insert.
-The driver is psycopg 3 (see ``_psycopg3``).
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ def engine(*, autocommit: bool = False) -> sa.Engine:
     """The app's engine; ``autocommit=True`` gives the pool :func:`run` uses (each statement
     commits alone, no BEGIN/COMMIT round trips), the default one has ordinary transactions."""
     configured = current_app.config.get("DATABASE_URL")
-    url = _psycopg3(normalise_url(configured) if configured else database_url())
+    url = normalise_url(configured) if configured else database_url()
     key = f"{url}#{'autocommit' if autocommit else 'tx'}"
     with _lock:
         eng = _engines.get(key)
@@ -48,13 +47,6 @@ def engine(*, autocommit: bool = False) -> sa.Engine:
             )
             _engines[key] = eng
         return eng
-
-
-def _psycopg3(url: str) -> str:
-    # psycopg 3 prepares statements a connection runs repeatedly (server-side), which cut
-    # PostgreSQL's CPU per ingested comment by about a third in bench/api_ingest.py; the rest of the
-    # project keeps psycopg2. Same server, same SQL; only the API's pools use this driver.
-    return url.replace("postgresql+psycopg2://", "postgresql+psycopg://", 1)
 
 
 def run(fn: Callable[[sa.Connection], T]) -> T:

@@ -1,7 +1,8 @@
 """Storing raw comments: the one write path used by the API and the demo-data loader.
 
 Idempotent on the client's ``id``: the same id with the same text is a ``duplicado`` (nothing
-written), the same id with another text is a ``conflito``. One statement per batch.
+written), the same id with another text is a ``conflito``. One statement per batch (a plain
+VALUES insert when the batch holds one comment).
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ _INSERT = sa.text(
         RETURNING id
     )
     SELECT id::text FROM ins
+    """
+)
+
+# One comment (the API's most frequent call): plain VALUES, no arrays to build and unnest.
+_INSERT_ONE = sa.text(
+    f"""
+    INSERT INTO comentarios ({", ".join(_COLUMNS)})
+    VALUES ({", ".join(f"CAST(:{c} AS {t})" if c != "recebido_em" else f"COALESCE(CAST(:{c} AS {t}), now())"
+                       for c, t in zip(_COLUMNS, _TYPES, strict=True))})
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id::text
     """
 )
 
@@ -71,8 +83,12 @@ def insert_comments(conn: sa.Connection, comments: Sequence[NewComment]) -> list
     if not unique:
         return []
 
-    params = {col: [_param(getattr(c, col)) for c in unique] for col in _COLUMNS}
-    created = set(conn.execute(_INSERT, params).scalars())
+    if len(unique) == 1:
+        params = {col: _param(getattr(unique[0], col)) for col in _COLUMNS}
+        created = set(conn.execute(_INSERT_ONE, params).scalars())
+    else:
+        params = {col: [_param(getattr(c, col)) for c in unique] for col in _COLUMNS}
+        created = set(conn.execute(_INSERT, params).scalars())
     missing = [key for key in first if key not in created]
     existing = dict(conn.execute(_EXISTING, {"ids": missing}).all()) if missing else {}
 
