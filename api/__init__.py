@@ -26,11 +26,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # pt-BR text and emoji as they are
     app.json.sort_keys = False
 
-    from api import auth, comments, errors, health, insights, openapi, security
-    from api.ratelimit import limiter
+    from api import auth, comments, errors, health, insights, openapi, ratelimit, security
 
     security.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
 
     app.register_blueprint(errors.bp)
     app.register_blueprint(health.bp)

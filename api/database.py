@@ -43,7 +43,11 @@ def engine(*, autocommit: bool = False) -> sa.Engine:
                 max_overflow=8,
                 pool_recycle=1800,
                 connect_args={"options": f"-c timezone={get_settings().timezone}", "connect_timeout": 5},
-                **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
+                # Autocommit connections never hold a transaction: skip the driver's rollback() on
+                # close and on return to the pool (a no-op in autocommit, but it hands the GIL away:
+                # ~0.5 ms per request under load in the worker profile).
+                **({"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None,
+                    "skip_autocommit_rollback": True} if autocommit else {}),
             )
             _engines[key] = eng
         return eng
