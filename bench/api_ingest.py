@@ -442,6 +442,11 @@ What bounds it (profiled with cProfile in-process and psutil above):
   instead of the batch's `unnest` of arrays (PostgreSQL + driver CPU per single insert ≈ 1.1 → 0.8 ms,
   3,000 inserts on one connection, alternating). psycopg 3 (server-side prepared statements) was tried
   for the API's pools and measured no better than psycopg2 once the `VALUES` path existed: not kept.
+  A per-thread profile of a gunicorn worker then showed two costs outside the work itself: the
+  driver's `rollback()` on every autocommit connection close (a no-op that hands the GIL away, ~0.5 ms
+  per request under load; now skipped with SQLAlchemy's `skip_autocommit_rollback`) and Flask-Limiter's
+  global `before_request` bookkeeping (~0.3 ms per request; removed, the token route's decorator
+  enforces its limit by itself).
   The worker's CPU per request, measured under load, moves from run to run with the contention.
 
 {render_history(runs or [])}Rounds of the latest run (API vs raw, comments/s, alternating on the same rows): {rounds}.
