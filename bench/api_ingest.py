@@ -58,6 +58,16 @@ COLS = ("id", "texto", "artista", "album", "musica", "tipo", "publicado_em", "fo
 
 
 # --- data ----------------------------------------------------------------------------------
+def _git_head() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "api", "plugins"], cwd=PROJECT_ROOT).returncode
+        return out + ("+local changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
 def make_rows(n: int, seed: int) -> list[NewComment]:
     pool = demo_data.read_pool(POOL) if POOL.exists() else None
     return list(demo_data.generate(n, seed=seed, pool=pool, pool_share=0.3))
@@ -306,7 +316,8 @@ def main() -> int:
     results: dict = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "load_before": load_before,
                      "batch_rows": len(batch_rows), "single_requests": len(single_rows),
                      "workers": args.workers, "threads": args.threads,
-                     "indexes": indexes[0], "gin_indexes": indexes[1], "driver": "psycopg2"}
+                     "indexes": indexes[0], "gin_indexes": indexes[1], "driver": "psycopg2",
+                     "commit": _git_head()}
 
     port = free_port()
     proc = start_gunicorn(url, port, args.workers, args.threads, secrets.token_urlsafe(32))
@@ -387,10 +398,10 @@ def render_history(runs: list[dict]) -> str:
     if len(runs) < 2:
         return ""
     lines = ["Every run on this machine so far (same script; the figures move with the other sessions' load):", "",
-             "| run (UTC) | API driver | load avg before → after | batch API / raw | ratio | single req/s | p99 |",
-             "|---|---|---|---|---|---|---|"]
+             "| run (UTC) | code | API driver | load avg before → after | batch API / raw | ratio | single req/s | p99 |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in runs:
-        lines.append(f"| {r['when']} | {r.get('driver', 'psycopg2')} | {r['load_before'][0]:.1f} → {r['load_after'][0]:.1f} | "
+        lines.append(f"| {r['when']} | {r.get('commit', 'earlier code')} | {r.get('driver', 'psycopg2')} | {r['load_before'][0]:.1f} → {r['load_after'][0]:.1f} | "
                      f"{r['api_batch_rate']:,.0f} / {r['raw_ev_rate']:,.0f} | {r['ratio']:.2f}× | "
                      f"{r['single_rps']:,.0f} | {r['single_p99'] * 1000:.0f} ms |")
     return "\n".join(lines) + "\n\n"
