@@ -47,7 +47,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _setup_environment(args) -> tuple[str, subprocess.Popen]:
+def _setup_environment(args) -> tuple[str, list[subprocess.Popen], object]:
     """Databases, emulator process and the environment Airflow reads at import."""
     from alumusic import localpg, migrations
 
@@ -59,16 +59,18 @@ def _setup_environment(args) -> tuple[str, subprocess.Popen]:
     product_url = localpg.url_for(server, PRODUCT_DB)
     migrations.upgrade(product_url)
 
-    port = _free_port()
-    emulator = subprocess.Popen(
+    # --emulators N splits the 8 slots over N processes (N Ollama hosts, round-robin): same
+    # 40/s ceiling, but the emulators' own CPU work is no longer held by one Python GIL.
+    ports = [_free_port() for _ in range(args.emulators)]
+    emulators = [subprocess.Popen(
         [sys.executable, "-m", "alumusic.llm.emulator", "--port", str(port), "--latency-ms", str(LATENCY_MS),
-         "--num-parallel", str(NUM_PARALLEL), "--model", "qwen2.5:3b"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+         "--num-parallel", str(NUM_PARALLEL // args.emulators), "--model", "qwen2.5:3b"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True) for port in ports]
     home = Path(tempfile.mkdtemp(prefix="alumusic-bench-airflow-"))
     os.environ.update(
         DATABASE_URL=product_url,
         LLM_BACKEND="ollama",
-        OLLAMA_HOSTS=f"http://127.0.0.1:{port}",
+        OLLAMA_HOSTS=",".join(f"http://127.0.0.1:{port}" for port in ports),
         OLLAMA_MODEL="qwen2.5:3b",
         LLM_CONCURRENCY=str(NUM_PARALLEL),
         CLASSIFY_BATCH_SIZE=str(args.batch_size),
@@ -86,8 +88,9 @@ def _setup_environment(args) -> tuple[str, subprocess.Popen]:
     get_settings.cache_clear()
     subprocess.run([str(Path(sys.executable).parent / "airflow"), "db", "migrate"], check=True,
                    env=os.environ.copy(), stdout=subprocess.DEVNULL)
-    _wait_for_emulator(port)
-    return product_url, emulator, server
+    for port in ports:
+        _wait_for_emulator(port)
+    return product_url, emulators, server
 
 
 def _wait_for_emulator(port: int) -> None:
@@ -215,12 +218,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stream-minutes", type=float, default=10.0)
     parser.add_argument("--interval-s", type=float, default=120.0, help="schedule interval played by the loop")
     parser.add_argument("--rate", type=float, default=5.0, help="comments per second in the delay run")
+    parser.add_argument("--emulators", type=int, default=1, help="emulator processes sharing the 8 slots")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-delay", action="store_true")
     args = parser.parse_args(argv)
 
-    product_url, emulator, _server = _setup_environment(args)
-    results: dict = {"load_antes": os.getloadavg()}
+    if NUM_PARALLEL % args.emulators:
+        parser.error(f"--emulators must divide {NUM_PARALLEL}")
+    product_url, emulators, _server = _setup_environment(args)
+    results: dict = {"emuladores": args.emulators, "load_antes": os.getloadavg()}
     try:
         from alumusic.db import get_engine
 
@@ -241,8 +247,9 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(results["atraso"], ensure_ascii=False), flush=True)
         results["load_depois"] = os.getloadavg()
     finally:
-        os.killpg(emulator.pid, 15)
-        emulator.wait(10)
+        for emulator in emulators:
+            os.killpg(emulator.pid, 15)
+            emulator.wait(10)
         from airflow import settings as airflow_settings
 
         from alumusic import db, localpg
