@@ -59,6 +59,12 @@ test: lint pytest evals
 emulator: venv
 	$(PY) -m alumusic.llm.emulator --port 11434 --latency-ms $${LATENCY_MS:-200} --num-parallel $${NUM_PARALLEL:-4}
 
+# Benchmarks (slow: the dashboard one loads 1,000,000 comments once); results in docs/BENCHMARKS.md.
+bench: venv
+	$(PY) -m bench.api_ingest --write-docs
+	$(PY) -m bench.classify_dag
+	$(PY) -m bench.dashboard
+
 demo: venv
 	$(PY) -m alumusic demo load -n $${N:-5000}
 
