@@ -62,17 +62,16 @@ def cell(value: object) -> str:
     return neutralise(str(value))
 
 
-def iter_csv(rows: Iterable[Mapping], columns: Sequence[tuple[str, str]], *, chunk_rows: int = 2000,
-             bom: bool = True) -> Iterator[str]:
-    """CSV text in chunks of ``chunk_rows`` rows: header first, then ``rows`` in order."""
+def _chunks(header: Sequence[str], rows: Iterable[Sequence[str]], chunk_rows: int, bom: bool) -> Iterator[str]:
+    """CSV text of ``header`` then ``rows`` (cells already text), ``chunk_rows`` rows per chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if bom:
         buffer.write(BOM)
-    writer.writerow([header for _, header in columns])
+    writer.writerow(header)
     pending = 0
     for row in rows:
-        writer.writerow([cell(row.get(field)) for field, _ in columns])
+        writer.writerow(row)
         pending += 1
         if pending >= chunk_rows:
             yield buffer.getvalue()
@@ -82,6 +81,13 @@ def iter_csv(rows: Iterable[Mapping], columns: Sequence[tuple[str, str]], *, chu
     rest = buffer.getvalue()
     if rest:
         yield rest
+
+
+def iter_csv(rows: Iterable[Mapping], columns: Sequence[tuple[str, str]], *, chunk_rows: int = 2000,
+             bom: bool = True) -> Iterator[str]:
+    """CSV text in chunks of ``chunk_rows`` rows: header first, then ``rows`` in order."""
+    cells = ([cell(row.get(field)) for field, _ in columns] for row in rows)
+    return _chunks([header for _, header in columns], cells, chunk_rows, bom)
 
 
 def iter_comments_csv(conn: sa.Connection, comment_filter, *, chunk: int = 5000) -> Iterator[str]:
@@ -102,28 +108,9 @@ def iter_comments_csv(conn: sa.Connection, comment_filter, *, chunk: int = 5000)
     # stream_results + max_row_buffer: a named (server-side) cursor read ``chunk`` rows at a time.
     # (``yield_per`` + ``partitions()`` peaked at 285 MB for 120k rows here; this stays ~10 MB.)
     result = conn.execution_options(stream_results=True, max_row_buffer=chunk).execute(sql, params)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BOM)
-    writer.writerow(COMMENT_HEADERS)
-    pending = 0
-    for row in result:
-        writer.writerow([_text_cell(v) for v in row])
-        pending += 1
-        if pending >= chunk:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    rest = buffer.getvalue()
-    if rest:
-        yield rest
-
-
-def _text_cell(value: str | None) -> str:
-    if value is None:
-        return ""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    # Values arrive as text from PostgreSQL: only None and formula-looking strings need care.
+    cells = (["" if v is None else neutralise(v) for v in row] for row in result)
+    yield from _chunks(COMMENT_HEADERS, cells, chunk, bom=True)
 
 
 def write_comments_csv(conn: sa.Connection, comment_filter, out: IO[bytes], *, chunk: int = 5000) -> int:
