@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from alumusic.settings import get_settings
 
-_engines: dict[str, sa.Engine] = {}
+_engines: dict[tuple[str, bool], sa.Engine] = {}
 _lock = threading.Lock()
 
 
@@ -36,20 +36,32 @@ def database_url() -> str:
     return localpg.url_for(server, localpg.PRODUCT_DB)
 
 
-def get_engine(url: str | None = None) -> sa.Engine:
+def get_engine(url: str | None = None, *, autocommit: bool = False) -> sa.Engine:
+    """The process's engine for ``url`` (default: the configured product database).
+
+    ``autocommit=True`` is the API's request pool: each statement commits alone (no BEGIN/COMMIT
+    round trips), no pre-ping and no rollback on return (each costs a round trip or a GIL
+    hand-off per request); its caller retries once on a dead connection (``api.database.run``).
+    """
     url = normalise_url(url) if url else database_url()
+    key = (url, autocommit)
     with _lock:
-        engine = _engines.get(url)
+        engine = _engines.get(key)
         if engine is None:
             tz = get_settings().timezone
+            options = (
+                {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None, "skip_autocommit_rollback": True}
+                if autocommit else {"pool_pre_ping": True}
+            )
             engine = sa.create_engine(
                 url,
-                pool_pre_ping=True,
-                pool_size=5,
-                max_overflow=10,
+                pool_size=8,  # >= gunicorn threads per worker
+                max_overflow=8,
+                pool_recycle=1800,
                 connect_args={"options": f"-c timezone={tz}", "connect_timeout": 5},
+                **options,
             )
-            _engines[url] = engine
+            _engines[key] = engine
         return engine
 
 
