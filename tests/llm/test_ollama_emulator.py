@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,7 +18,7 @@ import requests
 
 from alumusic.classification import prompts
 from alumusic.classification.contract import CATEGORIAS
-from alumusic.llm.emulator import object_for_schema, run_emulator
+from alumusic.llm.emulator import Emulator, _Server, object_for_schema, run_emulator
 from alumusic.repositories.taxonomy import seed_tags
 
 MODEL = "qwen2.5:3b"
@@ -130,6 +131,25 @@ def test_bad_answer_modes_break_the_contract(emu, mode):
     else:
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(json.loads(content), SCHEMA)
+
+
+def test_keep_alive_connections_send_without_nagle_delay():
+    """Headers and body are separate writes: with Nagle on, each keep-alive answer waited for the
+    client's delayed ACK (~40 ms), so 200 ms of latency served as 244 ms. Ollama sets NODELAY."""
+    server = _Server(("127.0.0.1", 0), Emulator())
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        with requests.Session() as session:  # keeps the connection open, so the server still holds it
+            session.get(f"http://127.0.0.1:{server.server_address[1]}/api/version", timeout=5).raise_for_status()
+            with server._connections_lock:
+                connections = list(server._connections)
+            assert connections
+            assert all(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for c in connections)
+    finally:
+        server.shutdown()
+        server.server_close()
+        server.close_connections()
 
 
 def test_concurrency_beyond_num_parallel_queues(emu):

@@ -249,6 +249,9 @@ def _answer(fmt: Any, prompt_text: str, comment: str | None, failure: str | None
 # --- HTTP --------------------------------------------------------------------------------------
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like Ollama: clients reuse connections
+    # Headers and body go out in separate writes; with Nagle on, the body waits for the client's
+    # delayed ACK (~40 ms on Linux) on every keep-alive request. Ollama's Go server sets NODELAY.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
