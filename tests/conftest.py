@@ -117,3 +117,45 @@ def dev_set_path() -> Path:
     if not DEV_SET.exists():
         pytest.skip(f"{DEV_SET} not present")
     return DEV_SET
+
+
+@pytest.fixture(scope="session")
+def emulator_server():
+    """One loopback Ollama emulator for the session (2 slots, so queueing is easy to provoke)."""
+    from alumusic.llm.emulator import run_emulator
+
+    with run_emulator(num_parallel=2, hang_s=3.0) as server:
+        yield server
+
+
+@pytest.fixture
+def emu(emulator_server):
+    """The session's emulator, healthy and with zeroed counters; a test's faults, hangs and
+    latency end with the test, so none holds a slot into the next one."""
+
+    def reset() -> None:
+        emulator_server.set_failure(None)  # also ends hangs in progress
+        emulator_server.latency_s = 0.0
+        assert emulator_server.wait_idle(), "an emulator generation outlived its test"
+
+    reset()
+    emulator_server.reset_stats()
+    yield emulator_server
+    reset()
+
+
+@pytest.fixture
+def ollama(emu, monkeypatch):
+    """Settings pointing the configured LLM backend at the emulator (short read timeout for 'hang')."""
+    from alumusic.classification import factory
+    from alumusic.settings import get_settings
+
+    monkeypatch.setenv("LLM_BACKEND", "ollama")
+    monkeypatch.setenv("OLLAMA_HOSTS", emu.url)
+    monkeypatch.setenv("OLLAMA_READ_TIMEOUT_S", "1.5")
+    get_settings.cache_clear()
+    factory.reset_backend_cache()
+    yield emu
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    factory.reset_backend_cache()

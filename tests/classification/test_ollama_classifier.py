@@ -23,18 +23,6 @@ MODEL = "qwen2.5:3b"
 TAGS = {t.codigo: t.descricao for t in seed_tags()}
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with run_emulator(hang_s=3.0) as emu:
-        yield emu
-
-
-@pytest.fixture(autouse=True)
-def _clean(emu):
-    emu.set_failure(None)
-    emu.reset_stats()
-
-
 def _classifier(*urls: str, read_timeout: float = 10.0, **kwargs) -> OllamaClassifier:
     return OllamaClassifier(OllamaClient(list(urls), MODEL, read_timeout=read_timeout), TAGS, **kwargs)
 

@@ -18,7 +18,6 @@ import pytest
 import sqlalchemy as sa
 
 from alumusic.summary.weeks import IsoWeek, last_complete_week
-from tests.insights.conftest import emulator, ollama  # noqa: F401
 from tests.summary.conftest import known_week_items, store
 
 pytestmark = pytest.mark.airflow
@@ -223,7 +222,7 @@ def test_smtp_down_fails_the_email_task_only(env, weekly_dag, smtp, monkeypatch)
     assert len(smtp.envelopes) == 1
 
 
-def test_llm_outage_is_retried_then_falls_back_to_offline_on_the_last_try(env, weekly_dag, ollama):  # noqa: F811
+def test_llm_outage_is_retried_then_falls_back_to_offline_on_the_last_try(env, weekly_dag, ollama):
     db = env
     week = last_complete_week("America/Sao_Paulo")
     store(db, known_week_items(week))

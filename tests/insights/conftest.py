@@ -1,4 +1,4 @@
-"""Fixtures for the insights Q&A: stored weekly summaries, the Ollama emulator, LLM settings."""
+"""Fixtures for the insights Q&A: stored weekly summaries."""
 
 from __future__ import annotations
 
@@ -40,31 +40,3 @@ def seed_weeks(db):
         return db
 
     return seed
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    from alumusic.llm.emulator import run_emulator
-
-    with run_emulator(num_parallel=2, hang_s=4.0) as emu:
-        yield emu
-
-
-@pytest.fixture
-def ollama(emulator, monkeypatch):
-    """Settings pointing the configured LLM backend at the emulator (short read timeout for 'hang')."""
-    from alumusic.classification import factory
-    from alumusic.settings import get_settings
-
-    monkeypatch.setenv("LLM_BACKEND", "ollama")
-    monkeypatch.setenv("OLLAMA_HOSTS", emulator.url)
-    monkeypatch.setenv("OLLAMA_READ_TIMEOUT_S", "1.5")
-    get_settings.cache_clear()
-    factory.reset_backend_cache()
-    emulator.set_failure(None)
-    emulator.reset_stats()
-    yield emulator
-    emulator.set_failure(None)
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    factory.reset_backend_cache()

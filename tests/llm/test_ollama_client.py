@@ -16,18 +16,6 @@ MODEL = "qwen2.5:3b"
 HELLO = [{"role": "user", "content": "Olá. Tudo bem?"}]
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with run_emulator(hang_s=3.0) as emu:
-        yield emu
-
-
-@pytest.fixture(autouse=True)
-def _clean(emu):
-    emu.set_failure(None)
-    emu.reset_stats()
-
-
 def _closed_port_url() -> str:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

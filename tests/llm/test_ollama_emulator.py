@@ -18,23 +18,11 @@ import requests
 
 from alumusic.classification import prompts
 from alumusic.classification.contract import CATEGORIAS
-from alumusic.llm.emulator import Emulator, _Server, object_for_schema, run_emulator
+from alumusic.llm.emulator import Emulator, _Server, object_for_schema
 from alumusic.repositories.taxonomy import seed_tags
 
 MODEL = "qwen2.5:3b"
 SCHEMA = prompts.classification_schema(t.codigo for t in seed_tags())
-
-
-@pytest.fixture(scope="module")
-def emu():
-    with run_emulator(num_parallel=2) as emu:
-        yield emu
-
-
-@pytest.fixture(autouse=True)
-def _clean(emu):
-    emu.set_failure(None)
-    emu.reset_stats()
 
 
 def _chat_body(content: str, **extra) -> dict:
@@ -131,6 +119,22 @@ def test_bad_answer_modes_break_the_contract(emu, mode):
     else:
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(json.loads(content), SCHEMA)
+
+
+def test_clearing_the_failure_ends_a_hang_in_progress(emu):
+    emu.set_failure("hang")
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(requests.post, f"{emu.url}/api/chat", json=_chat_body("oi", stream=False), timeout=10)
+        deadline = time.monotonic() + 5
+        while emu.stats["active"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert emu.stats["active"] == 1
+        started = time.monotonic()
+        emu.set_failure(None)
+        response = pending.result()
+    assert response.status_code == 500 and "hang" in response.json()["error"]
+    assert time.monotonic() - started < emu.hang_s / 2  # released, not timed out
+    assert emu.wait_idle(1.0)
 
 
 def test_keep_alive_connections_send_without_nagle_delay():

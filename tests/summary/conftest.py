@@ -77,6 +77,3 @@ def known_week(db, week):
     store(db, known_week_items(week))
     return week
 
-
-# The Ollama emulator and the settings pointing at it (shared with the insights tests).
-from tests.insights.conftest import emulator, ollama  # noqa: E402, F401

@@ -58,6 +58,7 @@ class Emulator:
         self._slots = threading.BoundedSemaphore(num_parallel)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._hangs_over = threading.Event()  # set (and replaced) when the failure mode changes
         self._failure: str | None = None
         self._failure_left: int | None = None
         self._active = 0
@@ -66,11 +67,29 @@ class Emulator:
 
     # --- control ------------------------------------------------------------------------------
     def set_failure(self, mode: str | None, count: int | None = None) -> None:
-        """Fail the next ``count`` generations with ``mode`` (None: until cleared); ``None`` clears."""
+        """Fail the next ``count`` generations with ``mode`` (None: until cleared); ``None`` clears.
+
+        Changing the mode also ends the hangs in progress, so a test's hang never holds a slot
+        into the next test."""
         if mode is not None and mode not in FAILURE_MODES:
             raise ValueError(f"unknown failure mode {mode!r}; expected one of {FAILURE_MODES}")
         with self._lock:
             self._failure, self._failure_left = mode, count
+        self._end_hangs()
+
+    def _end_hangs(self) -> None:
+        with self._lock:
+            ended, self._hangs_over = self._hangs_over, threading.Event()
+        ended.set()
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until no generation is in progress; False if some still run after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while self.stats["active"]:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     @property
     def stats(self) -> dict[str, int]:
@@ -341,12 +360,13 @@ class _Handler(BaseHTTPRequestHandler):
 
         started = time.perf_counter()
         with emu._generation_slot():
+            hang_over = emu._hangs_over  # before taking the failure: a later change ends this hang
             failure = emu._take_failure()
             if failure == "http_500":
                 self._send_json(500, {"error": "emulated internal server error"})
                 return
             if failure == "hang":
-                emu._stopping.wait(emu.hang_s)  # past the client's read timeout; wakes on shutdown
+                hang_over.wait(emu.hang_s)  # past the client's read timeout; ends on shutdown or a mode change
                 with contextlib.suppress(OSError):
                     self._send_json(500, {"error": "emulated hang ended"})
                 return
@@ -425,7 +445,8 @@ def run_emulator(latency_s: float = 0.0, num_parallel: int = 4, models: Sequence
     try:
         yield emu
     finally:
-        emu._stopping.set()  # wake hanging and sleeping handlers
+        emu._stopping.set()  # wake sleeping and hanging handlers
+        emu._end_hangs()
         server.shutdown()
         server.server_close()
         server.close_connections()
