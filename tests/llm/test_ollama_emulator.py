@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,7 +17,7 @@ import requests
 
 from alumusic.classification import prompts
 from alumusic.classification.contract import CATEGORIAS
-from alumusic.llm.emulator import Emulator, _Server, object_for_schema
+from alumusic.llm.emulator import object_for_schema
 from alumusic.repositories.taxonomy import seed_tags
 
 MODEL = "qwen2.5:3b"
@@ -137,23 +136,15 @@ def test_clearing_the_failure_ends_a_hang_in_progress(emu):
     assert emu.wait_idle(1.0)
 
 
-def test_keep_alive_connections_send_without_nagle_delay():
+def test_keep_alive_connections_send_without_nagle_delay(emu):
     """Headers and body are separate writes: with Nagle on, each keep-alive answer waited for the
     client's delayed ACK (~40 ms), so 200 ms of latency served as 244 ms. Ollama sets NODELAY."""
-    server = _Server(("127.0.0.1", 0), Emulator())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        with requests.Session() as session:  # keeps the connection open, so the server still holds it
-            session.get(f"http://127.0.0.1:{server.server_address[1]}/api/version", timeout=5).raise_for_status()
-            with server._connections_lock:
-                connections = list(server._connections)
-            assert connections
-            assert all(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for c in connections)
-    finally:
-        server.shutdown()
-        server.server_close()
-        server.close_connections()
+    with requests.Session() as session:  # keeps the connection open, so the server still holds it
+        session.get(f"{emu.url}/api/version", timeout=5).raise_for_status()
+        with emu.server._connections_lock:
+            connections = list(emu.server._connections)
+        assert connections
+        assert all(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for c in connections)
 
 
 def test_concurrency_beyond_num_parallel_queues(emu):

@@ -55,6 +55,7 @@ class Emulator:
         self.num_parallel = num_parallel
         self.hang_s = hang_s
         self.url = ""
+        self.server: _Server | None = None  # set by run_emulator
         self._slots = threading.BoundedSemaphore(num_parallel)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -438,7 +439,7 @@ def run_emulator(latency_s: float = 0.0, num_parallel: int = 4, models: Sequence
     """Serve an emulator on loopback in a background thread for the duration of the block."""
     emu = Emulator(models, latency_s=latency_s, num_parallel=num_parallel, hang_s=hang_s)
     server = _Server((host, port), emu)
-    emu.url = f"http://{host}:{server.server_address[1]}"
+    emu.url, emu.server = f"http://{host}:{server.server_address[1]}", server
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               name="ollama-emulator", daemon=True)
     thread.start()
