@@ -7,12 +7,15 @@ so pages never overlap.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from alumusic.classification.contract import CATEGORIAS
 from alumusic.repositories.comment_search import CommentFilter, page_sql, where_clause
 
 TABLE_COLUMNS = ("id", "recebido_em", "artista", "album", "texto", "categoria", "tags", "confianca", "origem",
@@ -32,28 +35,92 @@ class TablePage:
     more: bool = False  # more than COUNT_CAP matches
 
 
-def make_filter(*, artista=None, album=None, tag=None, categoria=None, desde: str | None = None,
-                ate: str | None = None, texto=None, timezone: str = "America/Sao_Paulo") -> CommentFilter:
-    """CommentFilter from the dashboard's widgets; ``desde``/``ate`` are inclusive local days (ISO)."""
+class FiltroInvalido(ValueError):
+    """A dashboard/export filter value that cannot be searched; the message (pt-BR) names the field.
+
+    The message never repeats the value (it may hold NUL or unencodable characters).
+    """
+
+    def __init__(self, campo: str, problema: str) -> None:
+        self.campo = campo
+        super().__init__(f"{_ROTULOS[campo]}: {problema}")
+
+
+_ROTULOS = {"artista": "artista", "album": "álbum", "tag": "tag", "categoria": "categoria", "texto": "texto",
+            "desde": "desde", "ate": "até"}
+MAX_FILTER_TEXT = 500  # characters; a comment search longer than this is not a search
+MIN_YEAR, MAX_YEAR = 1900, 2100
+# An ISO day, optionally with a valid time of day (ignored), as date pickers may send; ASCII digits only.
+_ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?)?")
+# NUL (PostgreSQL text cannot hold it) and lone surrogates (not encodable as UTF-8).
+_FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
+
+
+def _text(campo: str, value: object) -> str | None:
+    """``value`` as filter text (None when unset); FiltroInvalido for anything unsearchable."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise FiltroInvalido(campo, "valor deve ser um texto")
+    if len(value) > MAX_FILTER_TEXT:
+        raise FiltroInvalido(campo, f"no máximo {MAX_FILTER_TEXT} caracteres")
+    if _FORBIDDEN.search(value):
+        raise FiltroInvalido(campo, "contém caracteres inválidos")
+    return value
+
+
+def _day(campo: str, value: object) -> date | None:
+    text = _text(campo, value)
+    if text is None:
+        return None
+    match = _ISO_DAY.fullmatch(text)
+    if not match:
+        raise FiltroInvalido(campo, "data mal formatada (use AAAA-MM-DD)")
+    year, month, day = (int(g) for g in match.groups())
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise FiltroInvalido(campo, f"ano fora do intervalo {MIN_YEAR}–{MAX_YEAR}")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise FiltroInvalido(campo, "data inexistente") from None
+
+
+def make_filter(*, artista=None, album=None, tag=None, categoria=None, desde=None, ate=None, texto=None,
+                timezone: str = "America/Sao_Paulo") -> CommentFilter:
+    """CommentFilter from the dashboard's widgets or the export's query string.
+
+    ``desde``/``ate`` are inclusive local days (ISO ``AAAA-MM-DD``, a time part is ignored). Values
+    come from the browser (any JSON in a Dash callback, any text in a URL), so each one is checked:
+    FiltroInvalido (a ValueError) for a non-text value, NUL or lone surrogates, more than
+    MAX_FILTER_TEXT characters, a malformed or impossible day, a year outside MIN_YEAR..MAX_YEAR,
+    ``desde`` after ``ate``, or a categoria that is not one of CATEGORIAS. Empty values mean "any".
+    """
     tz = ZoneInfo(timezone)
-
-    def day_start(value: str | None, plus: int = 0) -> datetime | None:
-        if not value:
-            return None
-        day = date.fromisoformat(value[:10]) + timedelta(days=plus)
-        return datetime.combine(day, time.min, tz)
-
+    values = {campo: _text(campo, v) for campo, v in
+              (("artista", artista), ("album", album), ("tag", tag), ("categoria", categoria), ("texto", texto))}
+    if values["categoria"] is not None:
+        values["categoria"] = unicodedata.normalize("NFC", values["categoria"])
+        if values["categoria"] not in CATEGORIAS:
+            raise FiltroInvalido("categoria", f"desconhecida (use {', '.join(CATEGORIAS)})")
+    first, last = _day("desde", desde), _day("ate", ate)
+    if first and last and first > last:
+        raise FiltroInvalido("desde", "posterior à data final (até)")
     return CommentFilter(
-        artista=artista or None, album=album or None, tag=tag or None, categoria=categoria or None,
-        texto=(texto or "").strip() or None, desde=day_start(desde), ate=day_start(ate, plus=1),
+        artista=values["artista"], album=values["album"], tag=values["tag"], categoria=values["categoria"],
+        texto=(values["texto"] or "").strip() or None,
+        desde=datetime.combine(first, time.min, tz) if first else None,
+        # the day after ``ate`` (MAX_YEAR keeps it far from date.max)
+        ate=datetime.combine(last + timedelta(days=1), time.min, tz) if last else None,
     )
 
 
 def page(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em", descending: bool = True,
          offset: int = 0, limit: int = 25) -> TablePage:
     """One page of matching comments plus how many match (counted up to COUNT_CAP)."""
-    if sort_by not in SORTABLE:
-        raise ValueError(f"coluna de ordenação inválida: {sort_by}")
+    if not isinstance(sort_by, str) or sort_by not in SORTABLE:  # a list or dict from JSON is no column either
+        raise ValueError("coluna de ordenação inválida")
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (offset, limit)):
+        raise ValueError("paginação inválida")
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     where, params = where_clause(f)
     direction = "DESC" if descending else "ASC"

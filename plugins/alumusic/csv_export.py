@@ -1,73 +1,114 @@
 """CSV exports that stream and are safe to open in a spreadsheet.
 
-Comment texts are untrusted: a cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
-return would be run as a formula by Excel/LibreOffice/Sheets (CSV injection). Such text cells are
-prefixed with a single quote, which spreadsheets show as text. Rows are written with the ``csv``
-module (quoting, embedded newlines) into small text chunks, so an export of any size holds only
-one chunk in memory; the rows themselves come from a server-side cursor.
+Two dialects, chosen by name (``dialect=`` of ``iter_comments_csv`` / ``write_comments_csv``; the
+names are in ``DIALECTS``):
+
+- ``"padrao"`` (default): comma-separated, decimal point (``0.850``), as RFC 4180 and most tools
+  (pandas, LibreOffice with default settings, Google Sheets) expect.
+- ``"excel-br"``: semicolon-separated with a decimal comma (``0,850``), what Excel in pt-BR
+  (list separator ``;``) opens by double-click into columns, with ``confianca`` read as a number.
+  Only ``confianca`` is a number in the export; times stay ISO 8601 text in both dialects
+  (unambiguous, with offset).
+
+Both write UTF-8 with a BOM (so Excel detects the accents of pt-BR text), CRLF line ends, and
+every field quoted (``csv.QUOTE_ALL``), so no field is ever read as a bare number or date.
+
+Comment texts are untrusted (CSV injection): a spreadsheet runs a cell starting with ``=``,
+``+``, ``-`` or ``@`` as a formula, and may drop a leading tab or carriage return first. Quoting
+alone is not enough, because a file is often opened with the other separator than it was written
+with (the comma file in pt-BR Excel, which splits on ``;``): then ``a;=1+1;b`` yields a cell
+``=1+1``. So ``neutralise`` treats a text as *segments*: the field start and the text after each
+``,`` ``;`` tab, CR or LF (every separator a spreadsheet may split on, line breaks included).
+A segment that starts with a formula character, after any spaces or double quotes (a parser may
+trim spaces, or end a mis-quoted field on a ``"``), gets a single quote inserted right before that
+character (``a;'=1+1;b``, ``nota 10, '-2``), which spreadsheets show as text; a field starting
+with tab or CR gets it in front. The price is an extra ``'`` in some harmless texts (``;-)``
+becomes ``;'-)``); nothing else is changed. Columns PostgreSQL renders from typed values (uuid,
+timestamps, numbers) cannot carry text and are written as they come.
+
+Rows are written with the ``csv`` module (quoting, embedded newlines) into small text chunks, so
+an export of any size holds only one chunk in memory; the rows come from a server-side cursor.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import IO
 
 import sqlalchemy as sa
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # lets Excel detect UTF-8 (accents in pt-BR text)
 
-# Columns of a comment export: (header, SQL over v_comentarios_atuais ``v``). PostgreSQL renders
-# every value as text, so Python only quotes strings: ~4x faster than building datetimes, UUIDs
-# and lists per row (bench/dashboard.py). Times are in the session's time zone, with offset.
-COMMENT_EXPORT: tuple[tuple[str, str], ...] = (
-    ("id", "v.id::text"),
-    ("recebido_em", """to_char(v.recebido_em, 'YYYY-MM-DD"T"HH24:MI:SSOF')"""),
-    ("publicado_em", """to_char(v.publicado_em, 'YYYY-MM-DD"T"HH24:MI:SSOF')"""),
-    ("artista", "v.artista"),
-    ("album", "v.album"),
-    ("musica", "v.musica"),
-    ("tipo", "v.tipo"),
-    ("texto", "v.texto"),
-    ("categoria", "v.categoria"),
-    ("tags", "array_to_string(v.tags, ', ')"),
-    ("confianca", "round(v.confianca::numeric, 3)::text"),
-    ("origem", "v.origem"),
-    ("classificador", "v.classificador"),
-    ("autor", "v.autor"),
-    ("status", "v.status"),
-    ("fonte", "v.fonte"),
+
+@dataclass(frozen=True)
+class CsvDialect:
+    name: str
+    delimiter: str
+    decimal: str  # decimal separator of numbers (confianca)
+
+
+DIALECTS: dict[str, CsvDialect] = {
+    "padrao": CsvDialect("padrao", delimiter=",", decimal="."),
+    "excel-br": CsvDialect("excel-br", delimiter=";", decimal=","),
+}
+DEFAULT_DIALECT = "padrao"
+
+
+def get_dialect(name: str) -> CsvDialect:
+    """The dialect called ``name``; ValueError (pt-BR message) for any other name."""
+    dialect = DIALECTS.get(name) if isinstance(name, str) else None
+    if dialect is None:
+        raise ValueError(f"formato de CSV desconhecido: {name!r} (use {' ou '.join(DIALECTS)})")
+    return dialect
+
+
+# Columns of a comment export: (header, SQL over v_comentarios_atuais ``v``, may carry text).
+# PostgreSQL renders every value as text, so Python only quotes strings: ~4x faster than building
+# datetimes, UUIDs and lists per row (bench/dashboard.py). Times are in the session's time zone,
+# with offset. ``{decimal}`` is the dialect's decimal separator (a literal, never user input).
+# Columns that may carry text are neutralised; typed ones (uuid, timestamps, numeric) cannot.
+COMMENT_EXPORT: tuple[tuple[str, str, bool], ...] = (
+    ("id", "v.id::text", False),
+    ("recebido_em", """to_char(v.recebido_em, 'YYYY-MM-DD"T"HH24:MI:SSOF')""", False),
+    ("publicado_em", """to_char(v.publicado_em, 'YYYY-MM-DD"T"HH24:MI:SSOF')""", False),
+    ("artista", "v.artista", True),
+    ("album", "v.album", True),
+    ("musica", "v.musica", True),
+    ("tipo", "v.tipo", True),
+    ("texto", "v.texto", True),
+    ("categoria", "v.categoria", True),
+    ("tags", "array_to_string(v.tags, ', ')", True),
+    ("confianca", "replace(round(v.confianca::numeric, 3)::text, '.', '{decimal}')", False),
+    ("origem", "v.origem", True),
+    ("classificador", "v.classificador", True),
+    ("autor", "v.autor", True),
+    ("status", "v.status", True),
+    ("fonte", "v.fonte", True),
 )
-COMMENT_HEADERS: tuple[str, ...] = tuple(h for h, _ in COMMENT_EXPORT)
+COMMENT_HEADERS: tuple[str, ...] = tuple(h for h, _, _ in COMMENT_EXPORT)
+
+# A formula character opening a segment (field start or after a separator), after spaces/quotes.
+_FORMULA_SEGMENT = re.compile(r'(^|[,;\t\r\n])([ "]*)(?=[=+\-@])')
 
 
 def neutralise(text: str) -> str:
-    """``text`` made inert for spreadsheets (formula-looking cells get a leading quote)."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """``text`` made inert for spreadsheets: a ``'`` before each formula-opening segment (see above)."""
+    # Fast path (most texts): none of the characters that can open a formula.
+    if not ("=" in text or "+" in text or "-" in text or "@" in text or "\t" in text or "\r" in text):
+        return text
+    text = _FORMULA_SEGMENT.sub(r"\1\2'", text)
+    return "'" + text if text.startswith(("\t", "\r")) else text
 
 
-def cell(value: object) -> str:
-    """One value as CSV cell text. Only strings can carry user input, so only they are neutralised."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return neutralise(", ".join(str(v) for v in value))
-    if isinstance(value, bool | int | float):
-        return str(value)
-    return neutralise(str(value))
-
-
-def _chunks(header: Sequence[str], rows: Iterable[Sequence[str]], chunk_rows: int, bom: bool) -> Iterator[str]:
-    """CSV text of ``header`` then ``rows`` (cells already text), ``chunk_rows`` rows per chunk."""
+def _chunks(header: Sequence[str], rows: Iterable[Sequence[str]], chunk_rows: int, delimiter: str) -> Iterator[str]:
+    """CSV text (BOM, ``header``, then ``rows`` of text cells), ``chunk_rows`` rows per chunk."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if bom:
-        buffer.write(BOM)
+    writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    buffer.write(BOM)
     writer.writerow(header)
     pending = 0
     for row in rows:
@@ -83,40 +124,43 @@ def _chunks(header: Sequence[str], rows: Iterable[Sequence[str]], chunk_rows: in
         yield rest
 
 
-def iter_csv(rows: Iterable[Mapping], columns: Sequence[tuple[str, str]], *, chunk_rows: int = 2000,
-             bom: bool = True) -> Iterator[str]:
-    """CSV text in chunks of ``chunk_rows`` rows: header first, then ``rows`` in order."""
-    cells = ([cell(row.get(field)) for field, _ in columns] for row in rows)
-    return _chunks([header for _, header in columns], cells, chunk_rows, bom)
-
-
-def iter_comments_csv(conn: sa.Connection, comment_filter, *, chunk: int = 5000) -> Iterator[str]:
+def iter_comments_csv(conn: sa.Connection, comment_filter, *, chunk: int = 5000,
+                      dialect: str = DEFAULT_DIALECT) -> Iterator[str]:
     """Every comment matching ``comment_filter`` (a ``comment_search.CommentFilter``) as CSV chunks.
 
     Newest first, read through a server-side cursor ``chunk`` rows at a time. The filter's SQL is
     ``comment_search.where_clause``: the export has exactly the rows the dashboard shows.
+    ``dialect`` is a name of ``DIALECTS``; any other raises ValueError here, before any query.
     """
+    return _iter_comments_csv(conn, comment_filter, chunk, get_dialect(dialect))
+
+
+def _iter_comments_csv(conn: sa.Connection, comment_filter, chunk: int, dialect: CsvDialect) -> Iterator[str]:
     from alumusic.repositories.comment_search import where_clause
 
     where, params = where_clause(comment_filter)
-    sql = sa.text(
-        f"SELECT {', '.join(expr for _, expr in COMMENT_EXPORT)} FROM v_comentarios_atuais v WHERE {where} "
-        "ORDER BY v.recebido_em DESC, v.id DESC"
-    )
+    columns = ", ".join(expr.format(decimal=dialect.decimal) for _, expr, _ in COMMENT_EXPORT)
+    sql = sa.text(f"SELECT {columns} FROM v_comentarios_atuais v WHERE {where} ORDER BY v.recebido_em DESC, v.id DESC")
     # A bigger sort memory for this one statement keeps the ordering of ~100k rows off the disk.
     conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     # stream_results + max_row_buffer: a named (server-side) cursor read ``chunk`` rows at a time.
     # (``yield_per`` + ``partitions()`` peaked at 285 MB for 120k rows here; this stays ~10 MB.)
     result = conn.execution_options(stream_results=True, max_row_buffer=chunk).execute(sql, params)
-    # Values arrive as text from PostgreSQL: only None and formula-looking strings need care.
-    cells = (["" if v is None else neutralise(v) for v in row] for row in result)
-    yield from _chunks(COMMENT_HEADERS, cells, chunk, bom=True)
+    # Values arrive as text from PostgreSQL: only None and text columns need care.
+    text_column = tuple(is_text for _, _, is_text in COMMENT_EXPORT)
+    cells = (["" if v is None else (neutralise(v) if t else v) for v, t in zip(row, text_column, strict=True)]
+             for row in result)
+    yield from _chunks(COMMENT_HEADERS, cells, chunk, dialect.delimiter)
 
 
-def write_comments_csv(conn: sa.Connection, comment_filter, out: IO[bytes], *, chunk: int = 5000) -> int:
-    """Stream the export into the binary file ``out`` (UTF-8); returns the bytes written."""
+def write_comments_csv(conn: sa.Connection, comment_filter, out: IO[bytes], *, chunk: int = 5000,
+                       dialect: str = DEFAULT_DIALECT) -> int:
+    """Stream the export (``dialect`` as in ``iter_comments_csv``) into the binary file ``out`` (UTF-8).
+
+    Returns the bytes written.
+    """
     written = 0
-    for text in iter_comments_csv(conn, comment_filter, chunk=chunk):
+    for text in iter_comments_csv(conn, comment_filter, chunk=chunk, dialect=dialect):
         data = text.encode("utf-8")
         out.write(data)
         written += len(data)

@@ -8,39 +8,34 @@ from datetime import UTC, datetime
 
 import pytest
 
-from alumusic.csv_export import BOM, cell, iter_comments_csv, iter_csv, neutralise, write_comments_csv
+from alumusic.csv_export import BOM, iter_comments_csv, neutralise, write_comments_csv
 from alumusic.repositories.comment_search import CommentFilter
-from tests.dashboard.seed import FORMULA_TEXT, seed
+from tests.dashboard.seed import FORMULA_TEXT, add, seed
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+55 11 9999", "-2+3", "@SUM(A1)", "\tcmd", "\r=x", "=HIPERLINK(\"x\")"])
+@pytest.mark.parametrize("text", ["=1+1", "+55 11 9999", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "=HIPERLINK(\"x\")"])
 def test_formula_like_cells_get_a_leading_quote(text):
     assert neutralise(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["", "música boa", " =1+1 no meio", "1-2", "a=b", "'já citado"])
+@pytest.mark.parametrize("text", ["", "música boa", "no meio =1+1", "1-2", "a=b", "'já citado", "nota 10, top"])
 def test_ordinary_text_is_left_alone(text):
     assert neutralise(text) == text
 
 
-def test_cell_formats_values_and_neutralises_only_text():
-    when = datetime(2026, 11, 20, 12, 30, tzinfo=UTC)
-    assert cell(None) == ""
-    assert cell(when) == "2026-11-20T12:30:00+00:00"
-    assert cell(-0.5) == "-0.5"  # a number we produced, not user text
-    assert cell(["voz_timbre", "feat_autotune"]) == "voz_timbre, feat_autotune"
-    assert cell(["=cmd"]) == "'=cmd"
-
-
-def test_iter_csv_quotes_commas_newlines_and_chunks():
-    rows = [{"a": f"linha {i}, com vírgula\ne quebra", "b": i} for i in range(5)]
-    chunks = list(iter_csv(rows, [("a", "A"), ("b", "B")], chunk_rows=2))
+def test_export_quotes_commas_newlines_and_chunks(db):
+    when = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    texts = [f"linha {i}, com vírgula\ne quebra; e \"aspas\"" for i in range(5)]
+    with db.begin() as conn:
+        for i, texto in enumerate(texts):
+            add(conn, artista="Luna", album="Maré", quando=when.replace(minute=i), categoria=None, tags=[], texto=texto)
+    with db.connect() as conn:
+        chunks = list(iter_comments_csv(conn, CommentFilter(), chunk=2))
     assert len(chunks) == 3  # header+2, 2, 1
     text = "".join(chunks)
     assert text.startswith(BOM)
-    parsed = list(csv.reader(io.StringIO(text[len(BOM):])))
-    assert parsed[0] == ["A", "B"]
-    assert parsed[1:] == [[r["a"], str(r["b"])] for r in rows]
+    rows = list(csv.DictReader(io.StringIO(text[len(BOM):])))
+    assert [r["texto"] for r in rows] == list(reversed(texts))  # newest first
 
 
 def test_export_equals_the_filtered_rows_and_is_safe(db):

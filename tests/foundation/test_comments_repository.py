@@ -108,7 +108,6 @@ def test_filters(searchable, filtro, expected):
     with engine.connect() as conn:
         page = cs.search(conn, filtro, limit=10)
         assert [r["id"] for r in page.items] == [ids[i] for i in expected]
-        assert cs.count(conn, filtro) == len(expected)
 
 
 def test_period_and_keyset_pages_cover_everything_once(searchable):
@@ -124,7 +123,6 @@ def test_period_and_keyset_pages_cover_everything_once(searchable):
                 break
             cursor = page.next_cursor
         assert seen == list(reversed(ids))
-        assert [r["id"] for r in cs.iter_rows(conn, cs.CommentFilter(artista="Luna"), chunk=1)] == [ids[1], ids[0]]
 
 
 def test_a_forged_cursor_is_rejected(searchable):

@@ -4,12 +4,18 @@ Reads the view ``v_comentarios_atuais``. Free text is case- and accent-insensiti
 stored ``texto_busca`` column (``f_texto_busca(texto)``, computed at insert) through its trigram
 index, so rechecking a candidate row is a plain LIKE, not ``unaccent`` per row. Pagination is
 keyset on (recebido_em, id), newest first, so deep pages cost the same as the first.
+
+The searched text is literal: LIKE's ``%``, ``_`` and escape ``\\`` are escaped in SQL *after*
+``f_texto_busca``, because normalising creates them (unaccent maps the fullwidth and small forms
+``％ ﹪ ＿ ∖ ﹨ ＼`` to ``% _ \\``); escaping before it would let those through as wildcards. The
+whole pattern is still an immutable expression of the parameter, folded to a constant when
+planned, so the trigram index applies as before.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from uuid import UUID
@@ -58,8 +64,8 @@ def where_clause(f: CommentFilter, alias: str = "v") -> tuple[str, dict]:
         )
         params["f_tag"] = f.tag
     if f.texto and f.texto.strip():
-        conds.append(f"{alias}.texto_busca LIKE '%' || f_texto_busca(:f_texto) || '%' ESCAPE '\\'")
-        params["f_texto"] = _escape_like(f.texto.strip())
+        conds.append(f"{alias}.texto_busca LIKE '%' || {_LIKE_LITERAL} || '%' ESCAPE '\\'")
+        params["f_texto"] = f.texto.strip()
     if f.desde:
         conds.append(f"{alias}.recebido_em >= :f_desde")
         params["f_desde"] = f.desde
@@ -69,8 +75,10 @@ def where_clause(f: CommentFilter, alias: str = "v") -> tuple[str, dict]:
     return (" AND ".join(conds) or "TRUE"), params
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+# :f_texto normalised like texto_busca, then made literal for LIKE ... ESCAPE '\': the escape
+# character doubled first, then the wildcards escaped. After the normalisation, which can produce
+# all three (see the module docstring and tests/security/test_search_escaping.py).
+_LIKE_LITERAL = r"replace(replace(replace(f_texto_busca(:f_texto), '\', '\\'), '%', '\%'), '_', '\_')"
 
 
 def encode_cursor(recebido_em: datetime, comment_id: UUID | str) -> str:
@@ -79,11 +87,20 @@ def encode_cursor(recebido_em: datetime, comment_id: UUID | str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """``(recebido_em in UTC, id)`` of a cursor from :func:`encode_cursor`; anything else is an
+    InvalidCursorError. The time must carry an offset PostgreSQL can hold (±15:59; Python takes
+    up to ±23:59, which PostgreSQL would refuse with an error)."""
+    from datetime import timedelta, timezone
+
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         when, comment_id = raw.split("|", 1)
-        return datetime.fromisoformat(when), str(UUID(comment_id))
-    except (ValueError, UnicodeDecodeError) as exc:
+        instant = datetime.fromisoformat(when)
+        offset = instant.utcoffset()
+        if offset is None or abs(offset) >= timedelta(hours=16):
+            raise ValueError("cursor time without a valid offset")
+        return instant.astimezone(timezone.utc), str(UUID(comment_id))
+    except (ValueError, UnicodeDecodeError, OverflowError) as exc:
         raise InvalidCursorError("cursor inválido") from exc
 
 
@@ -123,23 +140,6 @@ def search(conn: sa.Connection, f: CommentFilter, *, limit: int = 50, cursor: st
         rows = rows[:limit]
         next_cursor = encode_cursor(rows[-1]["recebido_em"], rows[-1]["id"])
     return Page(rows, next_cursor)
-
-
-def count(conn: sa.Connection, f: CommentFilter) -> int:
-    where, params = where_clause(f)
-    return conn.execute(sa.text(f"SELECT count(*) FROM v_comentarios_atuais v WHERE {where}"), params).scalar_one()
-
-
-def iter_rows(conn: sa.Connection, f: CommentFilter, *, chunk: int = 5000) -> Iterator[dict]:
-    """Every matching row, newest first, streamed with a server-side cursor (for exports)."""
-    where, params = where_clause(f)
-    sql = sa.text(
-        f"SELECT {', '.join('v.' + c for c in COLUMNS)} FROM v_comentarios_atuais v WHERE {where} "
-        "ORDER BY v.recebido_em DESC, v.id DESC"
-    )
-    result = conn.execution_options(stream_results=True, yield_per=chunk).execute(sql, params)
-    for row in result:
-        yield dict(row._mapping)
 
 
 def get_comment(conn: sa.Connection, comment_id: UUID | str) -> dict | None:
