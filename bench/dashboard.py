@@ -181,22 +181,36 @@ def callback_body(output: str, inputs: list[tuple[str, str, object]], state: lis
     }
 
 
+BENCH_USER = "bench.curador"
+
+
 def make_app(engine: sa.Engine, cache_dir: Path):
-    from argon2 import PasswordHasher
+    import secrets
 
     from alumusic.settings import Settings
     from dashboard.app import create_app
 
-    settings = Settings(dashboard_password_hash=PasswordHasher().hash(PASSWORD), report_cache_seconds=REPORT_TTL)
+    settings = Settings(dashboard_secret_key=secrets.token_urlsafe(32), report_cache_seconds=REPORT_TTL)
     return create_app(settings=settings, engine=engine, cache_dir=cache_dir)
 
 
-def auth_header() -> dict:
-    import base64
+def logged_in(app, engine: sa.Engine):
+    """A test client logged in as the bench's curator, and the headers its callbacks need (CSRF)."""
+    import re
 
-    from alumusic.settings import get_settings
+    from alumusic.repositories import curators
 
-    return {"Authorization": "Basic " + base64.b64encode(f"{get_settings().dashboard_user}:{PASSWORD}".encode()).decode()}
+    with engine.begin() as conn:
+        if curators.get(conn, BENCH_USER) is None:
+            curators.create(conn, BENCH_USER, "curador", password=PASSWORD)
+        else:
+            curators.set_password(conn, BENCH_USER, PASSWORD)
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/entrar").get_data(as_text=True)).group(1)
+    response = client.post("/entrar", data={"usuario": BENCH_USER, "senha": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    client.get("/dashboard/_dash-layout")
+    return client, {"X-CSRFToken": client.get_cookie("_csrf_token", path="/dashboard/").value}
 
 
 def _stats(samples: list[float]) -> dict:
@@ -210,8 +224,8 @@ def measure_report(app, engine: sa.Engine, cold_runs: int = 5, cached_runs: int 
     from alumusic.repositories.report import QUERIES
     from dashboard.context import EXTENSION
 
-    client = app.server.test_client()
-    cache = app.server.extensions[EXTENSION].cache
+    client = app.test_client()
+    cache = app.extensions[EXTENSION].cache
     cold, per_view = [], {k: [] for k in QUERIES}
     for _ in range(cold_runs):
         cache.clear()
@@ -245,10 +259,8 @@ def measure_report(app, engine: sa.Engine, cold_runs: int = 5, cached_runs: int 
             "per_view_p50_ms": {k: statistics.median(v) * 1000 for k, v in per_view.items()}}
 
 
-def measure_filters(app, repeats: int = 5) -> dict:
-    client = app.server.test_client()
-    headers = auth_header()
-    client.get("/dashboard", headers=headers)  # first login pays argon2 once
+def measure_filters(app, engine: sa.Engine, repeats: int = 5) -> dict:
+    client, headers = logged_in(app, engine)
     samples, per_combo = [], []
     for combo in filter_combinations():
         inputs = [(i, "value", combo.get(i)) for i in FILTER_INPUTS]
@@ -257,7 +269,7 @@ def measure_filters(app, repeats: int = 5) -> dict:
         times = []
         for _ in range(repeats):
             started = time.perf_counter()
-            response = client.post("/_dash-update-component", json=body, headers=headers)
+            response = client.post("/dashboard/_dash-update-component", json=body, headers=headers)
             times.append(time.perf_counter() - started)
             assert response.status_code == 200, response.data[:300]
         total = response.get_json()["response"]["dash-total"]["children"]
@@ -292,9 +304,7 @@ def export_child(url: str, filtro: dict, mode: str = "callback") -> dict:
 
     engine = db.get_engine(url)
     app = make_app(engine, Path(tempfile.mkdtemp(prefix="bench-dash-")))
-    client = app.server.test_client()
-    headers = auth_header()
-    client.get("/health", headers=headers)
+    client, headers = logged_in(app, engine)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if mode == "route":
         from dashboard.export_route import url_for_filters
@@ -311,9 +321,10 @@ def export_child(url: str, filtro: dict, mode: str = "callback") -> dict:
         return {"seconds": seconds, "peak_rss_mb": peak, "rss_before_mb": rss_before, "rows": rows - 1,
                 "csv_mb": size / 2**20}
     body = callback_body(EXPORT_OUTPUT, [("dash-exportar", "n_clicks", 1)],
-                         [(i, "value", filtro.get(i)) for i in FILTER_INPUTS], changed="dash-exportar.n_clicks")
+                         [(i, "value", filtro.get(i)) for i in FILTER_INPUTS] + [("dash-formato", "value", "padrao")],
+                         changed="dash-exportar.n_clicks")
     started = time.perf_counter()
-    response = client.post("/_dash-update-component", json=body, headers=headers)
+    response = client.post("/dashboard/_dash-update-component", json=body, headers=headers)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert response.status_code == 200, response.data[:300]
@@ -544,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
     results["report"] = measure_report(app, engine)
     print(json.dumps(results["report"], indent=1), flush=True)
     print("filters ...", flush=True)
-    results["filters"] = measure_filters(app)
+    results["filters"] = measure_filters(app, engine)
     print(json.dumps(results["filters"], indent=1, ensure_ascii=False), flush=True)
     print("export ...", flush=True)
     results["export"] = measure_export(engine)

@@ -1,37 +1,44 @@
-"""Dash application factory: public report, private dashboard and insights (Dash Pages in ``pages/``).
+"""Dashboard server factory: one Flask app, a public and a private Dash app (see ``dashboard.security``).
 
-One app per process: Dash Pages registers page modules and callbacks globally.
+- ``/relatorio/`` public Dash app (``dashboard.relatorio``) and ``/relatorio/semana.json``;
+- ``/dashboard/`` private Dash app (Dash Pages in ``pages/``) and ``/dashboard/exportar.csv``;
+- ``/entrar`` and ``/sair`` (``dashboard.login``), ``/health``.
+
+One server per process: Dash Pages registers page modules and callbacks globally.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 import dash
 import sqlalchemy as sa
+from dash import set_props
 from flask import Flask, jsonify, redirect, request
 
 from alumusic.settings import Settings, get_settings
-from dashboard import context, export_route
-from dashboard.auth import protect
+from dashboard import context, export_route, login, relatorio, report_route, security
 from dashboard.cache import SharedCache
-from dashboard.layout import shell
+from dashboard.layout import message, private_shell
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
+DASH_APPS = "alumusic_dash_apps"
 
 
 def create_app(*, settings: Settings | None = None, engine: sa.Engine | None = None,
-               cache_dir: Path | None = None) -> dash.Dash:
-    """Build the app. Fails at once (MissingSecretError) without DASHBOARD_PASSWORD_HASH."""
+               cache_dir: Path | None = None) -> Flask:
+    """Build the server. Fails at once (MissingSecretError) without DASHBOARD_SECRET_KEY."""
     settings = settings or get_settings()
-    settings.require("dashboard_password_hash")  # no default password: refuse to start
+    settings.require("dashboard_secret_key")  # signs sessions and CSRF tokens: refuse to start without
     if engine is None:
         from alumusic import db
 
         engine = db.get_engine()
 
-    server = Flask(__name__)
+    server = Flask(__name__, template_folder=str(HERE / "templates"))
 
     @server.get("/health")
     def health():
@@ -44,29 +51,75 @@ def create_app(*, settings: Settings | None = None, engine: sa.Engine | None = N
     server.extensions[context.EXTENSION] = context.DashboardContext(
         settings=settings, engine=engine, cache=SharedCache(server, cache_dir, namespace)
     )
+    security.init_app(server, settings, engine.url.render_as_string(hide_password=False))
+    server.register_blueprint(login.bp)
+    if settings.oidc_issuer:
+        from dashboard import oidc
+
+        oidc.init_app(server, settings)
 
     @server.before_request
-    def home_is_the_report():
+    def old_addresses():
+        # Bookmarks from before the private app moved under /dashboard/ (redirects carry no data).
         if request.path == "/":
             return redirect("/relatorio/semana")
+        if request.path == "/insights":
+            return redirect("/dashboard/insights", 308)
         return None
 
-    @server.get("/relatorio/semana.json")
-    def relatorio_json():
-        return jsonify(context.report())
-
+    report_route.register(server)
     export_route.register(server)
 
-    app = dash.Dash(
-        __name__,
+    # The private app first: its set-up takes the callbacks the pages registered with
+    # ``dash.callback`` (Dash hands global callbacks to the first app set up).
+    private = dash.Dash(
+        "privado",
         server=server,
+        url_base_pathname=security.PRIVATE_PREFIX,
         use_pages=True,
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
         title="AluMusic Insights",
         update_title=None,
         suppress_callback_exceptions=True,
+        on_error=_callback_failed,
+        use_async=False,  # gunicorn's sync threads: no event loop per callback
     )
-    app.layout = shell
-    protect(app, settings)
-    return app
+    public = dash.Dash(
+        "publico",
+        server=server,
+        url_base_pathname=security.PUBLIC_PREFIX,
+        assets_folder=str(HERE / "assets"),
+        assets_ignore=r"sessao\.js",
+        title=relatorio.TITLE,
+        update_title=None,
+        use_async=False,
+    )
+    # Layouts are functions of the request (the logged-in curator, the settings); Dash calls them
+    # once when they are set and again when set up, so both happen inside a request context.
+    with server.test_request_context():
+        private.layout = private_shell
+        public.layout = relatorio.layout
+        private._setup_server()
+        relatorio.register_callbacks(public)
+        public._setup_server()
+    server.extensions[DASH_APPS] = (private, public)
+    # Dash Pages adds its routing callback on the server's first request: make that request now,
+    # so the callback map that guard() checks bodies against is complete from the start.
+    server.test_client().get("/health")
+    _check_public_callbacks(public)
+    return server
+
+
+def _callback_failed(err: Exception) -> None:
+    """A private callback raised: log it, tell the curator, leave the outputs as they were."""
+    log.error("dashboard callback failed", exc_info=err)
+    set_props("aviso-erro", {"children": message("Algo deu errado nesta ação; tente de novo. "
+                                                 "Se persistir, avise a equipe técnica.", "erro")})
+
+
+def _check_public_callbacks(public: dash.Dash) -> None:
+    """Refuse to start if anything but the report's refresh became a callback of the public app."""
+    for key in public.callback_map:
+        if "relatorio-atualizado.children" not in key:
+            raise RuntimeError(f"callback {key!r} registered on the public app: private callbacks must stay private")

@@ -2,8 +2,8 @@
 
 Same filter and same CSV generator as the page's "Exportar CSV" button, but the response is sent
 chunk by chunk while the server-side cursor advances, so its memory does not grow with the export
-(``dcc.Download`` must carry the whole file inside one JSON response). Private like /dashboard:
-it is not in the public routes, so the curator login applies.
+(``dcc.Download`` must carry the whole file inside one JSON response). Private: it lies under
+``/dashboard/``, where ``dashboard.security.guard`` requires a curator session.
 """
 
 from __future__ import annotations
@@ -12,18 +12,31 @@ from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, abort, request, stream_with_context
+from flask import Flask, Response, request, stream_with_context
 
-from alumusic.csv_export import iter_comments_csv
+from alumusic.csv_export import DIALECTS, iter_comments_csv
 from dashboard import context
-from dashboard.comment_table import make_filter
+from dashboard.comment_table import FiltroInvalido, make_filter
 
 PATH = "/dashboard/exportar.csv"
 PARAMS = ("artista", "album", "tag", "categoria", "desde", "ate", "texto")
+# ``formato``: a name of csv_export.DIALECTS; "padrao" (comma) for scripts, the page links "excel-br" (;).
+FORMAT_PARAM = "formato"
 
 
-def url_for_filters(**values) -> str:
-    query = urlencode({k: v for k, v in values.items() if k in PARAMS and v})
+def _plain(value: object) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from a hostile callback body
+        return False
+    return True
+
+
+def url_for_filters(formato: str | None = None, **values) -> str:
+    query = urlencode({k: v for k, v in values.items() if k in PARAMS and _plain(v)}
+                      | ({FORMAT_PARAM: formato} if formato in DIALECTS and formato != "padrao" else {}))
     return f"{PATH}?{query}" if query else PATH
 
 
@@ -33,12 +46,15 @@ def register(server: Flask) -> None:
         ctx = context.get()
         try:
             f = make_filter(**{k: request.args.get(k) for k in PARAMS}, timezone=ctx.settings.timezone)
-        except ValueError:
-            abort(400, "data inválida (use AAAA-MM-DD)")
+        except FiltroInvalido as exc:  # hostile or impossible filter values
+            return Response(f"filtro inválido: {exc}\n", status=400, mimetype="text/plain")
+        formato = request.args.get(FORMAT_PARAM, "padrao")
+        if formato not in DIALECTS:
+            return Response(f"formato inválido (use {' ou '.join(DIALECTS)})\n", status=400, mimetype="text/plain")
 
         def generate():
             with ctx.engine.connect() as conn:
-                yield from iter_comments_csv(conn, f)
+                yield from iter_comments_csv(conn, f, dialect=formato)
 
         stamp = datetime.now(ZoneInfo(ctx.settings.timezone)).strftime("%Y%m%d-%H%M%S")
         return Response(

@@ -1,25 +1,53 @@
-"""The page shell (header, navigation) and small shared UI pieces."""
+"""The page shells (header, navigation) of the public and the private app, and small shared UI pieces."""
 
 from __future__ import annotations
 
 import dash
-from dash import html
+from dash import dcc, html
+from flask_wtf.csrf import generate_csrf
 
-NAV = [("Relatório semanal", "/relatorio/semana"), ("Dashboard", "/dashboard"), ("Perguntas", "/insights")]
+PUBLIC_NAV = [("Relatório semanal", "/relatorio/semana"), ("Área dos curadores", "/dashboard/")]
+PRIVATE_NAV = [("Comentários", "/dashboard/"), ("Perguntas", "/dashboard/insights"),
+               ("Relatório público", "/relatorio/semana")]
+PAPEIS = {"curador": "curador(a)", "admin": "administrador(a)"}
 
 
-def shell() -> html.Div:
-    # Plain links (full page loads), not dcc.Link: going to a private page must reach the server,
-    # which answers 401 and makes the browser ask for the curator's login.
+def _header(links: list[tuple[str, str]], extra: list | None = None) -> html.Header:
+    # Plain links (full page loads) between the two apps: each is its own Dash app, and a private
+    # page must reach the server, which sends a visitor without a session to the login page.
+    return html.Header(
+        [
+            html.Strong("AluMusic Insights", className="marca"),
+            html.Nav([html.A(label, href=href, className="nav-link") for label, href in links]),
+            *(extra or []),
+        ],
+        className="cabecalho",
+    )
+
+
+def public_shell(content) -> html.Div:
+    return html.Div([_header(PUBLIC_NAV), html.Main(content, className="conteudo")])
+
+
+def private_shell() -> html.Div:
+    """Layout of the private app, built per request: it names the logged-in curator."""
+    from dashboard.security import current_curator
+
+    curator = current_curator()
+    if not curator.is_authenticated:  # only Dash's own layout validation at start-up gets here
+        return html.Div([_header(PRIVATE_NAV), html.Div(id="aviso-erro"), dash.page_container])
+    sair = html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+            html.Span(f"{curator.exibicao} · {PAPEIS.get(curator.papel, curator.papel)}", id="sessao-usuario"),
+            html.Button("Sair", id="sessao-sair", type="submit", className="botao-sair"),
+        ],
+        action="/sair", method="post", className="sessao",
+    )
     return html.Div(
         [
-            html.Header(
-                [
-                    html.Strong("AluMusic Insights", className="marca"),
-                    html.Nav([html.A(label, href=href, className="nav-link") for label, href in NAV]),
-                ],
-                className="cabecalho",
-            ),
+            _header(PRIVATE_NAV, [sair]),
+            html.Div(id="aviso-erro", role="alert"),
             html.Main(dash.page_container, className="conteudo"),
         ]
     )

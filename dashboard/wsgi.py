@@ -2,5 +2,4 @@
 
 from dashboard.app import create_app
 
-app = create_app()
-server = app.server
+server = create_app()

@@ -41,12 +41,6 @@ def ensure_secrets() -> dict:
         if not os.environ.get(key) and not env.get(key):
             env[key] = secrets.token_urlsafe(48)
             changed = True
-    if not os.environ.get("DASHBOARD_PASSWORD_HASH") and not env.get("DASHBOARD_PASSWORD_HASH"):
-        from argon2 import PasswordHasher
-
-        creds["dashboard_password"] = secrets.token_urlsafe(12)
-        env["DASHBOARD_PASSWORD_HASH"] = PasswordHasher().hash(creds["dashboard_password"])
-        changed = True
     if changed:
         SECRETS.write_text("".join(f"{k}='{v}'\n" for k, v in env.items()))
         SECRETS.chmod(0o600)
@@ -275,11 +269,22 @@ def airflow_env(settings, product_url: str, airflow_url: str) -> dict:
     }
 
 
-def post_start_hooks(product_url: str, creds: dict) -> None:
-    """First-run convenience: an API client "demo" for trying the API (again after a DB reset)."""
-    from alumusic.db import get_engine
-    from alumusic.repositories import clients
+FIRST_CURATOR = "curador"
 
+
+def post_start_hooks(product_url: str, creds: dict) -> None:
+    """First-run convenience: the first curator account (admin) and an API client "demo"."""
+    from alumusic.db import get_engine
+    from alumusic.repositories import clients, curators
+
+    with get_engine(product_url).begin() as conn:
+        if curators.count_active(conn) == 0 and curators.get(conn, FIRST_CURATOR) is None:
+            account, password = curators.create(conn, FIRST_CURATOR, "admin", nome="Curadoria")
+            save_credential(creds, "dashboard_user", account.usuario)
+            save_credential(creds, "dashboard_password", password)
+        elif creds.get("dashboard_password") and not curators.authenticate(
+                conn, creds.get("dashboard_user", FIRST_CURATOR), creds["dashboard_password"]):
+            creds.pop("dashboard_password", None)  # changed since: don't print a wrong password
     with get_engine(product_url).begin() as conn:
         if clients.get_client(conn, "demo"):
             if not (creds.get("api_client_secret") and clients.authenticate(conn, "demo", creds["api_client_secret"])):
@@ -297,8 +302,9 @@ def print_banner(settings, creds: dict, env: dict) -> None:
         "",
         "AluMusic Insights is running (Ctrl-C or `make stop` stops everything)",
         f"  Public report   http://127.0.0.1:{settings.dashboard_port}/relatorio/semana",
-        f"  Dashboard       http://127.0.0.1:{settings.dashboard_port}/dashboard   "
-        f"user {settings.dashboard_user} / password {creds.get('dashboard_password', '(configured hash)')}",
+        f"  Curators        http://127.0.0.1:{settings.dashboard_port}/dashboard/   "
+        + (f"user {creds.get('dashboard_user', FIRST_CURATOR)} / password {creds['dashboard_password']}"
+           if creds.get("dashboard_password") else "(accounts: python -m alumusic users list)"),
         f"  API             http://127.0.0.1:{settings.api_port}/api/health   "
         f"(OpenAPI: /api/openapi.json)",
     ]

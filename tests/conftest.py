@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures shared across folders live in tests/support/ (plugins, so one session-wide instance each).
+pytest_plugins = ["tests.support.dashboard"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DEV_SET = SHARED / "evals" / "youtube_ptbr_music_2013_dev.csv"
@@ -24,7 +27,7 @@ POOL = SHARED / "data" / "youtube_ptbr_music_2013_pool.csv"
 # Tables emptied between tests (the taxonomy seed stays).
 _DATA_TABLES = (
     "classificacao_tags", "classificacoes", "comentarios", "lancamentos", "resumos_semanais",
-    "api_clientes", "insights_perguntas",
+    "api_clientes", "insights_perguntas", "curadores", "curador_sessoes", "api_refresh_tokens", "limites_taxa",
 )
 
 _state: dict[str, str] = {}
@@ -99,6 +102,9 @@ def db(engine):
     import sqlalchemy as sa
 
     with engine.begin() as conn:
+        # A connection leaked by an earlier test (e.g. an unread streamed response) must fail this
+        # test loudly instead of blocking the whole session on its lock.
+        conn.execute(sa.text("SET LOCAL lock_timeout = '15s'"))
         conn.execute(sa.text(f"TRUNCATE {', '.join(_DATA_TABLES)} RESTART IDENTITY CASCADE"))
         conn.execute(sa.text("DELETE FROM taxonomia_tags WHERE criado_em > (SELECT min(criado_em) FROM taxonomia_tags)"))
     return engine

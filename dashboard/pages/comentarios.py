@@ -1,4 +1,4 @@
-"""Private page ``/dashboard``: search and filter comments, see a comment's history, correct it, export CSV.
+"""Private page ``/dashboard/``: search and filter comments, see a comment's history, correct it, export CSV.
 
 Paging and sorting run in PostgreSQL (DataTable ``custom`` modes): the browser only ever holds one
 page. The export streams the filtered rows from a server-side cursor into a temporary file in
@@ -12,22 +12,23 @@ import io
 import math
 import tempfile
 from datetime import datetime
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import dash
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html
 
 from alumusic.classification.contract import CATEGORIAS
-from alumusic.csv_export import write_comments_csv
+from alumusic.csv_export import DIALECTS, write_comments_csv
 from alumusic.repositories import classifications
 from dashboard import context
-from dashboard.auth import current_user
-from dashboard.comment_table import make_filter, page
+from dashboard.comment_table import SORTABLE, FiltroInvalido, make_filter, page
 from dashboard.export_route import url_for_filters as export_url_for_filters
 from dashboard.figures import ROTULOS
 from dashboard.layout import DROPDOWN_LABELS, message
+from dashboard.security import current_curator
 
-dash.register_page(__name__, path="/dashboard", name="Dashboard", title="Dashboard — AluMusic Insights")
+dash.register_page(__name__, path="/", name="Comentários", title="Comentários — AluMusic Insights")
 
 PAGE_SIZE = 25
 FILTERS = ("filtro-artista", "filtro-album", "filtro-tag", "filtro-categoria", "filtro-desde", "filtro-ate",
@@ -85,9 +86,12 @@ def layout(**_query) -> html.Div:
             html.Div(
                 [
                     html.Strong(id="dash-total"),
+                    dcc.RadioItems(id="dash-formato", value="excel-br", inline=True, className="formato",
+                                   options=[{"label": "Excel em português (;)", "value": "excel-br"},
+                                            {"label": "CSV padrão (,)", "value": "padrao"}]),
                     html.Button("Exportar CSV", id="dash-exportar"),
                     dcc.Loading(html.Span(id="dash-export-msg"), type="dot"),
-                    html.A("CSV grande? baixar direto", id="dash-export-link", href=export_url_for_filters()),
+                    html.A("CSV grande? baixar direto", id="dash-export-link", href=export_url_for_filters("excel-br")),
                     dcc.Download(id="dash-download"),
                 ],
                 className="barra",
@@ -123,8 +127,8 @@ def layout(**_query) -> html.Div:
                             dcc.Dropdown(id="corr-tags", options=tag_options, multi=True, labels=DROPDOWN_LABELS),
                             html.Label("Motivo (opcional)", htmlFor="corr-motivo"),
                             dcc.Input(id="corr-motivo", type="text", className="campo-texto"),
-                            html.Label("Curador(a)", htmlFor="corr-autor"),
-                            dcc.Input(id="corr-autor", type="text", value=current_user() or "", className="campo-texto"),
+                            html.P(["A correção fica registrada em nome de ",
+                                    html.Strong(current_curator().exibicao, id="corr-autor"), "."]),
                             html.Button("Salvar correção", id="corr-salvar", disabled=True),
                             html.Div(id="corr-msg"),
                         ]
@@ -135,6 +139,16 @@ def layout(**_query) -> html.Div:
             dcc.Store(id="dash-versao", data=0),  # bumped by a correction: table and history reload
         ]
     )
+
+
+def _selected_id(selected_ids) -> str | None:
+    """The selected row's comment id, if the request carries a well-formed one."""
+    if not isinstance(selected_ids, list) or not selected_ids or not isinstance(selected_ids[0], str):
+        return None
+    try:
+        return str(UUID(selected_ids[0]))
+    except ValueError:
+        return None
 
 
 def _filter(artista, album, tag, categoria, desde, ate, texto):
@@ -164,9 +178,13 @@ def _number(n: int) -> str:
 def carregar_tabela(artista, album, tag, categoria, desde, ate, texto, page_current, sort_by, _versao):
     refreshing = ctx.triggered_id == "dash-versao"
     new_filter = ctx.triggered_id in FILTERS
-    page_current = 0 if new_filter else (page_current or 0)  # a new filter starts at its first page
-    sort = (sort_by or [{"column_id": "recebido_em", "direction": "desc"}])[0]
-    f = _filter(artista, album, tag, categoria, desde, ate, texto)
+    page_current = page_current if isinstance(page_current, int) and 0 <= page_current < 1_000_000 else 0
+    page_current = 0 if new_filter else page_current  # a new filter starts at its first page
+    sort = _sort(sort_by)
+    try:
+        f = _filter(artista, album, tag, categoria, desde, ate, texto)
+    except FiltroInvalido as exc:
+        return [], 1, 0, [], message(f"Filtro inválido: {exc}", "erro")
     with context.engine().connect() as conn:
         result = page(conn, f, sort_by=sort["column_id"], descending=sort["direction"] == "desc",
                       offset=page_current * PAGE_SIZE, limit=PAGE_SIZE)
@@ -195,13 +213,25 @@ def carregar_tabela(artista, album, tag, categoria, desde, ate, texto, page_curr
     return rows, pages, 0 if new_filter else dash.no_update, dash.no_update if refreshing else [], total
 
 
+def _sort(sort_by) -> dict:
+    """The requested sort if it names a sortable column, else newest first."""
+    default = {"column_id": "recebido_em", "direction": "desc"}
+    if not isinstance(sort_by, list) or not sort_by or not isinstance(sort_by[0], dict):
+        return default
+    column, direction = sort_by[0].get("column_id"), sort_by[0].get("direction")
+    if column not in SORTABLE or direction not in ("asc", "desc"):
+        return default
+    return {"column_id": column, "direction": direction}
+
+
 @callback(
     Output("dash-export-link", "href"),
     [Input(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
+    Input("dash-formato", "value"),
 )
-def link_exportacao(artista, album, tag, categoria, desde, ate, texto):
-    return export_url_for_filters(artista=artista, album=album, tag=tag, categoria=categoria, desde=desde, ate=ate,
-                                  texto=texto)
+def link_exportacao(artista, album, tag, categoria, desde, ate, texto, formato):
+    return export_url_for_filters(formato, artista=artista, album=album, tag=tag, categoria=categoria, desde=desde,
+                                  ate=ate, texto=texto)
 
 
 @callback(
@@ -213,9 +243,9 @@ def link_exportacao(artista, album, tag, categoria, desde, ate, texto):
     Input("dash-versao", "data"),
 )
 def mostrar_historico(selected_ids, _versao):
-    if not selected_ids:
+    comentario_id = _selected_id(selected_ids)
+    if comentario_id is None:
         return message("Selecione um comentário na tabela."), None, [], True
-    comentario_id = selected_ids[0]
     with context.engine().connect() as conn:
         items = classifications.history(conn, comentario_id)
     if not items:
@@ -248,21 +278,25 @@ def mostrar_historico(selected_ids, _versao):
     State("corr-categoria", "value"),
     State("corr-tags", "value"),
     State("corr-motivo", "value"),
-    State("corr-autor", "value"),
     State("dash-versao", "data"),
     prevent_initial_call=True,
 )
-def salvar_correcao(_clicks, selected_ids, categoria, tags, motivo, autor, versao):
-    if not selected_ids:
+def salvar_correcao(_clicks, selected_ids, categoria, tags, motivo, versao):
+    comentario_id = _selected_id(selected_ids)
+    if comentario_id is None:
         return message("Selecione um comentário antes de corrigir.", "erro"), dash.no_update
-    autor = (autor or "").strip()
-    if not autor:
-        return message("Informe o nome do(a) curador(a).", "erro"), dash.no_update
+    if not isinstance(tags, list | type(None)) or not all(isinstance(t, str) for t in tags or []):
+        return message("Tags inválidas.", "erro"), dash.no_update
+    motivo = motivo if isinstance(motivo, str) else None
+    if motivo and (len(motivo) > 500 or "\x00" in motivo or any(0xD800 <= ord(ch) <= 0xDFFF for ch in motivo)):
+        return message("Motivo inválido (até 500 caracteres de texto).", "erro"), dash.no_update
+    # The author is the session's curator, never a field of the request.
+    autor = current_curator().usuario
     explicacao = (motivo or "").strip() or f"marcada na correção manual de {autor}"
     try:
         with context.engine().begin() as conn:
             classifications.record_manual_correction(
-                conn, selected_ids[0], categoria, [{"codigo": c, "explicacao": explicacao} for c in tags or []], autor
+                conn, comentario_id, categoria, [{"codigo": c, "explicacao": explicacao} for c in tags or []], autor
             )
     except ValueError as exc:
         return message(f"Correção não salva: {exc}", "erro"), dash.no_update
@@ -274,14 +308,20 @@ def salvar_correcao(_clicks, selected_ids, categoria, tags, motivo, autor, versa
     Output("dash-export-msg", "children"),
     Input("dash-exportar", "n_clicks"),
     [State(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
+    State("dash-formato", "value"),
     prevent_initial_call=True,
 )
-def exportar_csv(_clicks, artista, album, tag, categoria, desde, ate, texto):
-    f = _filter(artista, album, tag, categoria, desde, ate, texto)
+def exportar_csv(_clicks, artista, album, tag, categoria, desde, ate, texto, formato):
+    if formato not in DIALECTS:
+        return dash.no_update, message("Formato de CSV inválido.", "erro")
+    try:
+        f = _filter(artista, album, tag, categoria, desde, ate, texto)
+    except FiltroInvalido as exc:
+        return dash.no_update, message(f"Filtro inválido: {exc}", "erro")
     stamp = datetime.now(ZoneInfo(context.settings().timezone)).strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryFile() as tmp:
         with context.engine().connect() as conn:
-            size = write_comments_csv(conn, f, tmp)
+            size = write_comments_csv(conn, f, tmp, dialect=formato)
         content = _base64_file(tmp)
     return (
         {"content": content, "filename": f"comentarios-{stamp}.csv", "base64": True, "type": "text/csv"},

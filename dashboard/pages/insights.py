@@ -1,4 +1,4 @@
-"""Private page ``/insights``: a question about the last weeks, answered from the weekly summaries.
+"""Private page ``/dashboard/insights``: a question about the last weeks, answered from the weekly summaries.
 
 The Q&A logic (choosing summaries, the LLM call, logging) is ``alumusic.insights``; this page is
 only its form.
@@ -10,8 +10,8 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import context
-from dashboard.auth import current_user
 from dashboard.layout import message
+from dashboard.security import current_curator
 
 dash.register_page(__name__, path="/insights", name="Perguntas", title="Perguntas — AluMusic Insights")
 
@@ -39,7 +39,7 @@ def perguntar(_clicks, pergunta):
     from alumusic.insights import InsightsIndisponivel, PerguntaInvalida, answer_question
 
     try:
-        result = answer_question(context.engine(), pergunta or "", origem="dashboard", autor=current_user())
+        result = answer_question(context.engine(), pergunta or "", origem="dashboard", autor=current_curator().usuario)
     except PerguntaInvalida as exc:
         return message(str(exc), "erro")
     except InsightsIndisponivel as exc:

@@ -1,6 +1,7 @@
 """Operator commands: ``python -m alumusic <group> <command>``.
 
-Groups: ``db`` (migrations), ``demo`` (demo data), ``clients`` (API clients). Other modules register more groups by adding
+Groups: ``db`` (migrations), ``demo`` (demo data), ``clients`` (API clients), ``users`` (curator
+accounts of the dashboard). Other modules register more groups by adding
 them to ``cli`` (see the bottom of this file).
 """
 
@@ -132,6 +133,76 @@ def clients_revoke(name: str) -> None:
     if not revoked:
         raise click.ClickException(f"nenhum cliente ativo chamado {name!r}")
     click.echo(f"cliente {name} revogado")
+
+
+@cli.group()
+def users() -> None:
+    """Curator accounts of the dashboard (roles curador, admin)."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["curador", "admin"]), default="curador", show_default=True)
+@click.option("--name", "nome", help="Name shown in the dashboard and on corrections.")
+@click.option("--email", help="E-mail (the OIDC login matches accounts by it).")
+@click.option("--no-password", is_flag=True, help="OIDC-only account: no password login.")
+def users_create(username: str, role: str, nome: str | None, email: str | None, no_password: bool) -> None:
+    """Create account USERNAME and print its generated password (shown only this once)."""
+    from alumusic.repositories import curators
+
+    try:
+        with _migrated_engine().begin() as conn:
+            account, password = curators.create(conn, username, role, nome=nome, email=email,
+                                                with_password=not no_password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"conta {account.usuario} criada com papel {account.papel}")
+    if password:
+        click.echo("guarde a senha agora; ela não será mostrada de novo")
+        # Last line, last word = the password (scripts/devstack.py reads it this way).
+        click.echo(f"senha: {password}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List accounts with their role, state and last login."""
+    from alumusic.repositories import curators
+
+    with _migrated_engine().connect() as conn:
+        rows = curators.list_all(conn)
+    if not rows:
+        click.echo("nenhuma conta")
+    for c in rows:
+        state = "ativa" if c.ativo else "desativada"
+        last = f"último acesso {c.ultimo_login_em:%Y-%m-%d %H:%M}" if c.ultimo_login_em else "nunca entrou"
+        click.echo(f"{c.usuario:<24} {c.papel:<8} {state:<11} {last}")
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable account USERNAME: its sessions end at once."""
+    from alumusic.repositories import curators
+
+    with _migrated_engine().begin() as conn:
+        if not curators.disable(conn, username):
+            raise click.ClickException(f"nenhuma conta ativa com o usuário {username!r}")
+    click.echo(f"conta {username} desativada; as sessões dela foram encerradas")
+
+
+@users.command("reset-password")
+@click.argument("username")
+def users_reset_password(username: str) -> None:
+    """Give USERNAME a new generated password (printed once); its sessions end."""
+    from alumusic.repositories import curators
+
+    try:
+        with _migrated_engine().begin() as conn:
+            password = curators.set_password(conn, username)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"nova senha de {username}; guarde-a agora")
+    click.echo(f"senha: {password}")
 
 
 def main() -> None:

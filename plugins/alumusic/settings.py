@@ -86,15 +86,37 @@ class Settings(BaseSettings):
     max_text_length: int = Field(default=5000, ge=1)
     max_batch_size: int = Field(default=1000, ge=1)
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
-    token_rate_limit: str = "30 per minute"
+    token_rate_limit: str = Field(default="30 per minute", description="POST /api/auth/token per client IP.")
+    token_rate_limit_client: str = Field(
+        default="10 per 5 minutes", description="Failed POST /api/auth/token per client name (any IP)."
+    )
 
     # --- dashboard ---------------------------------------------------------------------------
-    dashboard_user: str = "curador"
-    dashboard_password_hash: SecretStr | None = Field(
-        default=None, description="argon2 hash of the curator password (make run generates one)."
+    dashboard_secret_key: SecretStr | None = Field(
+        default=None, description="Signs the dashboard's session cookie and CSRF tokens (required)."
     )
-    dashboard_secret_key: SecretStr | None = None
+    dashboard_session_hours: float = Field(default=12, gt=0, description="A curator login lasts this long.")
+    dashboard_cookie_secure: bool | None = Field(
+        default=None, description="Secure flag of the session cookie; unset: set when the request came over HTTPS."
+    )
+    proxy_hops: int = Field(
+        default=0, ge=0, description="Reverse proxies in front of the apps whose X-Forwarded-For/-Proto are trusted."
+    )
+    login_rate_limit_ip: str = "20 per minute"
+    login_rate_limit_account: str = "10 per 15 minutes"
     report_cache_seconds: int = Field(default=60, ge=1)
+
+    # --- optional OIDC login for curators ------------------------------------------------------
+    oidc_issuer: str | None = Field(
+        default=None, description="Issuer URL (its /.well-known/openid-configuration is read); unset: no OIDC."
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_create_accounts: bool = Field(
+        default=False, description="Create a 'curador' account on first OIDC login; else the e-mail must exist."
+    )
+    oidc_button_label: str = "Entrar com a conta da empresa"
 
     # --- local stack ports -------------------------------------------------------------------
     api_port: int = 5000

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
 import time
@@ -11,17 +10,19 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from tests.dashboard.conftest import CACHE_SECONDS, PASSWORD, USER
 from tests.dashboard.seed import add, seed
-
-
-def _basic(user: str, password: str) -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+from tests.support.dashboard import CACHE_SECONDS, PASSWORD, USER, login
 
 
 @pytest.fixture
-def client(live, dash_app):  # ``live``: emptied database and report cache
-    return dash_app.server.test_client()
+def client(live, dash_app, curator):  # ``live``: emptied database and report cache
+    return dash_app.test_client()
+
+
+@pytest.fixture
+def curator_client(client):
+    assert login(client).status_code == 302
+    return client
 
 
 def test_public_routes_answer_without_login(client):
@@ -31,23 +32,15 @@ def test_public_routes_answer_without_login(client):
     assert home.status_code == 302 and home.headers["Location"].endswith("/relatorio/semana")
 
 
-@pytest.mark.parametrize("path", ["/dashboard", "/insights"])
-def test_private_pages_need_the_curator_password(client, path):
-    denied = client.get(path)
-    assert denied.status_code == 401 and "Basic" in denied.headers["WWW-Authenticate"]
-    assert client.get(path, headers=_basic(USER, "errada")).status_code == 401
-    assert client.get(path, headers=_basic("outra", PASSWORD)).status_code == 401
-    assert client.get(path, headers=_basic(USER, PASSWORD)).status_code == 200
-
-
-def _callback_body(output: str, inputs: list[dict]) -> dict:
-    return {"output": output, "outputs": [], "inputs": inputs, "changedPropIds": [], "state": []}
-
-
-def test_private_callbacks_are_refused_without_login(client):
-    body = _callback_body("corr-msg.children...dash-versao.data",
-                          [{"id": "corr-salvar", "property": "n_clicks", "value": 1}])
-    assert client.post("/_dash-update-component", json=body).status_code == 401
+@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/insights"])
+def test_private_pages_need_a_curator_session(client, path):
+    denied = client.get(path, headers={"Accept": "text/html"})
+    assert denied.status_code == 302 and denied.headers["Location"] == f"/entrar?proximo={path}"
+    assert login(client, USER, "errada").status_code == 401
+    assert login(client, "outra", PASSWORD).status_code == 401
+    assert client.get(path, headers={"Accept": "text/html"}).status_code == 302
+    assert login(client, proximo=path).headers["Location"] == path
+    assert client.get(path, headers={"Accept": "text/html"}).status_code == 200
 
 
 def test_report_json_is_public_and_has_the_seeded_numbers(client, db):
@@ -121,23 +114,12 @@ def test_stale_values_are_served_at_once_and_refreshed_once_in_the_background(tm
     assert cache.get_or_compute("k", slow_v2, ttl=1) == "v2" and calls == [1]
 
 
-def test_app_refuses_to_start_without_a_password_hash(engine, tmp_path):
+def test_app_refuses_to_start_without_a_secret_key(engine, tmp_path):
     from alumusic.settings import MissingSecretError, Settings
     from dashboard.app import create_app
 
-    with pytest.raises(MissingSecretError, match="DASHBOARD_PASSWORD_HASH"):
-        create_app(settings=Settings(dashboard_password_hash=None, _env_file=None), engine=engine, cache_dir=tmp_path)
-
-
-def test_password_check_remembers_only_good_credentials():
-    from argon2 import PasswordHasher
-
-    from dashboard.auth import PasswordCheck
-
-    check = PasswordCheck("ana", PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("certa"))
-    assert check("ana", "certa") and check("ana", "certa")
-    assert not check("ana", "errada") and not check("bia", "certa")
-    assert all("certa" not in repr(v) for v in vars(check).values())
+    with pytest.raises(MissingSecretError, match="DASHBOARD_SECRET_KEY"):
+        create_app(settings=Settings(dashboard_secret_key=None, _env_file=None), engine=engine, cache_dir=tmp_path)
 
 
 def test_table_page_counts_up_to_the_cap(db, monkeypatch):
@@ -157,7 +139,7 @@ def test_table_page_counts_up_to_the_cap(db, monkeypatch):
     assert [r["texto"] for r in capped.rows] == expected and len(seeded.rows) == 24
 
 
-def test_gunicorn_serves_the_wsgi_entry_point(live, db_url, tmp_path):
+def test_gunicorn_serves_the_wsgi_entry_point(live, curator, db_url, tmp_path):
     """``gunicorn dashboard.wsgi:server`` (what make run and compose start) boots and serves."""
     import os
     import socket
@@ -166,13 +148,10 @@ def test_gunicorn_serves_the_wsgi_entry_point(live, db_url, tmp_path):
     import urllib.request
     from pathlib import Path
 
-    from argon2 import PasswordHasher
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path), "DASHBOARD_USER": USER,
-           "DASHBOARD_PASSWORD_HASH": PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)}
+    env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path), "DASHBOARD_SECRET_KEY": "k" * 40}
     gunicorn = Path(sys.executable).parent / "gunicorn"
     proc = subprocess.Popen([str(gunicorn), "--workers", "1", "--bind", f"127.0.0.1:{port}", "dashboard.wsgi:server"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -189,9 +168,15 @@ def test_gunicorn_serves_the_wsgi_entry_point(live, db_url, tmp_path):
                 time.sleep(0.3)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/relatorio/semana.json", timeout=10) as r:
             assert set(json.load(r)) >= {"gerado_em", "categorias_por_artista"}
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/dashboard", headers=_basic(USER, PASSWORD))
-        with urllib.request.urlopen(request, timeout=10) as r:
-            assert r.status == 200
+        import http.cookiejar
+        import re
+
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with opener.open(f"http://127.0.0.1:{port}/entrar", timeout=10) as r:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', r.read().decode()).group(1)
+        form = urllib.parse.urlencode({"usuario": USER, "senha": PASSWORD, "csrf_token": token}).encode()
+        with opener.open(f"http://127.0.0.1:{port}/entrar", data=form, timeout=10) as r:  # follows to /dashboard/
+            assert r.status == 200 and r.url.endswith("/dashboard/")
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -207,12 +192,13 @@ def test_streamed_export_route_is_private_and_has_exactly_the_filtered_rows(clie
     seeded = seed(db)
     url = "/dashboard/exportar.csv?artista=Luna+Ribeiro&texto=autotune"
     assert client.get(url).status_code == 401
-    response = client.get(url, headers=_basic(USER, PASSWORD))
+    login(client)
+    response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.is_streamed and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
     expected = seeded.where(artista="Luna Ribeiro", texto=lambda r: "autotune" in r["texto"])
     assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in expected) and len(rows) == 3
-    spam = client.get("/dashboard/exportar.csv?categoria=SPAM", headers=_basic(USER, PASSWORD))
+    spam = client.get("/dashboard/exportar.csv?categoria=SPAM")
     assert f"'{FORMULA_TEXT}" in spam.get_data(as_text=True).replace('""', '"')
-    assert client.get("/dashboard/exportar.csv?desde=ontem", headers=_basic(USER, PASSWORD)).status_code == 400
+    assert client.get("/dashboard/exportar.csv?desde=ontem").status_code == 400

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.dashboard.conftest import USER
 from tests.dashboard.seed import FORMULA_TEXT, SP, add, seed
+from tests.support.dashboard import NAME, PASSWORD, USER
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def _bars(traces: list[dict], horizontal: bool = True) -> dict:
 
 def test_public_report_shows_five_charts_and_refreshes_after_the_ttl(live, db, open_tab):
     seeded = seed(db)
-    tab = open_tab(credentials=False)
+    tab = open_tab(logged_in=False)
     page = tab.page
     response = page.goto(live + "/relatorio/semana")
     assert response.status == 200
@@ -78,7 +78,7 @@ def test_public_report_shows_five_charts_and_refreshes_after_the_ttl(live, db, o
 
 
 def test_report_shows_empty_states_without_data(live, open_tab):
-    tab = open_tab(credentials=False)
+    tab = open_tab(logged_in=False)
     tab.page.goto(live + "/relatorio/semana")
     notes = tab.page.wait_for_function(
         """() => { const g = [...document.querySelectorAll('div[id^="grafico-"] .js-plotly-plot')];
@@ -90,15 +90,47 @@ def test_report_shows_empty_states_without_data(live, open_tab):
     assert tab.errors == []
 
 
-def test_dashboard_answers_401_without_credentials(live, open_tab):
-    with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(live + "/dashboard", timeout=10)
+def test_private_pages_send_visitors_to_the_login_page_and_back(live, db, open_tab):
+    seed(db)
+    with pytest.raises(urllib.error.HTTPError) as err:  # a script (no HTML accepted) gets a plain 401
+        urllib.request.urlopen(urllib.request.Request(live + "/dashboard/_dash-layout"), timeout=10)
     assert err.value.code == 401
-    tab = open_tab(credentials=False)
-    assert tab.page.request.get(live + "/dashboard").status == 401
-    # Headless Chromium cannot show the login prompt: the navigation fails on the 401 challenge.
-    with pytest.raises(PlaywrightError, match="AUTH"):
-        tab.page.goto(live + "/dashboard")
+    tab = open_tab(logged_in=False)
+    page = tab.page
+    page.goto(live + "/dashboard/?artista=MC+Trov%C3%A3o")
+    expect(page).to_have_url(re.compile(r"/entrar\?proximo="))
+    expect(page.locator("h1")).to_have_text("Área dos curadores")
+    tab.screenshot("entrar")
+    page.fill("#usuario", USER)
+    page.fill("#senha", "senha errada")
+    page.click("#entrar-botao")
+    expect(page.locator("#entrar-aviso")).to_have_text("Usuário ou senha inválidos.")
+    assert [e for e in tab.errors if "401" not in e] == []  # the refused login answers 401, as it should
+    tab.errors.clear()
+    page.fill("#senha", PASSWORD)
+    page.click("#entrar-botao")
+    expect(page).to_have_url(live + "/dashboard/?artista=MC+Trov%C3%A3o")  # back to the view asked for
+    expect(page.locator("#sessao-usuario")).to_contain_text(NAME)
+    expect(page.locator("#dash-total")).to_contain_text("comentários")
+    page.click("#sessao-sair")
+    expect(page.locator("#entrar-aviso")).to_have_text("Você saiu da área dos curadores.")
+    page.goto(live + "/dashboard/")
+    expect(page).to_have_url(re.compile(r"/entrar\?proximo=/dashboard/"))
+    assert tab.errors == []
+
+
+def test_an_ended_session_sends_the_open_page_to_the_login(live, db, open_tab):
+    """Logged out elsewhere (or disabled): the next action of an open page leads to the login page."""
+    from alumusic.repositories import curators
+
+    seed(db)
+    tab = open_tab()
+    page = tab.page
+    _open_dashboard(tab, live, 24)
+    with db.begin() as conn:
+        curators.disable(conn, USER)
+    _choose(page, "filtro-artista", "MC Trovão")
+    expect(page).to_have_url(re.compile(r"/entrar\?proximo=%2Fdashboard%2F"))
 
 
 def _choose(page, dropdown_id: str, label: str) -> None:
@@ -112,7 +144,7 @@ def _column(page, column: str) -> list[str]:
 
 
 def _open_dashboard(tab, live: str, total: int) -> None:
-    assert tab.page.goto(live + "/dashboard").status == 200
+    assert tab.page.goto(live + "/dashboard/").status == 200
     expect(tab.page.locator("#dash-total")).to_have_text(f"{total} comentários")
 
 
@@ -205,13 +237,20 @@ def test_csv_export_equals_the_filtered_rows_and_neutralises_formulas(live, db, 
     download = info.value
     assert download.suggested_filename.startswith("comentarios-") and download.suggested_filename.endswith(".csv")
     text = open(download.path(), encoding="utf-8-sig").read()
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))  # the default: Excel in pt-BR
     assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in expected)
     spam = next(r for r in rows if r["categoria"] == "SPAM")
     assert spam["texto"] == "'" + FORMULA_TEXT
     expect(page.locator("#dash-export-msg")).to_contain_text("CSV gerado")
     # the direct (HTTP-streamed) download link carries the same filters
+    expect(page.locator("#dash-export-link")).to_have_attribute(
+        "href", "/dashboard/exportar.csv?artista=Luna+Ribeiro&formato=excel-br")
+    page.locator("#dash-formato label").filter(has_text="CSV padrão").click()
     expect(page.locator("#dash-export-link")).to_have_attribute("href", "/dashboard/exportar.csv?artista=Luna+Ribeiro")
+    with page.expect_download() as info:
+        page.click("#dash-exportar")
+    rows = list(csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read())))
+    assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in expected)
     assert tab.errors == []
 
 
@@ -230,12 +269,12 @@ def test_correction_is_recorded_with_the_curator_and_shown_in_the_history(live, 
 
     _choose(page, "corr-categoria", "Sugestão")
     _choose(page, "corr-tags", "show_agenda")
-    page.fill("#corr-autor", "Ana Curadora")
+    expect(page.locator("#corr-autor")).to_have_text(NAME)  # shown, not editable: the session decides
     page.fill("#corr-motivo", "pede show na cidade")
     page.click("#corr-salvar")
     expect(page.locator("#corr-msg")).to_contain_text("Correção salva")
     expect(history.locator('td[data-dash-column="categoria"]')).to_have_text(["SUGESTÃO", "OUTRO"])
-    expect(history.locator('td[data-dash-column="autor"]').first).to_have_text("Ana Curadora")
+    expect(history.locator('td[data-dash-column="autor"]').first).to_have_text(USER)
     expect(history.locator('td[data-dash-column="origem"]').first).to_have_text("manual")
     expect(page.locator('#dash-tabela td[data-dash-column="categoria"]')).to_have_text(["SUGESTÃO"])
     tab.screenshot("dashboard-correcao")
@@ -245,7 +284,7 @@ def test_correction_is_recorded_with_the_curator_and_shown_in_the_history(live, 
     with db.connect() as conn:
         newest = stored_history(conn, target["id"])[0]
     assert (newest["origem"], newest["autor"], newest["categoria"], newest["atual"]) == (
-        "manual", "Ana Curadora", "SUGESTÃO", True)
+        "manual", USER, "SUGESTÃO", True)
     assert newest["tags"] == [{"codigo": "show_agenda", "explicacao": "pede show na cidade"}]
     assert tab.errors == []
 
@@ -263,7 +302,7 @@ def test_insights_form_shows_an_answer_and_its_weeks(live, db, open_tab):
                            versao_prompt=None)
     tab = open_tab()
     page = tab.page
-    assert page.goto(live + "/insights").status == 200
+    assert page.goto(live + "/dashboard/insights").status == 200
     page.fill("#insights-pergunta", "Quem recebeu críticas ao autotune?")
     page.click("#insights-perguntar")
     expect(page.locator("#insights-resposta")).not_to_be_empty(timeout=30_000)

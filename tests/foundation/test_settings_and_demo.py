@@ -21,10 +21,10 @@ def test_lists_come_from_comma_separated_env(monkeypatch):
 
 
 def test_a_missing_secret_fails_with_the_variable_name(monkeypatch):
-    monkeypatch.delenv("DASHBOARD_PASSWORD_HASH", raising=False)
+    monkeypatch.delenv("DASHBOARD_SECRET_KEY", raising=False)
     s = Settings(_env_file=None)
-    with pytest.raises(MissingSecretError, match="DASHBOARD_PASSWORD_HASH"):
-        s.require("dashboard_password_hash")
+    with pytest.raises(MissingSecretError, match="DASHBOARD_SECRET_KEY"):
+        s.require("dashboard_secret_key")
     monkeypatch.setenv("JWT_SECRET_KEY", "s3cr3t")
     assert Settings(_env_file=None).require("jwt_secret_key") == "s3cr3t"
 

@@ -1,7 +1,10 @@
-"""The Dash app served on a free loopback port (werkzeug, in a thread) and the system Chromium."""
+"""Dashboard fixtures (a pytest plugin, see tests/conftest.py): the server on a free loopback port
+(werkzeug, in a thread), curator accounts, logging in, and the system Chromium."""
 
 from __future__ import annotations
 
+import re
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,32 +16,87 @@ ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
-USER, PASSWORD = "curadora", "senha-de-teste-123"
+USER, PASSWORD, NAME = "curadora", "senha-de-teste-123", "Ana Curadora"
 CACHE_SECONDS = 2  # short TTL: the refresh test waits for it
 
 
 @pytest.fixture(scope="session")
 def dash_app(engine, tmp_path_factory):
-    """One app per session (Dash Pages registers pages and callbacks process-wide)."""
-    from argon2 import PasswordHasher
-
+    """The dashboard's Flask server, one per session (Dash Pages registers pages and callbacks process-wide)."""
     from alumusic.settings import Settings
     from dashboard.app import create_app
 
-    settings = Settings(
-        dashboard_user=USER,
-        # cheap parameters keep the suite fast; production uses argon2-cffi's defaults
-        dashboard_password_hash=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD),
-        report_cache_seconds=CACHE_SECONDS,
-    )
+    settings = Settings(dashboard_secret_key=secrets.token_urlsafe(32), report_cache_seconds=CACHE_SECONDS,
+                        _env_file=None)
     return create_app(settings=settings, engine=engine, cache_dir=tmp_path_factory.mktemp("dash-cache"))
+
+
+@pytest.fixture
+def curator(db):
+    """The account USER / PASSWORD (role curador) on the emptied database."""
+    from alumusic.repositories import curators
+
+    with db.begin() as conn:
+        account, _ = curators.create(conn, USER, "curador", nome=NAME, password=PASSWORD)
+    return account
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def dash_csrf(client) -> str:
+    """The CSRF token the private app hands a logged-in browser (cookie read by the Dash renderer)."""
+    client.get("/dashboard/_dash-layout")
+    cookie = client.get_cookie("_csrf_token", path="/dashboard/")
+    assert cookie is not None, "no CSRF cookie for the private app"
+    return cookie.value
+
+
+def callback_body(app, output: str, values: dict | None = None, relabel: str | None = None,
+                  default=None) -> dict:
+    """A well-formed ``_dash-update-component`` body for the callback ``output`` of the Dash ``app``.
+
+    ``values`` maps ``"id.property"`` of inputs and states to the value sent (``default`` otherwise);
+    ``relabel`` renames every input's and state's property (e.g. ``"pathname"``, the dash-auth bypass).
+    """
+    spec = app.callback_map[output]
+    values = values or {}
+
+    def item(s):
+        key = f"{s['id']}.{s['property']}"
+        return {"id": s["id"], "property": relabel or s["property"], "value": values.get(key, default)}
+
+    if output.startswith(".."):
+        outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in output.strip(".").split("...")]
+    else:
+        outputs = {"id": output.split(".")[0], "property": output.split(".")[1]}
+    return {"output": output, "outputs": outputs, "inputs": [item(s) for s in spec["inputs"]],
+            "state": [item(s) for s in spec.get("state", [])],
+            "changedPropIds": [f"{s['id']}.{relabel or s['property']}" for s in spec["inputs"]]}
+
+
+def find_callback(app, output_id: str) -> str:
+    """The callback-map key of ``app``'s callback that writes ``output_id`` (e.g. ``"corr-msg.children"``)."""
+    return next(k for k in app.callback_map if output_id in k)
+
+
+def login(client, user: str = USER, password: str = PASSWORD, proximo: str | None = None):
+    """Log ``client`` (a Flask test client) in through the login form; returns the POST's response."""
+    page = client.get("/entrar")
+    data = {"usuario": user, "senha": password, "csrf_token": csrf_from(page.get_data(as_text=True))}
+    if proximo:
+        data["proximo"] = proximo
+    return client.post("/entrar", data=data)
 
 
 @pytest.fixture(scope="session")
 def live_server(dash_app) -> Iterator[str]:
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, dash_app.server, threaded=True)
+    server = make_server("127.0.0.1", 0, dash_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="dash-live", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -51,7 +109,7 @@ def live(db, dash_app, live_server) -> str:
     """Base URL of the app on an emptied database with an empty report cache."""
     from dashboard.context import EXTENSION
 
-    dash_app.server.extensions[EXTENSION].cache.clear()
+    dash_app.extensions[EXTENSION].cache.clear()
     return live_server
 
 
@@ -70,15 +128,22 @@ def browser():
 class Tab:
     """A page in its own browser context, recording console errors and uncaught exceptions."""
 
-    def __init__(self, browser, credentials: bool):
-        kwargs = {"http_credentials": {"username": USER, "password": PASSWORD}} if credentials else {}
+    def __init__(self, browser):
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True,
-                                           locale="pt-BR", **kwargs)
+                                           locale="pt-BR")
         self.context.set_default_timeout(20_000)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def login(self, base: str, user: str = USER, password: str = PASSWORD) -> None:
+        """Log in through the login page, as a curator would."""
+        self.page.goto(base + "/entrar")
+        self.page.fill("#usuario", user)
+        self.page.fill("#senha", password)
+        self.page.click("#entrar-botao")
+        self.page.wait_for_url("**/dashboard/**")
 
     def screenshot(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -86,11 +151,14 @@ class Tab:
 
 
 @pytest.fixture
-def open_tab(browser) -> Iterator[Callable[..., Tab]]:
+def open_tab(browser, live, curator) -> Iterator[Callable[..., Tab]]:
+    """``open_tab()`` a logged-in curator's tab; ``open_tab(logged_in=False)`` a visitor's."""
     tabs: list[Tab] = []
 
-    def factory(credentials: bool = True) -> Tab:
-        tab = Tab(browser, credentials)
+    def factory(logged_in: bool = True) -> Tab:
+        tab = Tab(browser)
+        if logged_in:
+            tab.login(live)
         tabs.append(tab)
         return tab
 

@@ -1,0 +1,173 @@
+"""Threats: cross-site request forgery, forged authorship, hostile request bodies and missing headers.
+
+- A page on another site makes a logged-in curator's browser post a correction (CSRF): refused
+  without the token the private app handed that session.
+- A curator (or a forged body) tries to record a correction under someone else's name: the
+  author is always the session's account.
+- Hostile bodies (deep JSON, ``{}``, ``[]``, wrong arity, NUL, impossible dates, junk types) on the
+  callback endpoints and the CSV export: a clear 4xx or an error message, never a 500, nothing written.
+- Framing, MIME sniffing and referrer leaks: headers on every answer of both apps.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from tests.dashboard.seed import seed
+from tests.support.dashboard import USER, callback_body, dash_csrf, find_callback, login
+
+
+@pytest.fixture
+def client(live, dash_app, curator):
+    return dash_app.test_client()
+
+
+@pytest.fixture
+def private(dash_app):
+    return dash_app.extensions["alumusic_dash_apps"][0]
+
+
+def _manual(db) -> list[tuple]:
+    with db.connect() as conn:
+        return conn.execute(sa.text("SELECT comentario_id::text, autor FROM classificacoes WHERE origem = 'manual'")).all()
+
+
+def _correction(private, comment_id: str, extra_state: list | None = None) -> dict:
+    output = find_callback(private, "corr-msg.children")
+    body = callback_body(private, output, {
+        "corr-salvar.n_clicks": 1, "dash-tabela.selected_row_ids": [comment_id],
+        "corr-categoria.value": "SUGESTÃO", "corr-tags.value": [], "corr-motivo.value": "teste", "dash-versao.data": 0,
+    })
+    if extra_state:
+        body["state"] += extra_state
+    return body
+
+
+def test_a_correction_needs_the_sessions_csrf_token(client, private, db):
+    seeded = seed(db)
+    target = seeded.rows[0]["id"]
+    assert login(client).status_code == 302
+    token = dash_csrf(client)
+    url = "/dashboard/_dash-update-component"
+    for headers in ({}, {"X-CSRFToken": "forjado"}, {"X-CSRFToken": token[:-3] + "abc"}):
+        response = client.post(url, json=_correction(private, str(target)), headers=headers)
+        assert response.status_code == 400 and "CSRF" in response.get_json()["erro"]["mensagem"]
+    assert _manual(db) == []
+    # Another session's token is no good either.
+    other = client.application.test_client()
+    assert login(other).status_code == 302
+    response = client.post(url, json=_correction(private, str(target)), headers={"X-CSRFToken": dash_csrf(other)})
+    assert response.status_code == 400 and _manual(db) == []
+    response = client.post(url, json=_correction(private, str(target)), headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert _manual(db) == [(str(target), USER)]
+
+
+def test_the_author_of_a_correction_is_the_logged_in_curator(client, private, db):
+    seeded = seed(db)
+    target = str(seeded.rows[1]["id"])
+    assert login(client).status_code == 302
+    token = dash_csrf(client)
+    forged = _correction(private, target, [{"id": "corr-autor", "property": "value", "value": "Outra Pessoa"}])
+    response = client.post("/dashboard/_dash-update-component", json=forged, headers={"X-CSRFToken": token})
+    assert response.status_code == 400  # a state the callback does not have: not a call of it
+    response = client.post("/dashboard/_dash-update-component", json=_correction(private, target),
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200 and f"por {USER}" in json.dumps(response.get_json(), ensure_ascii=False)
+    assert _manual(db) == [(target, USER)]
+
+
+def test_login_and_logout_forms_need_their_csrf_token(client, db):
+    response = client.post("/entrar", data={"usuario": USER, "senha": "x"})
+    assert response.status_code == 400
+    assert login(client).status_code == 302
+    assert client.post("/sair").status_code == 400
+    assert client.get("/dashboard/_dash-layout").status_code == 200  # still logged in
+
+
+def _deep(n: int) -> bytes:
+    return b"[" * n + b"]" * n
+
+
+@pytest.mark.parametrize("raw", [
+    _deep(10_000), b'{"output": ' + _deep(10_000) + b"}", b"{}", b"[]", b"null", b"1", b'"x"', b"{", b"\xff\xfe",
+    b'{"output": "nao-existe.children", "inputs": [], "state": []}',
+    b'{"output": 5, "inputs": {}}', json.dumps({"output": "x", "inputs": "y"}).encode(),
+])
+def test_malformed_callback_bodies_get_400_on_both_apps(client, raw):
+    assert login(client).status_code == 302
+    token = dash_csrf(client)
+    for url in ("/dashboard/_dash-update-component", "/relatorio/_dash-update-component"):
+        response = client.post(url, data=raw, content_type="application/json", headers={"X-CSRFToken": token})
+        assert response.status_code == 400, (url, raw[:40], response.status_code)
+        assert response.get_json()["erro"]["codigo"] == 400
+
+
+def test_wrong_arity_and_wrong_types_never_500(client, private, db):
+    seed(db)
+    assert login(client).status_code == 302
+    headers = {"X-CSRFToken": dash_csrf(client)}
+    url = "/dashboard/_dash-update-component"
+    for output, spec in private.callback_map.items():
+        good = callback_body(private, output)
+        if "callback" not in spec:  # clientside only: there is nothing on the server to call
+            assert client.post(url, json=good, headers=headers).status_code == 400
+            continue
+        short = {**good, "inputs": good["inputs"][:-1]}
+        assert client.post(url, json=short, headers=headers).status_code == 400
+        for junk in ({"a": 1}, [1, [2]], "\u0000", "\ud800", 10**30, -1, "2024-02-30", True):
+            response = client.post(url, json=callback_body(private, output, default=junk), headers=headers)
+            assert response.status_code in (200, 204), (output, junk, response.status_code)
+
+
+@pytest.mark.parametrize("values", [
+    {"filtro-desde.value": "2024-02-30"}, {"filtro-ate.value": "9999-12-31"}, {"filtro-desde.value": "0001-01-01"},
+    {"filtro-texto.value": "a\u0000b"}, {"filtro-artista.value": "\ud800"}, {"filtro-categoria.value": "HACK"},
+    {"filtro-desde.value": "2026-12-01", "filtro-ate.value": "2026-01-01"}, {"filtro-texto.value": ["lista"]},
+])
+def test_hostile_filters_show_a_message_not_a_500(client, private, db, values):
+    seed(db)
+    assert login(client).status_code == 302
+    response = client.post("/dashboard/_dash-update-component", headers={"X-CSRFToken": dash_csrf(client)},
+                           json=callback_body(private, find_callback(private, "dash-total.children"), values))
+    assert response.status_code == 200
+    assert "Filtro inválido" in json.dumps(response.get_json(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("query", [
+    "desde=2024-02-30", "ate=9999-12-31", "texto=%00", "artista=" + "x" * 600, "desde=abc", "categoria=HACK",
+    "desde=2026-12-01&ate=2026-01-01",
+])
+def test_hostile_export_filters_get_400(client, db, query):
+    seed(db)
+    assert login(client).status_code == 302
+    response = client.get(f"/dashboard/exportar.csv?{query}")
+    response.close()  # a streamed answer holds its database cursor until closed
+    assert response.status_code == 400 and "filtro inválido" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/relatorio/semana", "/relatorio/semana.json", "/entrar", "/dashboard/",
+                                  "/dashboard/_dash-layout", "/health", "/nao-existe"])
+def test_security_headers_on_every_answer(client, path):
+    for logged_in in (False, True):
+        if logged_in:
+            login(client)
+        response = client.get(path)
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_report_json_tells_caches_what_the_server_does(client, dash_app):
+    from tests.support.dashboard import CACHE_SECONDS
+
+    first = client.get("/relatorio/semana.json")
+    assert first.status_code == 200 and first.cache_control.public
+    assert 0 <= first.cache_control.max_age <= CACHE_SECONDS
+    etag = first.headers["ETag"]
+    again = client.get("/relatorio/semana.json", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
