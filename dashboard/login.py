@@ -39,7 +39,7 @@ def _account_key() -> str:
     return "conta:" + (request.form.get("usuario") or "").strip().lower()[:64]
 
 
-def _page(status: int = 200, aviso: str | None = None, tipo: str = "erro", usuario: str = ""):
+def login_page(status: int = 200, aviso: str | None = None, tipo: str = "erro", usuario: str = ""):
     settings = context.settings()
     oidc_label = settings.oidc_button_label if current_app.extensions.get("alumusic_oidc") else None
     proximo = safe_next(request.values.get("proximo"))
@@ -49,7 +49,7 @@ def _page(status: int = 200, aviso: str | None = None, tipo: str = "erro", usuar
 
 
 def _too_many(_limit: RequestLimit):
-    return make_response(_page(429, "Muitas tentativas de entrar. Espere alguns minutos e tente de novo."))
+    return make_response(login_page(429, "Muitas tentativas de entrar. Espere alguns minutos e tente de novo."))
 
 
 @bp.get(LOGIN_PATH)
@@ -57,8 +57,8 @@ def entrar_form():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("proximo")))
     if request.args.get("saiu"):
-        return _page(aviso="Você saiu da área dos curadores.", tipo="ok")
-    return _page()
+        return login_page(aviso="Você saiu da área dos curadores.", tipo="ok")
+    return login_page()
 
 
 @bp.post(LOGIN_PATH)
@@ -74,7 +74,7 @@ def entrar():
             curator = curators.open_session(conn, curator, session_lifetime())
     if curator is None:
         log.info("failed curator login for %r from %s", usuario[:64], request.remote_addr)
-        return _page(FAILED, "Usuário ou senha inválidos.", usuario=usuario)
+        return login_page(FAILED, "Usuário ou senha inválidos.", usuario=usuario)
     start_session(curator)
     return redirect(safe_next(request.form.get("proximo")))
 

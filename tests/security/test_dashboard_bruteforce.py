@@ -8,25 +8,13 @@ missing ones (each failed login costs one argon2 verification, whatever was wron
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from alumusic.repositories import curators
-from tests.support.dashboard import PASSWORD, USER, login
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.dashboard import PASSWORD, USER, gunicorn_dashboard, login
 
 
 @pytest.fixture
@@ -34,25 +22,9 @@ def dashboard_gunicorn(db, db_url, curator, tmp_path):
     """The dashboard under gunicorn with two workers and small login limits."""
     with db.begin() as conn:
         curators.create(conn, "outra.pessoa", "curador", password=PASSWORD)
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path), "DASHBOARD_SECRET_KEY": "k" * 40,
-           "LOGIN_RATE_LIMIT_ACCOUNT": "3 per minute", "LOGIN_RATE_LIMIT_IP": "8 per minute"}
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    proc = subprocess.Popen([str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "dashboard.wsgi:server"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(base + "/health", timeout=2)
-            break
-        except requests.RequestException:  # not listening yet, or a worker still booting
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            assert time.monotonic() < deadline, "gunicorn did not answer in 60 s"
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    with gunicorn_dashboard(db_url, tmp_path, LOGIN_RATE_LIMIT_ACCOUNT="3 per minute",
+                            LOGIN_RATE_LIMIT_IP="8 per minute") as base:
+        yield base
 
 
 def _attempt(base: str, user: str, password: str) -> int:

@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import secrets
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -165,3 +171,38 @@ def open_tab(browser, live, curator) -> Iterator[Callable[..., Tab]]:
     yield factory
     for tab in tabs:
         tab.context.close()
+
+
+@contextlib.contextmanager
+def gunicorn_dashboard(db_url: str, data_dir: Path, workers: int = 2, **env: str) -> Iterator[str]:
+    """``gunicorn dashboard.wsgi:server`` (as make run and compose start it) on a free port; yields its URL.
+
+    ``env`` adds settings (e.g. ``LOGIN_RATE_LIMIT_IP="5 per minute"``).
+    """
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    full_env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(data_dir), "DASHBOARD_SECRET_KEY": "k" * 40,
+                **env}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    log = data_dir / "gunicorn-dashboard.log"  # read it when a test fails
+    proc = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+                             "--error-logfile", str(log), "dashboard.wsgi:server"], env=full_env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(base + "/health", timeout=2)
+                break
+            except requests.RequestException:  # not listening yet, or a worker still booting
+                assert proc.poll() is None, log.read_text()[-3000:]
+                assert time.monotonic() < deadline, "gunicorn did not answer in 60 s"
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
