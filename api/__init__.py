@@ -1,33 +1,61 @@
 """Comments API (Flask). ``create_app`` builds it; blueprints per concern live beside it.
 
 Blueprints: errors (one JSON error shape), health, auth (tokens), comments (ingest and read),
-openapi (the document), insights (Q&A, owned by the weekly-summary work).
+openapi (the document), insights (Q&A, owned by the weekly-summary work). ``api.headers`` adds
+the security headers; ``api.gunicorn_worker`` makes gunicorn's own errors JSON too.
 """
 
 from __future__ import annotations
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+import alumusic.ratelimit_storage  # noqa: F401 - registers the alumusic+postgresql:// limits storage
 from alumusic.settings import get_settings
+
+
+class JSONProvider(DefaultJSONProvider):
+    """pt-BR text and emoji as they are, keys in order. Text UTF-8 cannot carry (a lone surrogate
+    a client sent and an answer echoes) is written as \\u escapes instead of failing the response."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs) -> str:
+        text = super().dumps(obj, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return super().dumps(obj, **{**kwargs, "ensure_ascii": True})
+        return text
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.json = JSONProvider(app)
     settings = get_settings()
     app.config.update(
-        MAX_CONTENT_LENGTH=settings.max_body_bytes,  # Werkzeug answers 413 beyond it
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,  # 413 beyond it (chunked bodies: api.requests)
         MAX_TEXT_LENGTH=settings.max_text_length,
         MAX_BATCH_SIZE=settings.max_batch_size,
         TOKEN_RATE_LIMIT=settings.token_rate_limit,
-        RATELIMIT_STORAGE_URI="memory://",
+        TOKEN_RATE_LIMIT_CLIENT=settings.token_rate_limit_client,
+        PROXY_HOPS=settings.proxy_hops,
+        # Counters in the product database: one budget shared by every gunicorn worker and host.
+        RATELIMIT_STORAGE_URI="alumusic+postgresql://",
     )
     if test_config:
         app.config.update(test_config)
-    app.json.ensure_ascii = False  # pt-BR text and emoji as they are
-    app.json.sort_keys = False
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"url": app.config.get("DATABASE_URL")})
+    if app.config["PROXY_HOPS"]:
+        # Only behind that many trusted proxies is X-Forwarded-For the client's IP (rate limits key
+        # on it); otherwise the header is ignored and the IP is the connection's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"])
 
-    from api import auth, comments, errors, health, insights, openapi, ratelimit, security
+    from api import auth, comments, errors, headers, health, insights, openapi, ratelimit, security
 
+    headers.init_app(app)
     security.init_app(app)
     ratelimit.init_app(app)
 

@@ -150,8 +150,15 @@ def _post_batch(data: dict):
 
 
 def _raw_id(entry: object) -> str | None:
+    """The item's id as sent, echoed only when it is short, printable JSON text (else null)."""
     value = entry.get("id") if isinstance(entry, dict) else None
-    return value if isinstance(value, str) and len(value) <= 64 and "\x00" not in value else None
+    if not isinstance(value, str) or len(value) > 64 or "\x00" in value:
+        return None
+    try:
+        value.encode("utf-8")  # a lone surrogate ("\ud800") cannot be written back
+    except UnicodeEncodeError:
+        return None
+    return value
 
 
 # --- reading -----------------------------------------------------------------------------------

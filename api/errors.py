@@ -34,10 +34,14 @@ MENSAGENS = {
     405: "método não permitido neste recurso",
     409: "conflito com um recurso existente",
     413: "requisição grande demais",
+    414: "linha de requisição (URL) longa demais",
     415: "tipo de conteúdo não suportado: use application/json",
+    417: "expectativa (Expect) não suportada",
     422: "dados inválidos",
     429: "muitas requisições: tente mais tarde",
+    431: "cabeçalhos da requisição grandes demais ou em excesso",
     500: "erro interno",
+    501: "recurso HTTP não suportado (Transfer-Encoding)",
     503: "serviço temporariamente indisponível: tente mais tarde",
 }
 

@@ -1,19 +1,21 @@
 """Insights Q&A endpoint: ``POST /insights/perguntar`` (JWT, role ``read``).
 
 The view only adapts HTTP to ``alumusic.insights.answer_question`` (the dashboard calls the same
-function): validation 1..500 characters (422), LLM failure 503 with no sources.
+function): validation 1..500 characters, no NUL or lone surrogate (422, before the LLM is called
+and with nothing logged), LLM failure 503 with no sources.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from alumusic.insights import MAX_PERGUNTA, InsightsIndisponivel, PerguntaInvalida, answer_question
 from api.database import engine
 from api.errors import ApiError
 from api.openapi import BEARER, doc
 from api.requests import json_body
+from api.schemas import SafeStr, validation_details
 from api.security import current_client, require_role
 
 bp = Blueprint("insights", __name__)
@@ -24,8 +26,8 @@ LLM_RETRY_AFTER_SECONDS = 30
 class PedidoPergunta(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pergunta: str = Field(min_length=1, max_length=MAX_PERGUNTA,
-                          description="Pergunta em linguagem natural sobre as últimas 8 semanas.")
+    pergunta: SafeStr = Field(min_length=1, max_length=MAX_PERGUNTA,
+                              description="Pergunta em linguagem natural sobre as últimas 8 semanas (sem NUL).")
 
 
 class RespostaInsights(BaseModel):
@@ -40,11 +42,12 @@ class RespostaInsights(BaseModel):
      tags=["insights"], security=BEARER)
 def perguntar():
     """Responde a uma pergunta curta usando os três resumos semanais mais recentes das últimas 8 semanas."""
-    body = json_body()
-    if not isinstance(body, dict) or set(body) - {"pergunta"}:
-        raise ApiError(422, "envie apenas {\"pergunta\": \"...\"}")
+    try:  # validated before the LLM is called or anything is logged
+        pedido = PedidoPergunta.model_validate(json_body())
+    except ValidationError as exc:
+        raise ApiError(422, "pergunta inválida: envie apenas {\"pergunta\": \"...\"}", validation_details(exc)) from None
     try:
-        result = answer_question(engine(), body.get("pergunta"), origem="api", autor=current_client().nome)
+        result = answer_question(engine(), pedido.pergunta, origem="api", autor=current_client().nome)
     except PerguntaInvalida as exc:
         raise ApiError(422, "pergunta inválida", [{"campo": "pergunta", "mensagem": str(exc)}]) from None
     except InsightsIndisponivel as exc:

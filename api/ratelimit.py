@@ -1,20 +1,61 @@
-"""Rate limiting (flask-limiter), used on the token endpoint against credential guessing.
+"""Rate limiting (flask-limiter) on the token endpoint, against credential guessing.
 
-Storage is in memory per process by default (``RATELIMIT_STORAGE_URI``), so with N gunicorn
-workers a client may get up to N times the limit; point it at Redis/Memcached to share it.
+Two limits on ``POST /api/auth/token``:
+
+- per client IP (``TOKEN_RATE_LIMIT``): every attempt counts. The IP is the connection's
+  (``REMOTE_ADDR``); X-Forwarded-For is trusted only behind ``PROXY_HOPS`` proxies.
+- per client name (``TOKEN_RATE_LIMIT_CLIENT``, the ``cliente`` of the body): only failed
+  attempts (401) count, from any IP, so guessing one client's secret from many addresses is
+  bounded too. While a name is over its limit every attempt for it gets 429, even with the right
+  secret, until the window ends. Successful logins never count. The budget is checked when a
+  request starts and spent when it fails, so concurrent attempts may overshoot it by at most the
+  number of requests the server handles at once.
+
+Counters live in the product database (``alumusic.ratelimit_storage``), shared by every gunicorn
+worker: the limits are the same whichever worker answers.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+import re
+
+from flask import Flask, Response, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import HTTPException
+
+from api.errors import ApiError
+from api.requests import json_body
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+_CLIENT_NAME = re.compile(r"[A-Za-z0-9_.-]{3,64}")  # what a client name can be (alumusic.repositories.clients)
+_OTHER_NAMES = "~"  # one bucket for names no client can have (still answered 401)
 
 
 def token_limit() -> str:
     return current_app.config["TOKEN_RATE_LIMIT"]
+
+
+def token_client_limit() -> str:
+    return current_app.config["TOKEN_RATE_LIMIT_CLIENT"]
+
+
+def client_name_key() -> str:
+    """The ``cliente`` of the token request; empty (limit skipped) when the body is not a JSON
+    object with a text ``cliente``: such requests are refused (4xx, not 401) before any check."""
+    try:
+        body = json_body()
+    except (ApiError, HTTPException):
+        return ""
+    nome = body.get("cliente") if isinstance(body, dict) else None
+    if not isinstance(nome, str) or not nome:
+        return ""
+    return nome if _CLIENT_NAME.fullmatch(nome) else _OTHER_NAMES
+
+
+def failed_login(resp: Response) -> bool:
+    return resp.status_code == 401
 
 
 def init_app(app: Flask) -> None:

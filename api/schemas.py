@@ -141,8 +141,11 @@ class FiltroComentarios(BaseModel):
 
 # --- responses ---------------------------------------------------------------------------------
 class TokenResposta(BaseModel):
-    access_token: str
-    refresh_token: str | None = None
+    access_token: str = Field(description="JWT curto: envie como 'Authorization: Bearer <token>'.")
+    refresh_token: str = Field(
+        description="Uso único: troque em /api/auth/refresh por um novo par. Reapresentar um refresh token já "
+        "usado revoga todos os refresh tokens desta sessão (faça login de novo)."
+    )
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int = Field(description="Validade do access token, em segundos.")
 

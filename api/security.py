@@ -4,9 +4,12 @@
   with ``JWT_SECRET_KEY`` from settings; short-lived access tokens, longer refresh tokens.
 - Claims: ``sub`` = client name, ``cid`` = client id, ``papeis`` = roles at issue time.
 - Verification: flask-jwt-extended's ``decode_token`` (PyJWT) checks signature, algorithm and
-  expiry; verified claims are memoised per exact token string until the token's ``exp`` (PyJWT
-  decodes each token three times, ~30 % of a request's CPU). A changed byte is another key, so a
-  tampered token is always verified in full.
+  expiry; a token without ``exp`` is refused (it would never expire). Verified claims are
+  memoised per exact token string until the token's ``exp`` (PyJWT decodes each token three
+  times, ~30 % of a request's CPU). A changed byte is another key, so a tampered token is always
+  verified in full.
+- Refresh tokens are good once (``alumusic.repositories.refresh_tokens``: rotation with reuse
+  detection); ``refresh_claims()`` only verifies the token itself.
 - Revocation: every request re-checks that the client still exists and is active. The lookup is
   cached per process for ``CLIENT_CACHE_SECONDS`` (default 2 s) so load does not hit the clients
   table on every call: a revoked client's tokens stop working within that time on every worker.
@@ -25,6 +28,7 @@ from functools import wraps
 from flask import Flask, current_app, g, request
 from flask_jwt_extended import JWTManager, decode_token
 from flask_jwt_extended.exceptions import NoAuthorizationError, WrongTokenError
+from jwt.exceptions import MissingRequiredClaimError
 
 from alumusic.repositories import clients as clients_repo
 from alumusic.repositories.clients import ApiClient
@@ -135,9 +139,11 @@ class _VerifiedTokens:
         # Keyed by the signing key too: a token verified by one app is not trusted by another.
         key = (current_app.config["JWT_SECRET_KEY"], token)
         claims = self._items.get(key)
-        if claims is not None and claims.get("exp", float("inf")) > time.time():
+        if claims is not None and claims["exp"] > time.time():
             return claims
         claims = decode_token(token)  # raises the JWT errors the manager turns into 401s
+        if "exp" not in claims:
+            raise MissingRequiredClaimError("exp")
         if len(self._items) >= self.MAX:
             self._items.clear()  # crude bound; verified tokens are cheap to re-verify
         self._items[key] = claims
@@ -163,6 +169,14 @@ def access_claims() -> dict:
     claims = verified_tokens.claims(_bearer_token())
     if claims.get("type") != "access":
         raise WrongTokenError("Only access tokens are allowed")
+    return claims
+
+
+def refresh_claims() -> dict:
+    """Verified claims of the request's refresh token (401 when absent, invalid, expired or access)."""
+    claims = verified_tokens.claims(_bearer_token())
+    if claims.get("type") != "refresh" or not claims.get("jti"):
+        raise WrongTokenError("Only refresh tokens are allowed")
     return claims
 
 

@@ -167,7 +167,7 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int, jwt_secret: 
     env = {**os.environ, "DATABASE_URL": url, "JWT_SECRET_KEY": jwt_secret, "PYTHONPATH": str(PROJECT_ROOT)}
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "api.wsgi:app"],
+         "--worker-class", "api.gunicorn_worker.JsonErrorWorker", "--log-level", "warning", "api.wsgi:app"],
         cwd=PROJECT_ROOT, env=env, start_new_session=True,
     )
     deadline = time.monotonic() + 60

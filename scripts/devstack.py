@@ -204,9 +204,11 @@ def run() -> int:
             stack.start(f"airflow-{component}", args, env)
 
         gunicorn = str(BIN / "gunicorn")
-        stack.start("api", [gunicorn, "--workers", "2", "--threads", "4", "--bind",
-                            f"127.0.0.1:{settings.api_port}", "api.wsgi:app"], env)
-        stack.start("dashboard", [gunicorn, "--workers", "2", "--threads", "4", "--bind",
+        # --no-control-socket: each gunicorn would otherwise claim the same .data/run/gunicorn.ctl.
+        stack.start("api", [gunicorn, "--workers", "2", "--threads", "4", "--no-control-socket",
+                            "--worker-class", "api.gunicorn_worker.JsonErrorWorker",
+                            "--bind", f"127.0.0.1:{settings.api_port}", "api.wsgi:app"], env)
+        stack.start("dashboard", [gunicorn, "--workers", "2", "--threads", "4", "--no-control-socket", "--bind",
                                   f"127.0.0.1:{settings.dashboard_port}", "dashboard.wsgi:server"], env)
 
         checks = {

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from flask_jwt_extended import create_access_token
 
 from alumusic.repositories import clients as clients_repo
-from tests.api.conftest import bearer
+from tests.support.api import bearer
 
 
 def _post_one(client, headers):

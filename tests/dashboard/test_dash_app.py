@@ -153,7 +153,8 @@ def test_gunicorn_serves_the_wsgi_entry_point(live, curator, db_url, tmp_path):
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path), "DASHBOARD_SECRET_KEY": "k" * 40}
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    proc = subprocess.Popen([str(gunicorn), "--workers", "1", "--bind", f"127.0.0.1:{port}", "dashboard.wsgi:server"],
+    proc = subprocess.Popen([str(gunicorn), "--workers", "1", "--no-control-socket", "--bind", f"127.0.0.1:{port}",
+                             "dashboard.wsgi:server"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60

@@ -188,7 +188,7 @@ def gunicorn_dashboard(db_url: str, data_dir: Path, workers: int = 2, **env: str
                 **env}
     gunicorn = Path(sys.executable).parent / "gunicorn"
     log = data_dir / "gunicorn-dashboard.log"  # read it when a test fails
-    proc = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+    proc = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--no-control-socket", "--bind", f"127.0.0.1:{port}",
                              "--error-logfile", str(log), "dashboard.wsgi:server"], env=full_env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

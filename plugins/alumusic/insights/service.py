@@ -33,7 +33,7 @@ _DEFAULT: Any = object()
 
 
 class PerguntaInvalida(ValueError):
-    """The question is empty or too long; the message is pt-BR and safe to show."""
+    """The question is empty, too long or not storable text; the message is pt-BR and safe to show."""
 
 
 class InsightsIndisponivel(RuntimeError):
@@ -43,6 +43,13 @@ class InsightsIndisponivel(RuntimeError):
 def validate(pergunta: object) -> str:
     if not isinstance(pergunta, str):
         raise PerguntaInvalida("o campo 'pergunta' deve ser um texto")
+    # Checked before anything is called: PostgreSQL text (the audit log) cannot hold these.
+    if "\x00" in pergunta:
+        raise PerguntaInvalida("a pergunta contém byte NUL (\\u0000)")
+    try:
+        pergunta.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PerguntaInvalida("a pergunta contém caracteres Unicode inválidos (surrogates isolados)") from None
     pergunta = pergunta.strip()
     if not pergunta:
         raise PerguntaInvalida("a pergunta está vazia")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -90,8 +90,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     """``(recebido_em in UTC, id)`` of a cursor from :func:`encode_cursor`; anything else is an
     InvalidCursorError. The time must carry an offset PostgreSQL can hold (±15:59; Python takes
     up to ±23:59, which PostgreSQL would refuse with an error)."""
-    from datetime import timedelta, timezone
-
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         when, comment_id = raw.split("|", 1)

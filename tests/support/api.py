@@ -1,7 +1,9 @@
-"""API test fixtures: the Flask app built by the factory (as in Flask's tutorial) on the session's
+"""API test fixtures (a pytest plugin, see tests/conftest.py): the Flask app built by the factory (as in Flask's tutorial) on the session's
 real PostgreSQL database, API clients created through the repository, and token helpers."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -77,3 +79,23 @@ def access_headers(app, db, _one_hash):
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+def assert_error(resp, code: int) -> dict:
+    """``resp`` (Flask test response) is ``code`` in the API's JSON error shape; returns the body."""
+    assert resp.status_code == code, resp.get_data(as_text=True)[:500]
+    assert resp.mimetype == "application/json"
+    body = json.loads(resp.get_data().decode("utf-8"))  # valid UTF-8 JSON, whatever was sent
+    assert set(body) == {"erro"} and set(body["erro"]) == {"codigo", "mensagem", "detalhes"}
+    assert body["erro"]["codigo"] == code and body["erro"]["mensagem"]
+    return body
+
+
+def assert_http_error(status: int, headers, raw: bytes, code: int) -> dict:
+    """The same check for an answer read off a socket (status, headers mapping, body bytes)."""
+    assert status == code, raw[:500]
+    assert headers.get("Content-Type", "").startswith("application/json"), headers
+    body = json.loads(raw.decode("utf-8"))
+    assert set(body) == {"erro"} and set(body["erro"]) == {"codigo", "mensagem", "detalhes"}
+    assert body["erro"]["codigo"] == code and body["erro"]["mensagem"]
+    return body
