@@ -14,14 +14,18 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, request, stream_with_context
 
-from alumusic.csv_export import DIALECTS, iter_comments_csv
+from alumusic.csv_export import DIALECTS, PERSONAL_DATA, iter_comments_csv
+from alumusic.repositories import audit
 from dashboard import context
 from dashboard.comment_table import FiltroInvalido, make_filter
+from dashboard.security import current_curator
 
 PATH = "/dashboard/exportar.csv"
 PARAMS = ("artista", "album", "tag", "categoria", "desde", "ate", "texto")
 # ``formato``: a name of csv_export.DIALECTS; "padrao" (comma) for scripts, the page links "excel-br" (;).
 FORMAT_PARAM = "formato"
+# ``pii``: "mascarar" (default: personal data masked) or "incluir" (admins only; audited).
+PII_PARAM = "pii"
 
 
 def _plain(value: object) -> bool:
@@ -34,9 +38,10 @@ def _plain(value: object) -> bool:
     return True
 
 
-def url_for_filters(formato: str | None = None, **values) -> str:
+def url_for_filters(formato: str | None = None, pii: str | None = None, **values) -> str:
     query = urlencode({k: v for k, v in values.items() if k in PARAMS and _plain(v)}
-                      | ({FORMAT_PARAM: formato} if formato in DIALECTS and formato != "padrao" else {}))
+                      | ({FORMAT_PARAM: formato} if formato in DIALECTS and formato != "padrao" else {})
+                      | ({PII_PARAM: "incluir"} if pii == "incluir" else {}))
     return f"{PATH}?{query}" if query else PATH
 
 
@@ -51,10 +56,23 @@ def register(server: Flask) -> None:
         formato = request.args.get(FORMAT_PARAM, "padrao")
         if formato not in DIALECTS:
             return Response(f"formato inválido (use {' ou '.join(DIALECTS)})\n", status=400, mimetype="text/plain")
+        dados = request.args.get(PII_PARAM, "mascarar")
+        if dados not in PERSONAL_DATA:
+            return Response("pii inválido (use mascarar ou incluir)\n", status=400, mimetype="text/plain")
+        curator = current_curator()
+        if dados == "incluir" and curator.papel != "admin":
+            return Response("exportar dados pessoais é permitido só a administradores\n", status=403,
+                            mimetype="text/plain")
+        with ctx.engine.begin() as conn:
+            export_id = audit.record_export(conn, usuario=curator.usuario, origem="link", formato=formato,
+                                            filtros={k: request.args.get(k) for k in PARAMS}, dados_pessoais=dados)
 
         def generate():
+            stats: dict = {}
             with ctx.engine.connect() as conn:
-                yield from iter_comments_csv(conn, f, dialect=formato)
+                yield from iter_comments_csv(conn, f, dialect=formato, personal_data=dados, stats=stats)
+            with ctx.engine.begin() as conn:  # only once the whole file was sent
+                audit.finish_export(conn, export_id, stats["linhas"])
 
         stamp = datetime.now(ZoneInfo(ctx.settings.timezone)).strftime("%Y%m%d-%H%M%S")
         return Response(

@@ -44,9 +44,10 @@ def private_shell() -> html.Div:
         ],
         action="/sair", method="post", className="sessao",
     )
+    links = PRIVATE_NAV + ([("Auditoria", "/dashboard/auditoria")] if curator.papel == "admin" else [])
     return html.Div(
         [
-            _header(PRIVATE_NAV, [sair]),
+            _header(links, [sair]),
             html.Div(id="aviso-erro", role="alert"),
             html.Main(dash.page_container, className="conteudo"),
         ]

@@ -28,6 +28,7 @@ POOL = SHARED / "data" / "youtube_ptbr_music_2013_pool.csv"
 _DATA_TABLES = (
     "classificacao_tags", "classificacoes", "comentarios", "lancamentos", "resumos_semanais",
     "api_clientes", "insights_perguntas", "curadores", "curador_sessoes", "api_refresh_tokens", "limites_taxa",
+    "apagamentos", "exportacoes",
 )
 
 _state: dict[str, str] = {}

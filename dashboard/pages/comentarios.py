@@ -20,7 +20,7 @@ from dash import Input, Output, State, callback, ctx, dash_table, dcc, html
 
 from alumusic.classification.contract import CATEGORIAS
 from alumusic.csv_export import DIALECTS, write_comments_csv
-from alumusic.repositories import classifications
+from alumusic.repositories import audit, classifications, comments
 from dashboard import context
 from dashboard.comment_table import SORTABLE, FiltroInvalido, make_filter, page
 from dashboard.export_route import url_for_filters as export_url_for_filters
@@ -62,6 +62,7 @@ def _dropdown(id_: str, label: str, options: list, placeholder: str = "Todos") -
 
 def layout(**_query) -> html.Div:
     opts = context.filter_options()
+    admin = current_curator().papel == "admin"
     tag_options = [{"label": f"{t['rotulo']} ({t['codigo']})", "value": t["codigo"]} for t in opts["tags"]]
     categoria_options = [{"label": ROTULOS[c], "value": c} for c in CATEGORIAS]
     return html.Div(
@@ -89,6 +90,9 @@ def layout(**_query) -> html.Div:
                     dcc.RadioItems(id="dash-formato", value="excel-br", inline=True, className="formato",
                                    options=[{"label": "Excel em português (;)", "value": "excel-br"},
                                             {"label": "CSV padrão (,)", "value": "padrao"}]),
+                    dcc.Checklist(id="dash-pii", value=[], className="formato",
+                                  options=[{"label": "Incluir dados pessoais (fica registrado)", "value": "incluir"}],
+                                  style={} if admin else {"display": "none"}),
                     html.Button("Exportar CSV", id="dash-exportar"),
                     dcc.Loading(html.Span(id="dash-export-msg"), type="dot"),
                     html.A("CSV grande? baixar direto", id="dash-export-link", href=export_url_for_filters("excel-br")),
@@ -117,7 +121,18 @@ def layout(**_query) -> html.Div:
             html.Div(
                 [
                     html.Div([html.H2("Histórico de classificações"), html.Div(id="dash-historico",
-                              children=message("Selecione um comentário na tabela."))]),
+                              children=message("Selecione um comentário na tabela.")),
+                              html.Div(id="dash-dados-pessoais"),
+                              html.Div([html.H2("Apagar comentário (LGPD)"),
+                                        html.P("Remove o texto e o histórico; a categoria atual continua nas "
+                                               "contagens. Não pode ser desfeito."),
+                                        html.Label("Motivo (obrigatório)", htmlFor="apagar-motivo"),
+                                        dcc.Input(id="apagar-motivo", type="text", className="campo-texto",
+                                                  maxLength=500),
+                                        html.Button("Apagar texto e histórico", id="apagar-botao",
+                                                    className="botao-perigo"),
+                                        html.Div(id="apagar-msg")],
+                                       id="apagar-painel", hidden=not admin)]),
                     html.Div(
                         [
                             html.H2("Corrigir classificação"),
@@ -228,10 +243,64 @@ def _sort(sort_by) -> dict:
     Output("dash-export-link", "href"),
     [Input(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
     Input("dash-formato", "value"),
+    Input("dash-pii", "value"),
 )
-def link_exportacao(artista, album, tag, categoria, desde, ate, texto, formato):
-    return export_url_for_filters(formato, artista=artista, album=album, tag=tag, categoria=categoria, desde=desde,
-                                  ate=ate, texto=texto)
+def link_exportacao(artista, album, tag, categoria, desde, ate, texto, formato, pii):
+    return export_url_for_filters(formato, pii="incluir" if _include_pii(pii) else None, artista=artista,
+                                  album=album, tag=tag, categoria=categoria, desde=desde, ate=ate, texto=texto)
+
+
+def _include_pii(value) -> bool:
+    return isinstance(value, list) and "incluir" in value
+
+
+@callback(
+    Output("dash-dados-pessoais", "children"),
+    Input("dash-tabela", "selected_row_ids"),
+    Input("dash-versao", "data"),
+)
+def mostrar_dados_pessoais(selected_ids, _versao):
+    comentario_id = _selected_id(selected_ids)
+    if comentario_id is None:
+        return None
+    with context.engine().connect() as conn:
+        info = comments.personal_data(conn, comentario_id)
+    if info is None:
+        return None
+    if info["texto_removido_por"]:
+        motivo = "a pedido (LGPD)" if info["texto_removido_por"] == "apagamento" else "pela política de retenção"
+        return message(f"Texto removido {motivo}.", "info")
+    if not info["tipos"]:
+        return message("Nenhum dado pessoal detectado no texto.", "info")
+    return message("Dados pessoais no texto (mascarados fora desta área): " + ", ".join(info["tipos"]) + ".", "erro")
+
+
+@callback(
+    Output("apagar-msg", "children"),
+    Output("dash-versao", "data", allow_duplicate=True),
+    Input("apagar-botao", "n_clicks"),
+    State("dash-tabela", "selected_row_ids"),
+    State("apagar-motivo", "value"),
+    State("dash-versao", "data"),
+    prevent_initial_call=True,
+)
+def apagar_comentario(_clicks, selected_ids, motivo, versao):
+    from alumusic.repositories import erasure
+
+    curator = current_curator()
+    if curator.papel != "admin":  # the button is hidden for others; the server decides anyway
+        return message("Apagar comentários é permitido só a administradores.", "erro"), dash.no_update
+    comentario_id = _selected_id(selected_ids)
+    if comentario_id is None:
+        return message("Selecione um comentário antes de apagar.", "erro"), dash.no_update
+    motivo = motivo.strip() if isinstance(motivo, str) else ""
+    if not motivo or len(motivo) > 500 or "\x00" in motivo or any(0xD800 <= ord(ch) <= 0xDFFF for ch in motivo):
+        return message("Informe o motivo do apagamento (até 500 caracteres).", "erro"), dash.no_update
+    with context.engine().begin() as conn:
+        apagados = erasure.erase(conn, ids=[comentario_id], autor=curator.usuario, origem="painel", motivo=motivo)
+    if not apagados:
+        return message("Este comentário já estava apagado.", "info"), dash.no_update
+    return message("Texto e histórico apagados; o registro fica na auditoria.", "ok"), (versao or 0) + 1
 
 
 @callback(
@@ -309,11 +378,16 @@ def salvar_correcao(_clicks, selected_ids, categoria, tags, motivo, versao):
     Input("dash-exportar", "n_clicks"),
     [State(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
     State("dash-formato", "value"),
+    State("dash-pii", "value"),
     prevent_initial_call=True,
 )
-def exportar_csv(_clicks, artista, album, tag, categoria, desde, ate, texto, formato):
+def exportar_csv(_clicks, artista, album, tag, categoria, desde, ate, texto, formato, pii):
     if formato not in DIALECTS:
         return dash.no_update, message("Formato de CSV inválido.", "erro")
+    curator = current_curator()
+    dados = "incluir" if _include_pii(pii) else "mascarar"
+    if dados == "incluir" and curator.papel != "admin":
+        return dash.no_update, message("Exportar dados pessoais é permitido só a administradores.", "erro")
     try:
         f = _filter(artista, album, tag, categoria, desde, ate, texto)
     except FiltroInvalido as exc:
@@ -321,7 +395,13 @@ def exportar_csv(_clicks, artista, album, tag, categoria, desde, ate, texto, for
     stamp = datetime.now(ZoneInfo(context.settings().timezone)).strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryFile() as tmp:
         with context.engine().connect() as conn:
-            size = write_comments_csv(conn, f, tmp, dialect=formato)
+            stats: dict = {}
+            size = write_comments_csv(conn, f, tmp, dialect=formato, personal_data=dados, stats=stats)
+        with context.engine().begin() as conn:
+            audit.record_export(conn, usuario=curator.usuario, origem="botao", formato=formato, dados_pessoais=dados,
+                                linhas=stats["linhas"],
+                                filtros={"artista": artista, "album": album, "tag": tag, "categoria": categoria,
+                                         "desde": desde, "ate": ate, "texto": texto})
         content = _base64_file(tmp)
     return (
         {"content": content, "filename": f"comentarios-{stamp}.csv", "base64": True, "type": "text/csv"},

@@ -41,6 +41,8 @@ from typing import IO
 
 import sqlalchemy as sa
 
+from alumusic import pii
+
 BOM = "\ufeff"  # lets Excel detect UTF-8 (accents in pt-BR text)
 
 
@@ -124,18 +126,29 @@ def _chunks(header: Sequence[str], rows: Iterable[Sequence[str]], chunk_rows: in
         yield rest
 
 
+PERSONAL_DATA = ("mascarar", "incluir")
+
+
 def iter_comments_csv(conn: sa.Connection, comment_filter, *, chunk: int = 5000,
-                      dialect: str = DEFAULT_DIALECT) -> Iterator[str]:
+                      dialect: str = DEFAULT_DIALECT, personal_data: str = "mascarar",
+                      stats: dict | None = None) -> Iterator[str]:
     """Every comment matching ``comment_filter`` (a ``comment_search.CommentFilter``) as CSV chunks.
 
     Newest first, read through a server-side cursor ``chunk`` rows at a time. The filter's SQL is
     ``comment_search.where_clause``: the export has exactly the rows the dashboard shows.
     ``dialect`` is a name of ``DIALECTS``; any other raises ValueError here, before any query.
+    ``personal_data``: ``"mascarar"`` (default) replaces e-mails, phones, CPF/CNPJ and personal
+    links in the texts by their kind (``alumusic.pii.mask``); ``"incluir"`` keeps them (callers
+    allow it to admins only, and audit it). ``stats["linhas"]`` counts the rows written.
     """
-    return _iter_comments_csv(conn, comment_filter, chunk, get_dialect(dialect))
+    if personal_data not in PERSONAL_DATA:
+        raise ValueError(f"dados pessoais: use {' ou '.join(PERSONAL_DATA)}")
+    return _iter_comments_csv(conn, comment_filter, chunk, get_dialect(dialect), personal_data == "mascarar",
+                              stats if stats is not None else {})
 
 
-def _iter_comments_csv(conn: sa.Connection, comment_filter, chunk: int, dialect: CsvDialect) -> Iterator[str]:
+def _iter_comments_csv(conn: sa.Connection, comment_filter, chunk: int, dialect: CsvDialect, masked: bool,
+                       stats: dict) -> Iterator[str]:
     from alumusic.repositories.comment_search import where_clause
 
     where, params = where_clause(comment_filter)
@@ -148,19 +161,30 @@ def _iter_comments_csv(conn: sa.Connection, comment_filter, chunk: int, dialect:
     result = conn.execution_options(stream_results=True, max_row_buffer=chunk).execute(sql, params)
     # Values arrive as text from PostgreSQL: only None and text columns need care.
     text_column = tuple(is_text for _, _, is_text in COMMENT_EXPORT)
-    cells = (["" if v is None else (neutralise(v) if t else v) for v, t in zip(row, text_column, strict=True)]
-             for row in result)
-    yield from _chunks(COMMENT_HEADERS, cells, chunk, dialect.delimiter)
+    texto = COMMENT_HEADERS.index("texto")
+    stats["linhas"] = 0
+
+    def cells():
+        for row in result:
+            stats["linhas"] += 1
+            values = list(row)
+            if masked and values[texto]:
+                values[texto] = pii.mask(values[texto])
+            yield ["" if v is None else (neutralise(v) if t else v) for v, t in zip(values, text_column, strict=True)]
+
+    yield from _chunks(COMMENT_HEADERS, cells(), chunk, dialect.delimiter)
 
 
 def write_comments_csv(conn: sa.Connection, comment_filter, out: IO[bytes], *, chunk: int = 5000,
-                       dialect: str = DEFAULT_DIALECT) -> int:
-    """Stream the export (``dialect`` as in ``iter_comments_csv``) into the binary file ``out`` (UTF-8).
+                       dialect: str = DEFAULT_DIALECT, personal_data: str = "mascarar",
+                       stats: dict | None = None) -> int:
+    """Stream the export (options as in ``iter_comments_csv``) into the binary file ``out`` (UTF-8).
 
     Returns the bytes written.
     """
     written = 0
-    for text in iter_comments_csv(conn, comment_filter, chunk=chunk, dialect=dialect):
+    for text in iter_comments_csv(conn, comment_filter, chunk=chunk, dialect=dialect, personal_data=personal_data,
+                                  stats=stats):
         data = text.encode("utf-8")
         out.write(data)
         written += len(data)

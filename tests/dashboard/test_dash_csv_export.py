@@ -30,7 +30,7 @@ def test_export_quotes_commas_newlines_and_chunks(db):
         for i, texto in enumerate(texts):
             add(conn, artista="Luna", album="Maré", quando=when.replace(minute=i), categoria=None, tags=[], texto=texto)
     with db.connect() as conn:
-        chunks = list(iter_comments_csv(conn, CommentFilter(), chunk=2))
+        chunks = list(iter_comments_csv(conn, CommentFilter(), chunk=2, personal_data="incluir"))
     assert len(chunks) == 3  # header+2, 2, 1
     text = "".join(chunks)
     assert text.startswith(BOM)
@@ -41,7 +41,7 @@ def test_export_quotes_commas_newlines_and_chunks(db):
 def test_export_equals_the_filtered_rows_and_is_safe(db):
     seeded = seed(db)
     with db.connect() as conn:
-        text = "".join(iter_comments_csv(conn, CommentFilter(artista="Luna Ribeiro"), chunk=3))
+        text = "".join(iter_comments_csv(conn, CommentFilter(artista="Luna Ribeiro"), chunk=3, personal_data="incluir"))
     rows = list(csv.DictReader(io.StringIO(text.removeprefix(BOM))))
     expected = seeded.where(artista="Luna Ribeiro")
     assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in expected)
@@ -57,7 +57,7 @@ def test_write_comments_csv_streams_to_a_binary_file(db):
     seed(db)
     out = io.BytesIO()
     with db.connect() as conn:
-        size = write_comments_csv(conn, CommentFilter(categoria="CRÍTICA"), out, chunk=2)
+        size = write_comments_csv(conn, CommentFilter(categoria="CRÍTICA"), out, chunk=2, personal_data="incluir")
     data = out.getvalue()
     assert size == len(data)
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))

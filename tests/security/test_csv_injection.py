@@ -99,7 +99,7 @@ def test_export_of_hostile_comments_is_inert_in_either_separator(db, dialect, de
                 tags=["spam_link"], texto=texto)
     out = io.BytesIO()
     with db.connect() as conn:
-        size = write_comments_csv(conn, CommentFilter(), out, dialect=dialect)
+        size = write_comments_csv(conn, CommentFilter(), out, dialect=dialect, personal_data="incluir")
     raw = out.getvalue().decode("utf-8")
     assert size == len(out.getvalue())
     _assert_all_quoted(raw, delimiter)
@@ -134,7 +134,7 @@ def test_real_comments_round_trip_except_for_the_neutralising_quote(db, pool_tex
                                for i, (cid, texto) in enumerate(ids.items())])
     for dialect in DIALECTS.values():
         with db.connect() as conn:
-            raw = "".join(iter_comments_csv(conn, CommentFilter(), dialect=dialect.name))
+            raw = "".join(iter_comments_csv(conn, CommentFilter(), dialect=dialect.name, personal_data="incluir"))
         _assert_all_quoted(raw, dialect.delimiter)
         rows = _parse(raw, dialect.delimiter)
         got = {uuid.UUID(r[0]): r[COMMENT_HEADERS.index("texto")] for r in rows[1:]}

@@ -1,5 +1,8 @@
 """Storing raw comments: the one write path used by the API and the demo-data loader.
 
+Personal data in the text (``alumusic.pii``) is detected here and stored as typed spans in
+``dados_pessoais``; the text itself is stored exactly as sent.
+
 Idempotent on the client's ``id``: the same id with the same text is a ``duplicado`` (nothing
 written), the same id with another text is a ``conflito``. One statement per batch (a plain
 VALUES insert when the batch holds one comment).
@@ -7,6 +10,7 @@ VALUES insert when the batch holds one comment).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,11 +18,13 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from alumusic import pii
+
 CRIADO, DUPLICADO, CONFLITO = "criado", "duplicado", "conflito"
 
 _COLUMNS = ("id", "texto", "artista", "album", "musica", "tipo", "publicado_em", "fonte",
-            "enviado_por", "recebido_em")
-_TYPES = ("uuid", "text", "text", "text", "text", "text", "timestamptz", "text", "text", "timestamptz")
+            "enviado_por", "recebido_em", "dados_pessoais")
+_TYPES = ("uuid", "text", "text", "text", "text", "text", "timestamptz", "text", "text", "timestamptz", "jsonb")
 
 _INSERT = sa.text(
     f"""
@@ -84,10 +90,10 @@ def insert_comments(conn: sa.Connection, comments: Sequence[NewComment]) -> list
         return []
 
     if len(unique) == 1:
-        params = {col: _param(getattr(unique[0], col)) for col in _COLUMNS}
+        params = {col: _value(unique[0], col) for col in _COLUMNS}
         created = set(conn.execute(_INSERT_ONE, params).scalars())
     else:
-        params = {col: [_param(getattr(c, col)) for c in unique] for col in _COLUMNS}
+        params = {col: [_value(c, col) for c in unique] for col in _COLUMNS}
         created = set(conn.execute(_INSERT, params).scalars())
     missing = [key for key in first if key not in created]
     existing = dict(conn.execute(_EXISTING, {"ids": missing}).all()) if missing else {}
@@ -105,5 +111,24 @@ def insert_comments(conn: sa.Connection, comments: Sequence[NewComment]) -> list
     return statuses
 
 
-def _param(value: object) -> object:
+def _value(comment: NewComment, column: str) -> object:
+    if column == "dados_pessoais":
+        # Personal data found in the text, stored as typed spans beside it (the text is kept as sent).
+        return json.dumps(pii.spans_to_json(pii.detect(comment.texto)))
+    value = getattr(comment, column)
     return str(value) if isinstance(value, UUID) else value
+
+
+_KIND_NAMES = {"email": "e-mail", "telefone": "telefone", "cpf": "CPF", "cnpj": "CNPJ", "url_pessoal": "link pessoal"}
+
+
+def personal_data(conn: sa.Connection, comment_id: str) -> dict | None:
+    """The kinds of personal data found in a comment at ingest, and whether its text was removed."""
+    row = conn.execute(
+        sa.text("SELECT dados_pessoais, texto_removido_por FROM comentarios WHERE id = CAST(:id AS uuid)"),
+        {"id": str(comment_id)},
+    ).first()
+    if row is None:
+        return None
+    kinds = sorted({span["tipo"] for span in row.dados_pessoais})
+    return {"tipos": [_KIND_NAMES.get(k, k) for k in kinds], "texto_removido_por": row.texto_removido_por}
