@@ -14,8 +14,8 @@ Status codes of ``POST /api/comentarios``:
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
-from pydantic import RootModel, ValidationError
+from flask import Blueprint, current_app, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
 
 from alumusic.repositories import comment_search
 from alumusic.repositories.comments import CONFLITO, CRIADO, DUPLICADO, NewComment, insert_comments
@@ -32,6 +32,7 @@ from api.schemas import (
     PaginaComentarios,
     ResultadoLote,
     ResultadoUnico,
+    clean_text,
     validation_details,
 )
 from api.security import current_client, require_role
@@ -199,3 +200,68 @@ def get_comment(comentario_id):
         raise ApiError(404, "comentário não encontrado")
     body = ComentarioDetalhe.model_validate({**row, "historico": historico})
     return jsonify(body.model_dump(mode="json"))
+
+
+# --- erasure (LGPD) ----------------------------------------------------------------------------
+
+MOTIVO_PADRAO_API = "pedido do titular via API"
+MAX_MOTIVO = 500
+
+
+class PedidoApagamento(BaseModel):
+    """Optional body of ``DELETE /api/comentarios/<id>``; unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    motivo: str = Field(
+        default=MOTIVO_PADRAO_API,
+        description="Por que o texto é apagado (fica no registro de apagamentos; não ponha dados pessoais).",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_MOTIVO},
+    )
+
+    @field_validator("motivo")
+    @classmethod
+    def _motivo(cls, value: str) -> str:
+        value = clean_text(value).strip()
+        if not value:
+            raise ValueError("motivo vazio ou só com espaços")
+        if len(value) > MAX_MOTIVO:
+            raise ValueError(f"motivo com {len(value)} caracteres; o máximo é {MAX_MOTIVO}")
+        return value
+
+
+class RespostaApagamento(BaseModel):
+    id: str
+    apagado: bool = Field(description="true: o texto foi apagado agora; false: já estava apagado (nada mudou).")
+
+
+@bp.delete("/api/comentarios/<uuid:comentario_id>")
+@require_role("admin")
+@doc(json=PedidoApagamento, ok={200: RespostaApagamento}, errors=(400, 401, 403, 404, 413, 415, 422, 503),
+     tags=["comentarios"], security=BEARER)
+def delete_comment(comentario_id):
+    """Apaga o texto de um comentário (LGPD: pedido do titular). Só para o papel admin.
+
+    O texto vira "[comentário apagado]", os dados pessoais detectados e o histórico de classificações
+    são removidos; a classificação atual e suas tags ficam (as contagens dos relatórios não mudam),
+    com as explicações das tags substituídas. Corpo opcional {"motivo": "..."} (1..500 caracteres;
+    padrão "pedido do titular via API"). 200 {"id", "apagado": true}; 200 com "apagado": false se o
+    texto já estava apagado (idempotente; o pedido é registrado mesmo assim); 404 id desconhecido.
+    Todo pedido atendido fica no registro de apagamentos (quem, quando, motivo; nunca o texto).
+    """
+    from alumusic.repositories import erasure
+
+    data = json_body() if request.get_data() else {}
+    try:
+        pedido = PedidoApagamento.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(422, "pedido de apagamento inválido", validation_details(exc)) from None
+
+    # One transaction: the row is locked, erased and the erasure recorded, or nothing happens.
+    with database.engine().begin() as conn:
+        if erasure.text_state(conn, comentario_id) is None:
+            raise ApiError(404, "comentário não encontrado")
+        apagados = erasure.erase(conn, ids=[comentario_id], autor=current_client().nome, origem="api",
+                                 motivo=pedido.motivo)
+    body = RespostaApagamento(id=str(comentario_id), apagado=apagados == 1)
+    return jsonify(body.model_dump())

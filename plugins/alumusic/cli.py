@@ -1,8 +1,8 @@
 """Operator commands: ``python -m alumusic <group> <command>``.
 
 Groups: ``db`` (migrations), ``demo`` (demo data), ``clients`` (API clients), ``users`` (curator
-accounts of the dashboard). Other modules register more groups by adding
-them to ``cli`` (see the bottom of this file).
+accounts of the dashboard), ``comentarios`` (LGPD erasure, personal-data detection). Other modules
+register more groups by adding them to ``cli`` (see the bottom of this file).
 """
 
 from __future__ import annotations
@@ -203,6 +203,115 @@ def users_reset_password(username: str) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"nova senha de {username}; guarde-a agora")
     click.echo(f"senha: {password}")
+
+
+@cli.group()
+def comentarios() -> None:
+    """Comments: LGPD erasure and personal-data detection."""
+
+
+def _cli_author() -> str:
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (container without passwd entry): still auditable
+        user = "desconhecido"
+    return f"cli:{user}"
+
+
+@comentarios.command("apagar")
+@click.option("--id", "ids", type=click.UUID, multiple=True, help="Comment to erase (repeat for several).")
+@click.option("--fonte", help="Erase the comments of this source.")
+@click.option("--antes", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Erase those received before this day (AAAA-MM-DD, 00:00 in TIMEZONE); with --fonte, "
+                   "only that source's.")
+@click.option("--motivo", required=True, help="Why (kept in the erasure audit, apagamentos: no personal data here).")
+@click.option("--sim", is_flag=True, help="Do not ask for confirmation (erasure by --fonte/--antes).")
+def comentarios_apagar(ids: tuple, fonte: str | None, antes, motivo: str, sim: bool) -> None:
+    """Erase comments' text (LGPD): by --id, or by --fonte and/or --antes.
+
+    The text becomes "[comentário apagado]"; personal data, classification history and tag
+    explanations go; the current classification stays (counts do not change). Idempotent: a
+    comment already erased does not count again. Every run is recorded in apagamentos.
+    """
+    from zoneinfo import ZoneInfo
+
+    from alumusic.repositories import erasure
+    from alumusic.settings import get_settings
+
+    if ids and (fonte is not None or antes is not None):
+        raise click.UsageError("use --id sozinho, ou --fonte e/ou --antes")
+    if not ids and fonte is None and antes is None:
+        raise click.UsageError("informe --id, --fonte ou --antes")
+    instante = antes.replace(tzinfo=ZoneInfo(get_settings().timezone)) if antes else None
+    criteria = {"ids": list(ids) or None, "fonte": fonte, "antes": instante}
+    engine = _migrated_engine()
+    try:
+        if not ids:
+            with engine.connect() as conn:
+                previstos = erasure.count_erasable(conn, **criteria)
+            alvo = " e ".join(part for part in (f"da fonte {fonte!r}" if fonte is not None else "",
+                                                f"recebidos antes de {antes:%Y-%m-%d}" if antes else "") if part)
+            click.echo(f"{previstos} comentário(s) {alvo} a apagar")
+            if previstos and not sim and not click.confirm("Apagar o texto desses comentários? Isso não pode "
+                                                           "ser desfeito"):
+                click.echo("cancelado: nada foi apagado")
+                raise click.exceptions.Exit(1)
+        with engine.begin() as conn:
+            apagados = erasure.erase(conn, **criteria, autor=_cli_author(), origem="cli", motivo=motivo)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{apagados} comentário(s) apagado(s)")
+
+
+@comentarios.command("detectar-dados")
+@click.option("--lote", type=click.IntRange(1, 100_000), default=5000, show_default=True,
+              help="Comments read and updated per transaction.")
+def comentarios_detectar_dados(lote: int) -> None:
+    """Fill dados_pessoais of comments stored before detection existed (migration 0008).
+
+    Reads the comments whose dados_pessoais is [] and whose text is still there, in batches by id,
+    and stores the spans alumusic.pii finds. Safe to repeat (it re-reads those without personal
+    data: [] cannot tell "none found" from "never looked").
+    """
+    import json
+
+    import sqlalchemy as sa
+
+    from alumusic.pii import detect, spans_to_json
+
+    pick = sa.text(
+        "SELECT id, texto FROM comentarios "
+        "WHERE dados_pessoais = '[]'::jsonb AND texto_removido_em IS NULL AND id > CAST(:depois AS uuid) "
+        "ORDER BY id LIMIT :lote"
+    )
+    # Guarded again at write time: a text erased meanwhile must not get spans over its marker.
+    store = sa.text(
+        "UPDATE comentarios c SET dados_pessoais = CAST(d.spans AS jsonb) "
+        "FROM unnest(CAST(:ids AS uuid[]), CAST(:spans AS text[])) AS d(id, spans) "
+        "WHERE c.id = d.id AND c.dados_pessoais = '[]'::jsonb AND c.texto_removido_em IS NULL"
+    )
+    engine = _migrated_engine()
+    depois, lidos, com_dados, n = "00000000-0000-0000-0000-000000000000", 0, 0, 0
+    while True:
+        with engine.begin() as conn:
+            rows = conn.execute(pick, {"depois": depois, "lote": lote}).all()
+            if not rows:
+                break
+            found = [(str(cid), json.dumps(spans_to_json(spans)))
+                     for cid, texto in rows if (spans := detect(texto))]
+            stored = 0
+            if found:
+                stored = conn.execute(store, {"ids": [f[0] for f in found], "spans": [f[1] for f in found]}).rowcount
+        n += 1
+        lidos += len(rows)
+        com_dados += stored
+        depois = str(rows[-1][0])
+        click.echo(f"lote {n}: {len(rows)} lido(s), {stored} com dados pessoais")
+        if len(rows) < lote:
+            break
+    click.echo(f"total: {lidos} comentário(s) verificado(s), {com_dados} com dados pessoais")
 
 
 def main() -> None:

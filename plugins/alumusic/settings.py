@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="Local state: embedded PostgreSQL, secrets, logs.")
     timezone: str = Field(default="America/Sao_Paulo", description="Time zone for days and ISO weeks.")
+    retencao_texto_dias: int | None = Field(
+        default=None, ge=1,
+        description="LGPD retention: the raw text of comments received more than this many days ago is "
+        "removed daily (DAG aplicar_retencao; counts and classifications stay). Unset: text kept forever.",
+    )
 
     # --- LLM -----------------------------------------------------------------------------
     llm_backend: Literal["auto", "ollama", "offline"] = "auto"
@@ -61,6 +66,13 @@ class Settings(BaseSettings):
     ollama_num_ctx: int = 4096
     ollama_keep_alive: str = "30m"
     llm_concurrency: int = Field(default=4, ge=1, description="Concurrent LLM calls per classify task.")
+    mascarar_dados_classificacao: bool = Field(
+        default=False,
+        description="Mask personal data (alumusic.pii) in the comment text sent to Ollama for classification. "
+        "Off by default: Ollama is self-hosted inside the same trust boundary as the database. Turn it on "
+        "when OLLAMA_HOSTS points outside it. The offline classifier always sees the raw text (in-process); "
+        "the stored text is never altered.",
+    )
 
     # --- classification pipeline -----------------------------------------------------------
     classify_schedule_minutes: int = Field(default=2, ge=1)

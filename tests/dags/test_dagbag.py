@@ -30,7 +30,7 @@ def dagbag():
 
 def test_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert "classify_comments" in dagbag.dag_ids
+    assert {"classify_comments", "weekly_summary", "aplicar_retencao"} <= set(dagbag.dag_ids)
 
 
 def test_every_dag_is_documented_tagged_and_retried(dagbag):
@@ -51,3 +51,10 @@ def test_classify_comments_shape(dagbag):
     assert set(dag.params) == {"backend", "modelo", "desde", "ate", "reprocessar_falhas", "tamanho_lote", "max_lotes"}
     for name in dag.params:
         assert dag.params.get_param(name).description, f"param {name} has no description"
+
+
+def test_aplicar_retencao_shape(dagbag):
+    dag = dagbag.dags["aplicar_retencao"]
+    assert set(dag.task_ids) == {"aplicar"}
+    assert dag.catchup is False and dag.max_active_runs == 1
+    assert "lgpd" in dag.tags and "RETENCAO_TEXTO_DIAS" in dag.doc_md

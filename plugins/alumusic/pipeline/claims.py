@@ -36,6 +36,7 @@ _CANDIDATE = """
                         AND k.origem = 'automatica' AND k.versao <> CAST(:versao AS text))))
     AND (CAST(:desde AS timestamptz) IS NULL OR c.recebido_em >= CAST(:desde AS timestamptz))
     AND (CAST(:ate AS timestamptz) IS NULL OR c.recebido_em < CAST(:ate AS timestamptz))
+    AND c.texto_removido_em IS NULL  -- erased or past retention: its placeholder is not a comment
 """
 
 _COUNT = sa.text(f"SELECT count(*) FROM comentarios c WHERE {_CANDIDATE}")

@@ -16,6 +16,7 @@ _RESET = sa.text(
      WHERE status = 'falhou'
        AND (CAST(:desde AS timestamptz) IS NULL OR recebido_em >= CAST(:desde AS timestamptz))
        AND (CAST(:ate AS timestamptz) IS NULL OR recebido_em < CAST(:ate AS timestamptz))
+       AND texto_removido_em IS NULL
     """
 )
 
