@@ -155,3 +155,33 @@ def test_the_audit_page_is_for_admins(seeded, dash, dash_app, db):
     assert "/dashboard/auditoria" in json.dumps(admin.get("/dashboard/_dash-layout").get_json())
     as_admin = _page(admin, private, "/dashboard/auditoria")
     assert "curadora" in as_admin and "mascarar" in as_admin
+
+
+def test_admins_erase_from_the_dashboard_and_curators_cannot(seeded, dash, dash_app, db):
+    private = dash_app.extensions["alumusic_dash_apps"][0]
+    output = find_callback(private, "apagar-msg.children")
+    target = seeded[0]
+
+    def erase(client, motivo="pedido da titular por e-mail"):
+        body = callback_body(private, output, {"apagar-botao.n_clicks": 1, "dash-tabela.selected_row_ids": [target],
+                                               "apagar-motivo.value": motivo, "dash-versao.data": 0})
+        response = client.post("/dashboard/_dash-update-component", json=body,
+                               headers={"X-CSRFToken": dash_csrf(client)})
+        assert response.status_code == 200
+        return json.dumps(response.get_json(), ensure_ascii=False)
+
+    def stored() -> str:
+        with db.connect() as conn:
+            return conn.execute(sa.text("SELECT texto FROM comentarios WHERE id = :id"), {"id": target}).scalar_one()
+
+    assert login(dash).status_code == 302
+    assert "só a administradores" in erase(dash) and stored() == TEXT  # a curador: refused, nothing changed
+    _admin(db)
+    admin = dash.application.test_client()
+    assert login(admin, "chefe").status_code == 302
+    assert "Informe o motivo" in erase(admin, "  ") and stored() == TEXT
+    assert "apagados" in erase(admin) and stored() == "[comentário apagado]"
+    assert "já estava apagado" in erase(admin)
+    with db.connect() as conn:
+        audit = conn.execute(sa.text("SELECT autor, origem, quantidade FROM apagamentos ORDER BY id")).all()
+    assert [tuple(a) for a in audit][0] == ("chefe", "painel", 1)
