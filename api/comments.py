@@ -17,6 +17,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
 
+from alumusic import pii
 from alumusic.repositories import comment_search
 from alumusic.repositories.comments import CONFLITO, CRIADO, DUPLICADO, NewComment, insert_comments
 from api import database
@@ -163,12 +164,23 @@ def _raw_id(entry: object) -> str | None:
 
 
 # --- reading -----------------------------------------------------------------------------------
+def _shown(row: dict) -> dict:
+    """A comment as it leaves through the API: personal data masked unless the client is ``admin``."""
+    if "admin" in current_client().papeis:
+        return row
+    return {**row, "texto": pii.mask(row["texto"])}
+
+
 @bp.get("/api/comentarios")
 @require_role("read")
 @doc(query=FiltroComentarios, ok={200: PaginaComentarios}, errors=(401, 403, 422, 503), tags=["comentarios"],
      security=BEARER)
 def list_comments():
-    """Lista comentários com a classificação atual, mais recentes primeiro (paginação por cursor)."""
+    """Lista comentários com a classificação atual, mais recentes primeiro (paginação por cursor).
+
+    Dados pessoais no texto (e-mail, telefone, CPF, CNPJ, links pessoais) vêm mascarados, exceto
+    para clientes com papel admin.
+    """
     try:
         q = FiltroComentarios.model_validate(query_args(set(FiltroComentarios.model_fields)))
     except ValidationError as exc:
@@ -179,7 +191,7 @@ def list_comments():
         page = database.run(lambda conn: comment_search.search(conn, f, limit=q.limite, cursor=q.cursor))
     except comment_search.InvalidCursorError:
         raise ApiError(422, "cursor inválido", [{"campo": "cursor", "mensagem": "use o proximo_cursor recebido"}]) from None
-    body = PaginaComentarios(itens=[ComentarioSaida.model_validate(r) for r in page.items],
+    body = PaginaComentarios(itens=[ComentarioSaida.model_validate(_shown(r)) for r in page.items],
                              proximo_cursor=page.next_cursor)
     return jsonify(body.model_dump(mode="json"))
 
@@ -198,7 +210,7 @@ def get_comment(comentario_id):
     row, historico = database.run(read)
     if row is None:
         raise ApiError(404, "comentário não encontrado")
-    body = ComentarioDetalhe.model_validate({**row, "historico": historico})
+    body = ComentarioDetalhe.model_validate({**_shown(row), "historico": historico})
     return jsonify(body.model_dump(mode="json"))
 
 

@@ -185,3 +185,13 @@ def test_admins_erase_from_the_dashboard_and_curators_cannot(seeded, dash, dash_
     with db.connect() as conn:
         audit = conn.execute(sa.text("SELECT autor, origem, quantidade FROM apagamentos ORDER BY id")).all()
     assert [tuple(a) for a in audit][0] == ("chefe", "painel", 1)
+
+
+def test_api_reads_mask_personal_data_except_for_admin_clients(client, access_headers, db):
+    reader = access_headers()
+    comment_id = _post(client, reader, TEXT)
+    for url in ("/api/comentarios", f"/api/comentarios/{comment_id}"):
+        body = json.dumps(client.get(url, headers=reader).get_json(), ensure_ascii=False)
+        assert EMAIL not in body and "[e-mail]" in body and "[telefone]" in body, url
+    admin = access_headers("chefe-api", ("admin",))
+    assert client.get(f"/api/comentarios/{comment_id}", headers=admin).get_json()["texto"] == TEXT
