@@ -91,7 +91,8 @@ def get_classifier(
     if backend == OLLAMA:
         from alumusic.classification.ollama import OllamaClassifier
 
-        return OllamaClassifier(client_from_settings(s, model), known, num_ctx=s.ollama_num_ctx)
+        return OllamaClassifier(client_from_settings(s, model), known, num_ctx=s.ollama_num_ctx,
+                                mascarar_dados=s.mascarar_dados_classificacao)
 
     # Imported lazily: the offline classifier is a separate module with its own lexicons.
     from alumusic.classification.offline import OfflineClassifier

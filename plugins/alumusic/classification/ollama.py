@@ -4,6 +4,17 @@ Every answer is validated against the contract and the current taxonomy. A bad a
 corrective retry (the model is told what was wrong); a second bad answer raises
 ``InvalidAnswerError`` -- a label is never made up. Transport problems raise
 ``BackendUnavailableError`` so the pipeline leaves the comment pending.
+
+Personal data (LGPD): with ``mascarar_dados`` (setting ``MASCARAR_DADOS_CLASSIFICACAO``) the
+comment is masked with ``alumusic.pii`` in ``classify``, the one place its text enters a
+prompt, so e-mails, phones, CPFs, CNPJs and profile links never reach Ollama (the labels
+``[e-mail]``, ``[telefone]``, ``[link pessoal]``... still tell the model that something of that
+kind was there, which is what SPAM needs). Off by default: Ollama is self-hosted inside the same
+trust boundary as the database that holds the raw text; turn it on when ``OLLAMA_HOSTS`` points
+outside it. The offline classifier runs in-process and always reads the raw text (its cues
+include the shapes of phones and links). The stored comment is never altered: only the copy in
+the prompt is masked. A masked prompt is part of the classifier's version (``versao_prompt``
+``p1+mascarado``), so results with and without masking can be told apart.
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from alumusic import pii
 from alumusic.classification import prompts
 from alumusic.classification.contract import (
     CATEGORIAS,
@@ -31,6 +43,7 @@ from alumusic.llm.ollama import OllamaClient
 
 SEED = 42  # fixed: the same comment, model and prompt give the same answer
 MAX_OUTPUT_TOKENS = 512  # room for 5 tags with explanations; beyond it the answer is truncated
+MASKED_SUFFIX = "+mascarado"  # appended to versao_prompt when the comment is masked in the prompt
 
 
 class OllamaClassifier(BaseClassifier):
@@ -41,9 +54,11 @@ class OllamaClassifier(BaseClassifier):
         *,
         num_ctx: int = 4096,
         check_model: bool = True,
+        mascarar_dados: bool = False,
     ) -> None:
         self.client = client
         self.model = client.model
+        self.mascarar_dados = mascarar_dados
         # code -> description (descriptions help the model; codes alone are enough to validate).
         self.tags: dict[str, str] = dict(tags) if isinstance(tags, Mapping) else dict.fromkeys(tags, "")
         self.schema = prompts.classification_schema(self.tags)
@@ -54,11 +69,12 @@ class OllamaClassifier(BaseClassifier):
             "num_ctx": num_ctx,
             "num_predict": MAX_OUTPUT_TOKENS,
         }
+        versao_prompt = prompts.PROMPT_VERSION + (MASKED_SUFFIX if mascarar_dados else "")
         self.provenance = Provenance(
             classificador="ollama",
-            versao=f"ollama:{self.model}:{prompts.PROMPT_VERSION}",
+            versao=f"ollama:{self.model}:{versao_prompt}",
             modelo=self.model,
-            versao_prompt=prompts.PROMPT_VERSION,
+            versao_prompt=versao_prompt,
         )
         if check_model:
             self.check_model()
@@ -73,9 +89,10 @@ class OllamaClassifier(BaseClassifier):
 
     def classify(self, texto: str) -> Classification:
         started = time.perf_counter()
+        shown = pii.mask(texto) if self.mascarar_dados else texto  # a copy: the stored text stays raw
         messages: list[dict[str, str]] = [
             {"role": "system", "content": self.system},
-            {"role": "user", "content": prompts.user_message(texto)},
+            {"role": "user", "content": prompts.user_message(shown)},
         ]
         answer = self.client.chat_response(messages, format=self.schema, options=self.options)
         try:

@@ -1,7 +1,9 @@
 """Offline answers: the summary sentences that share most topic words with the question.
 
 Nothing is generated: every sentence is quoted from a stored summary and tagged with its week,
-so an offline answer can be wrong about relevance but never invents a fact.
+so an offline answer can be wrong about relevance but never invents a fact. The question and the
+summaries come masked, and the answer is masked again before it is returned or logged
+(``service.answer_question``).
 """
 
 from __future__ import annotations

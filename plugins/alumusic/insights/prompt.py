@@ -1,4 +1,8 @@
-"""The strict Q&A prompt: the selected summaries are the only allowed source."""
+"""The strict Q&A prompt: the selected summaries are the only allowed source.
+
+The question and the summaries arrive with personal data already masked (``alumusic.pii``, in
+``service.answer_question``, the only caller): nothing here sees raw text.
+"""
 
 from __future__ import annotations
 

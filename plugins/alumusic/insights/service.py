@@ -1,4 +1,19 @@
-"""Answering a question from the three newest weekly summaries of the last 8 weeks."""
+"""Answering a question from the three newest weekly summaries of the last 8 weeks.
+
+Personal data (LGPD) is masked with ``alumusic.pii`` in ``answer_question``, as the text comes in
+and before it goes out, so the LLM, the extractive path, the audit log and the caller all see
+the same masked text:
+
+- in: the question, right after validation. It is a curator's or API client's text, but it can
+  quote a comment or carry someone's contact; the model has no use for it, and
+  ``insights_perguntas`` is an audit of what was asked, not a copy of personal data, so the
+  masked question is what goes into the prompt, the extractive search and the log. The summaries
+  too, as they are read: stored ones are masked already (``summary.repository``), but rows from
+  before that rule may quote comments raw.
+- out: the answer (LLM or extractive), before the word cap (a cut must not leave half an e-mail)
+  and before it is logged or returned; the model can echo or invent contact data. The error
+  text logged for an LLM failure can quote the model's answer, so it is masked as well.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +21,7 @@ import logging
 import re
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from typing import Any, Literal
 
@@ -15,6 +31,7 @@ from alumusic.insights import extractive, prompt
 from alumusic.insights.words import cap_words, fold
 from alumusic.settings import get_settings
 from alumusic.summary.llm_json import structured_chat
+from alumusic.summary.masking import mask_text
 from alumusic.summary.repository import StoredSummary, summaries_since
 from alumusic.summary.weeks import IsoWeek, local_today
 
@@ -78,9 +95,10 @@ def answer_question(
     ``client``: an object with ``chat(messages, *, format=None, options=None) -> str`` (the
     Ollama client), ``None`` for the offline extractive answer; by default the configured one.
     Raises PerguntaInvalida (caller error) or InsightsIndisponivel (LLM failure, logged, no
-    sources returned).
+    sources returned). Personal data is masked in the question (prompt and log) and in the
+    answer (returned and logged); see the module docstring.
     """
-    pergunta = validate(pergunta)
+    pergunta = mask_text(validate(pergunta))
     settings = get_settings()
     if client is _DEFAULT:
         client = _configured_client()
@@ -88,7 +106,7 @@ def answer_question(
     started = time.perf_counter()
 
     with _connection(engine_or_conn) as conn:
-        chosen = select_summaries(conn, hoje)
+        chosen = [replace(s, texto=mask_text(s.texto)) for s in select_summaries(conn, hoje)]
 
     # The LLM call happens outside any transaction: it may take a minute.
     erro = None
@@ -96,16 +114,16 @@ def answer_question(
         result = {"resposta": SEM_RESUMOS, "semanas": [], "modelo": None}
     elif client is None:
         texto, semanas = extractive.answer(pergunta, [(s.semana, s.texto) for s in chosen], MAX_PALAVRAS)
-        result = {"resposta": cap_words(texto, MAX_PALAVRAS), "semanas": semanas, "modelo": MODELO_OFFLINE}
+        result = {"resposta": _publishable(texto), "semanas": semanas, "modelo": MODELO_OFFLINE}
     else:
         modelo = getattr(client, "model", None) or settings.ollama_model
         try:
             texto = _ask_llm(client, pergunta, chosen, settings.ollama_num_ctx)
             # "The summaries do not say": no week backs the answer, so none is cited.
             semanas = [] if _is_no_answer(texto) else [s.semana for s in chosen]
-            result = {"resposta": texto, "semanas": semanas, "modelo": modelo}
+            result = {"resposta": _publishable(texto), "semanas": semanas, "modelo": modelo}
         except Exception as exc:  # noqa: BLE001 - any client failure is "LLM unavailable"
-            erro = f"{type(exc).__name__}: {exc}"[:1000]
+            erro = mask_text(f"{type(exc).__name__}: {exc}")[:1000]
             result = {"resposta": None, "semanas": [], "modelo": modelo}
 
     with _connection(engine_or_conn) as conn:
@@ -120,14 +138,21 @@ def answer_question(
 
 
 def _ask_llm(client: Any, pergunta: str, chosen: list[StoredSummary], num_ctx: int) -> str:
+    """The model's answer as it came (``_publishable`` masks and caps it)."""
     # Structured output: a broken or cut answer fails JSON validation instead of being shown.
     data = structured_chat(client, prompt.messages(pergunta, chosen, num_ctx), prompt.SCHEMA,
                            options={"temperature": 0, "num_predict": 400})
     texto = _THINK.sub("", str(data.get("resposta") or "")).strip()
     if not texto:
         raise ValueError("resposta vazia do modelo")
-    # The prompt asks for <=150 words; small models overrun, so the cap is enforced here.
-    return cap_words(texto, MAX_PALAVRAS)
+    return texto
+
+
+def _publishable(texto: str) -> str:
+    """An answer as returned and logged: personal data masked, then the hard word cap (the prompt
+    asks for <=150 words; small models overrun). Masking first: the cap must not cut an e-mail or
+    a phone in half, and a mask label may count as more words than what it replaced."""
+    return cap_words(mask_text(texto), MAX_PALAVRAS)
 
 
 def _is_no_answer(texto: str) -> bool:

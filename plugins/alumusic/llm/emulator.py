@@ -12,6 +12,8 @@ demo stack talk to this server instead. It implements ``POST /api/chat``, ``POST
 
 Like ``OLLAMA_NUM_PARALLEL``, at most ``num_parallel`` generations run at once; the others queue.
 Failure modes are switched at runtime (``set_failure``) for the next N generations or until cleared.
+Tests can also script the content of the next N answers (``set_reply``), e.g. a model echoing
+personal data, and read every request body received (``received``).
 
 Python: ``with run_emulator(latency_s=0.05, num_parallel=4) as emu: ... emu.url ... emu.stats``
 CLI: ``python -m alumusic.llm.emulator --port 11434 --latency-ms 200 --num-parallel 8 --model qwen2.5:3b``
@@ -62,6 +64,8 @@ class Emulator:
         self._hangs_over = threading.Event()  # set (and replaced) when the failure mode changes
         self._failure: str | None = None
         self._failure_left: int | None = None
+        self._reply: str | None = None
+        self._reply_left: int | None = None
         self._active = 0
         self._stats = {"requests": 0, "generations": 0, "failures_injected": 0, "max_concurrency": 0}
         self.received: deque[dict[str, Any]] = deque(maxlen=keep_requests)  # request bodies, for tests
@@ -77,6 +81,23 @@ class Emulator:
         with self._lock:
             self._failure, self._failure_left = mode, count
         self._end_hangs()
+
+    def set_reply(self, content: str | None, count: int | None = 1) -> None:
+        """Answer the next ``count`` generations (None: until cleared) with exactly ``content``
+        (the message content, e.g. a JSON text for a ``format`` request); ``None`` clears.
+        The ``invalid_json`` and ``truncated`` failure modes still apply on top of it;
+        ``reset_stats`` clears it too."""
+        with self._lock:
+            self._reply, self._reply_left = content, (count if content is not None else None)
+
+    def _take_reply(self) -> str | None:
+        with self._lock:
+            reply = self._reply
+            if reply is not None and self._reply_left is not None:
+                self._reply_left -= 1
+                if self._reply_left <= 0:
+                    self._reply, self._reply_left = None, None
+            return reply
 
     def _end_hangs(self) -> None:
         with self._lock:
@@ -98,9 +119,11 @@ class Emulator:
             return {**self._stats, "active": self._active}
 
     def reset_stats(self) -> None:
+        """Zero the counters, forget the requests received and any scripted reply."""
         with self._lock:
             self._stats = dict.fromkeys(self._stats, 0)
             self.received.clear()
+            self._reply, self._reply_left = None, None
 
     def _take_failure(self) -> str | None:
         with self._lock:
@@ -244,11 +267,14 @@ def _delimited_comment(messages: list) -> str | None:
     return None
 
 
-def _answer(fmt: Any, prompt_text: str, comment: str | None, failure: str | None) -> tuple[str, str]:
+def _answer(fmt: Any, prompt_text: str, comment: str | None, failure: str | None,
+            reply: str | None = None) -> tuple[str, str]:
     """(content, done_reason) for a generation, with the failure mode applied."""
     if failure == "invalid_json":
         return '{"categoria": "ELOGIO", "confianca": 0.9, tags_funcionalidades: [', "stop"
-    if fmt is None:
+    if reply is not None:
+        content = reply
+    elif fmt is None:
         content = text_answer(prompt_text)
     elif prompts.is_classification_schema(fmt):
         obj = classification_answer(comment if comment is not None else prompt_text, fmt)
@@ -374,7 +400,7 @@ class _Handler(BaseHTTPRequestHandler):
             if emu.latency_s:
                 emu._stopping.wait(emu.latency_s)
             try:
-                content, done_reason = _answer(body.get("format"), prompt_text, comment, failure)
+                content, done_reason = _answer(body.get("format"), prompt_text, comment, failure, emu._take_reply())
             except Exception as exc:
                 log.exception("emulator could not build an answer")
                 self._send_json(500, {"error": f"emulator: {type(exc).__name__}: {exc}"})

@@ -2,6 +2,9 @@
 
 The text features ask Ollama for a JSON object so that a broken, cut or empty answer is caught
 here (and reported as an error) instead of being stored or shown to a user.
+
+The excerpt of a bad answer quoted in ``LlmAnswerError`` (task logs, ``insights_perguntas.erro``)
+is masked (``alumusic.pii``) first: the model may have echoed personal data.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from typing import Any
+
+from alumusic.summary.masking import mask_text
 
 
 class LlmAnswerError(RuntimeError):
@@ -28,7 +33,7 @@ def structured_chat(client: Any, messages: Sequence[dict], schema: dict, *, opti
     try:
         data = json.loads(content)
     except (TypeError, ValueError) as exc:
-        raise LlmAnswerError(f"resposta do modelo não é JSON válido: {str(content)[:120]!r}") from exc
+        raise LlmAnswerError(f"resposta do modelo não é JSON válido: {mask_text(str(content))[:120]!r}") from exc
     if not isinstance(data, dict):
         raise LlmAnswerError("resposta do modelo não é um objeto JSON")
     for field in schema.get("required", ()):

@@ -1,14 +1,22 @@
 """The summary e-mail: multipart/alternative with a plain-text and an HTML part (pt-BR).
 
 Both parts carry the same content: a small table of the week's numbers and the summary text.
+
+Personal data (LGPD): ``build_message``, the one way an e-mail is made, masks (``alumusic.pii``)
+the summary text and the statistics before rendering either part. Stored summaries are already
+masked (``repository.upsert_summary``); this covers rows stored before that rule, e.g. an old
+week re-sent with ``reenviar=true``. Masking happens on the plain text, before HTML escaping,
+so the detector sees the same characters in both parts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from email.message import EmailMessage
 
 from alumusic.summary import fmt
+from alumusic.summary.masking import mask_strings, mask_text
 from alumusic.summary.repository import StoredSummary
 from alumusic.summary.text import HEADINGS
 
@@ -84,7 +92,9 @@ def _origem(summary: StoredSummary) -> str:
 
 
 def build_message(summary: StoredSummary, *, recipients: list[str]) -> EmailMessage:
-    """The message without ``From`` (the mailer sets it from the SMTP connection)."""
+    """The message without ``From`` (the mailer sets it from the SMTP connection), personal data masked."""
+    summary = dataclasses.replace(summary, texto=mask_text(summary.texto),
+                                  estatisticas=mask_strings(summary.estatisticas))
     msg = EmailMessage()
     msg["Subject"] = subject(summary)
     msg["To"] = ", ".join(recipients)

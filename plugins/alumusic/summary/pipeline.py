@@ -4,6 +4,11 @@
 2. ``deliver``: e-mail the stored summary when due, then record ``enviado_em``.
 
 They are separate so that an SMTP outage retries only the e-mail and never touches the summary.
+
+Personal data (LGPD) is masked with ``alumusic.pii`` wherever comment text leaves the private
+area: the sampled comments and the statistics' names before the prompt or the offline text see
+them (``sample``, ``stats``), the model's answer (``text.llm_summary``), every stored row
+(``repository.upsert_summary``) and every e-mail (``message.build_message``). See ``masking``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,13 @@
 """``resumos_semanais``: one row per ISO week, replaced on rerun, e-mail state kept.
 
 Functions take a SQLAlchemy ``Connection``; the caller owns the transaction.
+
+Personal data (LGPD): ``upsert_summary`` is the only writer of the table and masks
+(``alumusic.pii``) the text and every string of the statistics before they are stored, whoever
+wrote them: the LLM may echo a phone or an e-mail it saw (or invented), and the offline text
+quotes comments. The table never holds raw personal data, so whatever reads it (the e-mail, the
+insights Q&A, the dashboard) starts from masked text. Rows stored before this rule may still
+hold some: the e-mail and insights mask again on their way out.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from alumusic.summary.masking import mask_strings, mask_text
 from alumusic.summary.weeks import IsoWeek
 
 
@@ -57,9 +65,10 @@ def upsert_summary(
     modelo: str | None,
     versao_prompt: str | None,
 ) -> None:
+    """Insert or replace ``week``'s summary, with personal data masked in ``texto`` and ``estatisticas``."""
     conn.execute(_UPSERT, {
-        "semana": week.label, "inicio": week.inicio, "fim": week.fim, "texto": texto,
-        "estatisticas": json.dumps(estatisticas, ensure_ascii=False), "classificador": classificador,
+        "semana": week.label, "inicio": week.inicio, "fim": week.fim, "texto": mask_text(texto),
+        "estatisticas": json.dumps(mask_strings(estatisticas), ensure_ascii=False), "classificador": classificador,
         "modelo": modelo, "versao_prompt": versao_prompt,
     })
 

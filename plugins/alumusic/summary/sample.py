@@ -9,6 +9,15 @@ How it is capped (the prompt must fit the model's context, ``OLLAMA_NUM_CTX`` to
 - the whole sample stops at a character budget derived from ``num_ctx``: what is left after the
   instructions, the statistics and the answer, at ~3 characters per token (pt-BR, conservative).
 Categories are interleaved while filling the budget, so a small context still sees every category.
+
+Personal data (LGPD): this is the one place the weekly summary reads comment text, so it is
+masked here (``alumusic.pii``: ``[e-mail]``, ``[telefone]``, ``[CPF]``, ``[CNPJ]``,
+``[link pessoal]``), together with the artist and album fields, before anything else sees it:
+the LLM prompt (``text.messages``) and the offline text's quotes (``text.offline_summary``) only
+ever get the masked sample. The whole text is masked before it is cut to
+``MAX_CHARS_PER_COMMENT``, so a cut can never leave half an e-mail that the detector misses.
+Comments whose text was erased or removed by retention are left out (their placeholder text is
+not a comment; their counts still are in the statistics).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from alumusic.summary.masking import mask_text
 from alumusic.summary.weeks import IsoWeek
 
 QUOTAS = {"ELOGIO": 6, "CRÍTICA": 6, "SUGESTÃO": 4, "DÚVIDA": 4, "SPAM": 2, "OUTRO": 2}
@@ -36,6 +46,7 @@ _SQL = sa.text(
           JOIN classificacoes k ON k.id = c.classificacao_atual_id
          WHERE c.recebido_em >= CAST(:inicio AS date) AND c.recebido_em < CAST(:fim AS date)
            AND length(btrim(c.texto)) >= 10
+           AND c.texto_removido_em IS NULL  -- erased or past retention: a placeholder, not a comment
     ), ordenado AS (
         SELECT *, row_number() OVER (PARTITION BY categoria
                                      ORDER BY r_artista, confianca DESC, md5(id::text)) AS r
@@ -56,15 +67,16 @@ def clean(texto: str, limit: int = MAX_CHARS_PER_COMMENT) -> str:
 
 
 def sample_comments(conn: sa.Connection, week: IsoWeek, *, budget: int) -> list[dict]:
-    """``[{"categoria", "artista", "album", "texto"}]`` in round-robin category order."""
+    """``[{"categoria", "artista", "album", "texto"}]`` in round-robin category order, with
+    personal data masked in ``texto``, ``artista`` and ``album``."""
     rows = conn.execute(_SQL, {"inicio": week.inicio, "fim": week.fim + timedelta(days=1),
                                "maximo": max(QUOTAS.values())}).mappings()
     chosen, used = [], 0
     for row in rows:  # ordered by rank inside category: category round-robin
         if row["r"] > QUOTAS.get(row["categoria"], 0):
             continue
-        item = {"categoria": row["categoria"], "artista": row["artista"], "album": row["album"],
-                "texto": clean(row["texto"])}
+        item = {"categoria": row["categoria"], "artista": mask_text(row["artista"]),
+                "album": mask_text(row["album"]), "texto": clean(mask_text(row["texto"]))}
         cost = len(item["texto"]) + 40  # the line's label (category, artist, album)
         if used + cost > budget:
             break

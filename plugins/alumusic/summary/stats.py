@@ -2,6 +2,10 @@
 
 The views count; this module only picks the week and the previous one, ranks and computes the
 week-over-week differences. The result is plain JSON (stored in ``resumos_semanais.estatisticas``).
+
+No comment text is in it, only counts and the names the views group by (artist, album, tag
+label); those names come from the comments' metadata, so every string is masked
+(``alumusic.pii``) on the way out, before the prompt, the offline text or the stored row see them.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alumusic.classification.contract import CATEGORIAS
+from alumusic.summary.masking import mask_strings
 from alumusic.summary.weeks import IsoWeek
 
 TOP_TAGS = 10
@@ -61,7 +66,7 @@ def weekly_stats(conn: sa.Connection, week: IsoWeek) -> dict:
         return _rows(conn, f"SELECT {keys}, {measure}, total FROM {view} WHERE semana = :s AND {measure} > 0 "
                            f"ORDER BY {measure} DESC, total DESC, {keys} LIMIT :n", s=atual, n=limit)
 
-    return {
+    return mask_strings({
         "semana": atual,
         "inicio": week.inicio.isoformat(),
         "fim": week.fim.isoformat(),
@@ -84,4 +89,4 @@ def weekly_stats(conn: sa.Connection, week: IsoWeek) -> dict:
         "artistas_mais_criticados": ranked("v_semana_artistas", "artista", "criticas", TOP_ARTISTAS),
         "albuns_mais_elogiados": ranked("v_semana_albuns", "artista, album", "elogios", TOP_ALBUNS),
         "albuns_mais_criticados": ranked("v_semana_albuns", "artista, album", "criticas", TOP_ALBUNS),
-    }
+    })

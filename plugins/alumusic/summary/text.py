@@ -1,6 +1,13 @@
 """The summary's pt-BR text: written by the LLM (structured sections) or built offline.
 
 Both produce the same five sections, in this order, as plain text with one heading per section.
+
+Personal data (LGPD): both texts are built from the sample and the statistics, which arrive
+masked (``sample.sample_comments``, ``stats.weekly_stats``), so the prompt never carries raw
+e-mails, phones, CPFs or profile links and the offline text quotes only masked comments. The
+model's answer is masked again here, section by section before the length cut (a cut must not
+leave half an e-mail the detector cannot see): a model can echo or make up such data. The
+stored row is masked once more by ``repository.upsert_summary``, the table's only writer.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from typing import Any
 
 from alumusic.summary import fmt
 from alumusic.summary.llm_json import structured_chat
+from alumusic.summary.masking import mask_text
 
 SECTIONS = (
     ("destaques", "Destaques"),
@@ -122,7 +130,7 @@ def llm_summary(client: Any, stats: dict, sample: Sequence[dict], *, model: str 
     """Raises on any client error or invalid answer; the caller decides whether to retry."""
     data = structured_chat(client, messages(stats, sample), SCHEMA,
                            options={"temperature": 0.2, "num_predict": 1000})
-    sections = {key: " ".join(str(data[key]).split())[:MAX_SECTION_CHARS] for key, _ in SECTIONS}
+    sections = {key: mask_text(" ".join(str(data[key]).split()))[:MAX_SECTION_CHARS] for key, _ in SECTIONS}
     return SummaryText(join_sections(sections), "ollama", getattr(client, "model", None) or model, VERSAO_PROMPT)
 
 
