@@ -91,6 +91,12 @@ def db_url() -> str:
 
 
 @pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    """The test server's admin URL (for tests that need a database of their own)."""
+    return _state["admin"]
+
+
+@pytest.fixture(scope="session")
 def engine(db_url):
     from alumusic import db
 
