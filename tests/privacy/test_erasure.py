@@ -22,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from alumusic import pii
 from alumusic.classification.contract import Classification, Outcome, Provenance, Tag
 from alumusic.pipeline import claims
 from alumusic.pipeline.batch import store_outcomes
@@ -451,3 +452,26 @@ def test_the_pipeline_never_classifies_a_removed_text_again(db):
                                                    ate=datetime.now(UTC), versao="teste-2")):
             assert claims.count_candidates(conn, scope) == 0
             assert claims.claim_batch(conn, scope, "run-1", 10, 60) == []
+
+
+def test_erasure_removes_verbatim_quotes_from_stored_summaries_and_answers(db):
+    from alumusic.summary.repository import upsert_summary
+    from alumusic.summary.sample import clean
+    from alumusic.summary.weeks import IsoWeek
+
+    with db.begin() as conn:
+        cid = add_target(conn, correct=False)
+        other = "Outro fã escreveu que o show de Recife foi o melhor do ano, sem dúvida nenhuma."
+        quoted = clean(pii.mask(TEXT))  # as the prompt's sample showed it
+        week = IsoWeek.of((datetime.now(UTC) - timedelta(days=7)).date())
+        upsert_summary(conn, week, texto=f'Destaque: "{quoted}". {other}', estatisticas={"citacoes": [quoted, other]},
+                       classificador="teste", modelo=None, versao_prompt=None)
+        conn.execute(sa.text("INSERT INTO insights_perguntas (pergunta, resposta, origem) VALUES ('quem?', :r, 'api')"),
+                     {"r": f"Um fã disse: {quoted}"})
+        erasure.erase(conn, ids=[cid], autor="curadora", origem="painel", motivo="pedido do titular")
+        summary = conn.execute(sa.text("SELECT texto, estatisticas FROM resumos_semanais")).one()
+        answer = conn.execute(sa.text("SELECT resposta FROM insights_perguntas")).scalar_one()
+    assert WORD not in summary.texto and WORD not in json.dumps(summary.estatisticas, ensure_ascii=False)
+    assert summary.texto == f'Destaque: "[comentário apagado]". {other}'
+    assert summary.estatisticas == {"citacoes": ["[comentário apagado]", other]}
+    assert answer == "Um fã disse: [comentário apagado]"

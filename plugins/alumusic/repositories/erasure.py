@@ -207,6 +207,7 @@ def erase(
         picked = [str(i) for i in conn.execute(_PICK_ERASE, {**params, "lote": lote}).scalars()]
         if not picked:
             break
+        _scrub_quotes(conn, picked)
         conn.execute(_CLEAR_TEXT, {"ids": picked, "marcador": MARCADOR_APAGADO, "por": POR_APAGAMENTO,
                                    "erro": ERRO_SEM_TEXTO})
         conn.execute(_DELETE_HISTORY_TAGS, {"ids": picked})
@@ -219,6 +220,43 @@ def erase(
     conn.execute(_AUDIT, {"autor": autor, "origem": origem, "motivo": motivo,
                           "criterio": json.dumps(criterio, ensure_ascii=False), "quantidade": total})
     return total
+
+
+# Quotes shorter than this are left alone: a short text ("Que show!") also occurs in summaries that
+# never quoted it, and replacing it there would rewrite what the summary said of other comments.
+MIN_QUOTE_CHARS = 20
+_TEXTS = sa.text("SELECT texto FROM comentarios WHERE id = ANY(CAST(:ids AS uuid[])) AND texto_removido_em IS NULL")
+_SCRUB_SUMMARIES = sa.text(
+    """
+    UPDATE resumos_semanais
+       SET texto = replace(texto, :q, :m), estatisticas = CAST(replace(estatisticas::text, :qj, :mj) AS jsonb)
+     WHERE strpos(texto, :q) > 0 OR strpos(estatisticas::text, :qj) > 0
+    """
+)
+_SCRUB_ANSWERS = sa.text("UPDATE insights_perguntas SET resposta = replace(resposta, :q, :m) WHERE strpos(resposta, :q) > 0")
+
+
+def _scrub_quotes(conn: sa.Connection, ids: list[str]) -> None:
+    """Replace verbatim quotes of the erased texts in stored summaries and answers by the marker.
+
+    Summaries quote comments as the prompt's sample showed them (masked, whitespace-collapsed,
+    maybe cut: ``summary.sample.clean``), so those forms are looked for. A paraphrase cannot be
+    found this way; it carries no personal data (masked before the LLM saw it).
+    """
+    from alumusic.summary.masking import mask_text
+    from alumusic.summary.sample import clean
+
+    for (texto,) in conn.execute(_TEXTS, {"ids": ids}).all():
+        collapsed = clean(mask_text(texto), limit=10**9)
+        quotes = {collapsed, clean(mask_text(texto))}
+        quotes |= {q.removesuffix("…").rstrip() for q in quotes}
+        for quote in sorted(quotes, key=len, reverse=True):
+            if len(quote) < MIN_QUOTE_CHARS:
+                continue
+            marker, quote_json, marker_json = MARCADOR_APAGADO, json.dumps(quote, ensure_ascii=False)[1:-1], \
+                json.dumps(MARCADOR_APAGADO, ensure_ascii=False)[1:-1]
+            conn.execute(_SCRUB_SUMMARIES, {"q": quote, "m": marker, "qj": quote_json, "mj": marker_json})
+            conn.execute(_SCRUB_ANSWERS, {"q": quote, "m": marker})
 
 
 def count_erasable(
