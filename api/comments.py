@@ -15,7 +15,7 @@ Status codes of ``POST /api/comentarios``:
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
+from pydantic import RootModel, ValidationError
 
 from alumusic import pii
 from alumusic.repositories import comment_search
@@ -31,9 +31,10 @@ from api.schemas import (
     CorpoComentarios,
     FiltroComentarios,
     PaginaComentarios,
+    PedidoApagamento,
+    RespostaApagamento,
     ResultadoLote,
     ResultadoUnico,
-    clean_text,
     validation_details,
 )
 from api.security import current_client, require_role
@@ -215,37 +216,6 @@ def get_comment(comentario_id):
 
 
 # --- erasure (LGPD) ----------------------------------------------------------------------------
-
-MOTIVO_PADRAO_API = "pedido do titular via API"
-MAX_MOTIVO = 500
-
-
-class PedidoApagamento(BaseModel):
-    """Optional body of ``DELETE /api/comentarios/<id>``; unknown fields are refused."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    motivo: str = Field(
-        default=MOTIVO_PADRAO_API,
-        description="Por que o texto é apagado (fica no registro de apagamentos; não ponha dados pessoais).",
-        json_schema_extra={"minLength": 1, "maxLength": MAX_MOTIVO},
-    )
-
-    @field_validator("motivo")
-    @classmethod
-    def _motivo(cls, value: str) -> str:
-        value = clean_text(value).strip()
-        if not value:
-            raise ValueError("motivo vazio ou só com espaços")
-        if len(value) > MAX_MOTIVO:
-            raise ValueError(f"motivo com {len(value)} caracteres; o máximo é {MAX_MOTIVO}")
-        return value
-
-
-class RespostaApagamento(BaseModel):
-    id: str
-    apagado: bool = Field(description="true: o texto foi apagado agora; false: já estava apagado (nada mudou).")
-
 
 @bp.delete("/api/comentarios/<uuid:comentario_id>")
 @require_role("admin")

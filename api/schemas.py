@@ -36,6 +36,16 @@ def clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+def required_text(value: str, campo: str, limit: int) -> str:
+    """Cleaned, trimmed text of 1..``limit`` characters (pt-BR errors naming ``campo``)."""
+    value = clean_text(value).strip()
+    if not value:
+        raise ValueError(f"{campo} vazio ou só com espaços")
+    if len(value) > limit:
+        raise ValueError(f"{campo} com {len(value)} caracteres; o máximo é {limit}")
+    return value
+
+
 def _optional_text(value: str | None) -> str | None:
     if value is None:
         return None
@@ -88,13 +98,7 @@ class ComentarioEntrada(BaseModel):
     @field_validator("texto")
     @classmethod
     def _texto(cls, value: str, info: ValidationInfo) -> str:
-        value = clean_text(value).strip()
-        limit = (info.context or {}).get("max_text_length", _DEFAULTS.max_text_length)
-        if not value:
-            raise ValueError("texto vazio ou só com espaços")
-        if len(value) > limit:
-            raise ValueError(f"texto com {len(value)} caracteres; o máximo é {limit}")
-        return value
+        return required_text(value, "texto", (info.context or {}).get("max_text_length", _DEFAULTS.max_text_length))
 
 
 class LoteEntrada(BaseModel):
@@ -242,3 +246,30 @@ def validation_details(exc: Any) -> list[dict]:
         mensagem = err["msg"].removeprefix("Value error, ")
         out.append({"campo": campo, "mensagem": mensagem})
     return out
+
+
+# --- erasure (LGPD) ----------------------------------------------------------------------------
+MOTIVO_PADRAO_API = "pedido do titular via API"
+MAX_MOTIVO = 500
+
+
+class PedidoApagamento(BaseModel):
+    """Optional body of ``DELETE /api/comentarios/<id>``; unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    motivo: str = Field(
+        default=MOTIVO_PADRAO_API,
+        description="Por que o texto é apagado (fica no registro de apagamentos; não ponha dados pessoais).",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_MOTIVO},
+    )
+
+    @field_validator("motivo")
+    @classmethod
+    def _motivo(cls, value: str) -> str:
+        return required_text(value, "motivo", MAX_MOTIVO)
+
+
+class RespostaApagamento(BaseModel):
+    id: str
+    apagado: bool = Field(description="true: o texto foi apagado agora; false: já estava apagado (nada mudou).")
