@@ -135,6 +135,13 @@ class Settings(BaseSettings):
     dashboard_port: int = 8050
     airflow_port: int = 8080
 
+    @field_validator("retencao_texto_dias", "dashboard_cookie_secure", "oidc_issuer", "oidc_client_id",
+                     "oidc_client_secret", "database_url", "airflow_database_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `KEY=` in .env or `${KEY:-}` in compose means "not set", not an invalid number or bool.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("ollama_hosts", "summary_recipients", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:

@@ -48,3 +48,15 @@ def test_load_goes_through_the_repository_and_is_idempotent(db):
         assert conn.execute(sa.text("SELECT count(*) FROM comentarios WHERE status = 'pendente'")).scalar() == 1500
         assert conn.execute(sa.text("SELECT count(*) FROM lancamentos")).scalar() == sum(
             len(a) for a in demo_data.ARTISTAS.values())
+
+
+def test_blank_optional_settings_mean_unset(monkeypatch):
+    """`KEY=` in .env.example or `${KEY:-}` in compose must not stop every component from starting."""
+    for key in ("DASHBOARD_COOKIE_SECURE", "RETENCAO_TEXTO_DIAS", "OIDC_ISSUER", "DATABASE_URL"):
+        monkeypatch.setenv(key, "")
+    s = Settings(_env_file=None)
+    assert (s.dashboard_cookie_secure, s.retencao_texto_dias, s.oidc_issuer, s.database_url) == (None, None, None, None)
+    monkeypatch.setenv("DASHBOARD_COOKIE_SECURE", "true")
+    monkeypatch.setenv("RETENCAO_TEXTO_DIAS", "30")
+    s = Settings(_env_file=None)
+    assert (s.dashboard_cookie_secure, s.retencao_texto_dias) == (True, 30)
