@@ -25,7 +25,6 @@ from dashboard.layout import message, private_shell
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
-DASH_APPS = "alumusic_dash_apps"
 
 
 def create_app(*, settings: Settings | None = None, engine: sa.Engine | None = None,
@@ -103,7 +102,7 @@ def create_app(*, settings: Settings | None = None, engine: sa.Engine | None = N
         private._setup_server()
         relatorio.register_callbacks(public)
         public._setup_server()
-    server.extensions[DASH_APPS] = (private, public)
+    server.extensions[security.DASH_APPS] = (private, public)
     # Dash Pages adds its routing callback on the server's first request: make that request now,
     # so the callback map that guard() checks bodies against is complete from the start.
     server.test_client().get("/health")

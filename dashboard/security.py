@@ -32,7 +32,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import dash
-from flask import Flask, Response, current_app, g, jsonify, redirect, request
+from flask import Flask, Response, current_app, jsonify, redirect, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -56,6 +56,7 @@ PUBLIC_PATHS = frozenset({"/", "/health", "/favicon.ico", LOGIN_PATH, "/sair", "
 PUBLIC_PREFIXES = (PUBLIC_PREFIX, "/entrar/oidc")
 CSRF_COOKIE = "_csrf_token"  # the name the Dash renderer reads
 SESSION_COOKIE = "alumusic_sessao"
+DASH_APPS = "alumusic_dash_apps"  # server.extensions key: the (private, public) Dash apps
 MAX_CALLBACK_BODY = 1024 * 1024  # a callback body is a few KB; the CSV export is a GET
 MAX_JSON_DEPTH = 64
 
@@ -198,7 +199,7 @@ def _depth_ok(raw: bytes) -> bool:
 
 
 def _dash_app_for(path: str) -> dash.Dash | None:
-    for app in current_app.extensions.get("alumusic_dash_apps", ()):
+    for app in current_app.extensions.get(DASH_APPS, ()):
         if path == app.config.requests_pathname_prefix + "_dash-update-component":
             return app
     return None
@@ -237,7 +238,6 @@ def check_callback_body() -> Response | None:
             or not all(isinstance(p, str) for p in body.get("changedPropIds", []))
             or not isinstance(body.get("outputs"), dict | list)):
         return _error(400, "corpo de callback não corresponde ao callback")
-    g.callback_body_checked = True
     return None
 
 

@@ -678,3 +678,24 @@ def mask(text: str, spans: Iterable[Span] | None = None) -> str:
         pos = span.end
     pieces.append(text[pos:])
     return "".join(pieces)
+
+
+def mask_text(text: str | None) -> str | None:
+    """``text`` masked (``None`` and ``""`` as they are): for text derived from comments -- cut,
+    quoted, echoed by a model -- which has no stored spans, so detection runs on it again."""
+    return mask(text) if text else text
+
+
+def mask_strings(value: Any) -> Any:
+    """A copy of a JSON-like value (dicts, lists, scalars) with every string value masked.
+
+    Dictionary keys are kept: they are the code's own field names, never user text. Masking is
+    idempotent (the labels are not personal data), so masking twice reads the same.
+    """
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {key: mask_strings(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_strings(item) for item in value]
+    return value

@@ -29,9 +29,9 @@ import sqlalchemy as sa
 
 from alumusic.insights import extractive, prompt
 from alumusic.insights.words import cap_words, fold
+from alumusic.pii import mask_text
 from alumusic.settings import get_settings
 from alumusic.summary.llm_json import structured_chat
-from alumusic.summary.masking import mask_text
 from alumusic.summary.repository import StoredSummary, summaries_since
 from alumusic.summary.weeks import IsoWeek, local_today
 

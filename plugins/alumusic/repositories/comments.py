@@ -119,9 +119,6 @@ def _value(comment: NewComment, column: str) -> object:
     return str(value) if isinstance(value, UUID) else value
 
 
-_KIND_NAMES = {"email": "e-mail", "telefone": "telefone", "cpf": "CPF", "cnpj": "CNPJ", "url_pessoal": "link pessoal"}
-
-
 def personal_data(conn: sa.Connection, comment_id: str) -> dict | None:
     """The kinds of personal data found in a comment at ingest, and whether its text was removed."""
     row = conn.execute(
@@ -131,4 +128,5 @@ def personal_data(conn: sa.Connection, comment_id: str) -> dict | None:
     if row is None:
         return None
     kinds = sorted({span["tipo"] for span in row.dados_pessoais})
-    return {"tipos": [_KIND_NAMES.get(k, k) for k in kinds], "texto_removido_por": row.texto_removido_por}
+    # Named as the masks name them ("[e-mail]" -> "e-mail").
+    return {"tipos": [pii.KIND_LABELS[k].strip("[]") for k in kinds], "texto_removido_por": row.texto_removido_por}

@@ -243,7 +243,7 @@ def _scrub_quotes(conn: sa.Connection, ids: list[str]) -> None:
     maybe cut: ``summary.sample.clean``), so those forms are looked for. A paraphrase cannot be
     found this way; it carries no personal data (masked before the LLM saw it).
     """
-    from alumusic.summary.masking import mask_text
+    from alumusic.pii import mask_text
     from alumusic.summary.sample import clean
 
     for (texto,) in conn.execute(_TEXTS, {"ids": ids}).all():

@@ -2,5 +2,5 @@
 (LLM or offline), the e-mail, and the ``resumos_semanais`` repository keyed by ISO week.
 
 The Airflow DAG ``weekly_summary`` only wires these steps together (see ``pipeline``).
-Personal data in comments is masked on every way out (see ``pipeline`` and ``masking``).
+Personal data in comments is masked on every way out (see ``pipeline`` and ``alumusic.pii.mask_text``).
 """

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from alumusic.summary.masking import mask_text
+from alumusic.pii import mask_text
 
 
 class LlmAnswerError(RuntimeError):

@@ -15,8 +15,8 @@ import dataclasses
 import html
 from email.message import EmailMessage
 
+from alumusic.pii import mask_strings, mask_text
 from alumusic.summary import fmt
-from alumusic.summary.masking import mask_strings, mask_text
 from alumusic.summary.repository import StoredSummary
 from alumusic.summary.text import HEADINGS
 

@@ -8,7 +8,7 @@ They are separate so that an SMTP outage retries only the e-mail and never touch
 Personal data (LGPD) is masked with ``alumusic.pii`` wherever comment text leaves the private
 area: the sampled comments and the statistics' names before the prompt or the offline text see
 them (``sample``, ``stats``), the model's answer (``text.llm_summary``), every stored row
-(``repository.upsert_summary``) and every e-mail (``message.build_message``). See ``masking``.
+(``repository.upsert_summary``) and every e-mail (``message.build_message``). See ``alumusic.pii.mask_text``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from alumusic.summary.masking import mask_strings, mask_text
+from alumusic.pii import mask_strings, mask_text
 from alumusic.summary.weeks import IsoWeek
 
 

@@ -27,7 +27,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from alumusic.summary.masking import mask_text
+from alumusic.pii import mask_text
 from alumusic.summary.weeks import IsoWeek
 
 QUOTAS = {"ELOGIO": 6, "CRÍTICA": 6, "SUGESTÃO": 4, "DÚVIDA": 4, "SPAM": 2, "OUTRO": 2}

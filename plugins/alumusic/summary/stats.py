@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alumusic.classification.contract import CATEGORIAS
-from alumusic.summary.masking import mask_strings
+from alumusic.pii import mask_strings
 from alumusic.summary.weeks import IsoWeek
 
 TOP_TAGS = 10

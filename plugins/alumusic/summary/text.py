@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from alumusic.pii import mask_text
 from alumusic.summary import fmt
 from alumusic.summary.llm_json import structured_chat
-from alumusic.summary.masking import mask_text
 
 SECTIONS = (
     ("destaques", "Destaques"),

@@ -22,7 +22,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from alumusic.summary.masking import mask_strings, mask_text
+    from alumusic.pii import mask_strings, mask_text
 
     conn = op.get_bind()
     for row in conn.execute(sa.text("SELECT semana, texto, estatisticas FROM resumos_semanais")).mappings().all():
