@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 # Fixtures shared across folders live in tests/support/ (plugins, so one session-wide instance each).
-pytest_plugins = ["tests.support.api", "tests.support.dashboard"]
+pytest_plugins = ["tests.support.api", "tests.support.dashboard", "tests.support.smtp"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

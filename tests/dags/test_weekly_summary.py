@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import email
 import json
-import socket
 from datetime import datetime, time, timedelta
 from email import policy
 from pathlib import Path
@@ -19,47 +18,13 @@ import sqlalchemy as sa
 
 from alumusic.summary.weeks import IsoWeek, last_complete_week
 from tests.summary.conftest import known_week_items, store
+from tests.support.smtp import free_port
 
 pytestmark = pytest.mark.airflow
 
 TZ = ZoneInfo("America/Sao_Paulo")
 DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "weekly_summary.py"
 RECIPIENTS = ["curadoria@alumusic.local", "diretoria@alumusic.local"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """aiosmtpd handler keeping every envelope; can refuse the next N messages with a 451."""
-
-    def __init__(self) -> None:
-        self.envelopes: list = []
-        self.refuse_next = 0
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse_next:
-            self.refuse_next -= 1
-            return "451 4.3.0 Temporary failure, try again later"
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    inbox.port = controller.port
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 def _smtp_conn(port: int) -> str:
@@ -210,7 +175,7 @@ def test_smtp_down_fails_the_email_task_only(env, weekly_dag, smtp, monkeypatch)
     db = env
     week = last_complete_week("America/Sao_Paulo")
     store(db, known_week_items(week))
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", _smtp_conn(_free_port()))  # nothing listens there
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", _smtp_conn(free_port()))  # nothing listens there
     states = run(weekly_dag, after(week))
     assert states == {"build_summary": ("success", 1), "email_summary": ("failed", 3)}
     row = _rows(db)[week.label]

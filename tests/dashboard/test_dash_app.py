@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from datetime import UTC, datetime
@@ -11,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.dashboard.seed import add, seed
-from tests.support.dashboard import CACHE_SECONDS, PASSWORD, USER, login
+from tests.support.dashboard import CACHE_SECONDS, PASSWORD, USER, gunicorn_dashboard, login
 
 
 @pytest.fixture
@@ -141,46 +140,18 @@ def test_table_page_counts_up_to_the_cap(db, monkeypatch):
 
 def test_gunicorn_serves_the_wsgi_entry_point(live, curator, db_url, tmp_path):
     """``gunicorn dashboard.wsgi:server`` (what make run and compose start) boots and serves."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
-    from pathlib import Path
+    import requests
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path), "DASHBOARD_SECRET_KEY": "k" * 40}
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    proc = subprocess.Popen([str(gunicorn), "--workers", "1", "--no-control-socket", "--bind", f"127.0.0.1:{port}",
-                             "dashboard.wsgi:server"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    assert json.load(r) == {"status": "ok"}
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-                assert time.monotonic() < deadline, "gunicorn did not answer in 60 s"
-                time.sleep(0.3)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/relatorio/semana.json", timeout=10) as r:
-            assert set(json.load(r)) >= {"gerado_em", "categorias_por_artista"}
-        import http.cookiejar
-        import re
+    from tests.support.dashboard import csrf_from
 
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        with opener.open(f"http://127.0.0.1:{port}/entrar", timeout=10) as r:
-            token = re.search(r'name="csrf_token" value="([^"]+)"', r.read().decode()).group(1)
-        form = urllib.parse.urlencode({"usuario": USER, "senha": PASSWORD, "csrf_token": token}).encode()
-        with opener.open(f"http://127.0.0.1:{port}/entrar", data=form, timeout=10) as r:  # follows to /dashboard/
-            assert r.status == 200 and r.url.endswith("/dashboard/")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with gunicorn_dashboard(db_url, tmp_path, workers=1) as base:
+        assert requests.get(base + "/health", timeout=10).json() == {"status": "ok"}
+        assert set(requests.get(base + "/relatorio/semana.json", timeout=10).json()) >= {"gerado_em",
+                                                                                          "categorias_por_artista"}
+        with requests.Session() as s:
+            token = csrf_from(s.get(base + "/entrar", timeout=10).text)
+            r = s.post(base + "/entrar", data={"usuario": USER, "senha": PASSWORD, "csrf_token": token}, timeout=10)
+            assert r.status_code == 200 and r.url.endswith("/dashboard/")  # followed to the private area
     assert (tmp_path / "cache" / "dashboard").is_dir()  # the report cache lives under DATA_DIR
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import email
 import json
-import socket
 from datetime import datetime, time, timedelta
 from email import policy
 from pathlib import Path
@@ -132,37 +131,6 @@ def test_erased_comments_are_not_quoted_but_still_counted(db):
 
 
 # --- weekly summary: the DAG, SMTP and the emulator ----------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """aiosmtpd handler keeping every envelope."""
-
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    inbox.port = controller.port
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
 @pytest.fixture
 def summary_env(smtp, monkeypatch, airflow_db, db):
     from alumusic.settings import get_settings
