@@ -5,7 +5,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     ALUMUSIC_ROOT=/opt/alumusic \
-    PYTHONPATH=/opt/alumusic:/opt/alumusic/plugins \
     AIRFLOW_HOME=/opt/airflow
 
 RUN apt-get update \
@@ -13,8 +12,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/alumusic
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+# Runtime dependencies only (pinned); test tools, the Ollama emulator, evals and benchmarks stay out.
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install -r requirements/runtime.txt
 
 RUN useradd --uid 50000 --gid 0 --home-dir /opt/airflow --create-home alumusic
 COPY --chown=50000:0 plugins/ plugins/
@@ -22,7 +22,8 @@ COPY --chown=50000:0 sql/ sql/
 COPY --chown=50000:0 dags/ dags/
 COPY --chown=50000:0 api/ api/
 COPY --chown=50000:0 dashboard/ dashboard/
-COPY --chown=50000:0 evals/ evals/
+COPY --chown=50000:0 pyproject.toml ./
+RUN pip install --no-deps . && rm -rf build
 USER 50000
 
 ENTRYPOINT ["/usr/bin/tini", "--"]

@@ -4,10 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SITE := $(VENV)/lib/python3.11/site-packages
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help venv run stop test pytest evals lint system-deps bench demo emulator clean
+.PHONY: help venv lock run stop test pytest evals lint system-deps bench demo emulator clean
 
 help:
 	@echo "make run     set up and run the whole product locally (Ctrl-C stops it)"
@@ -18,13 +17,20 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt
+# The project is an installed package (editable here): runtime and dev pins from requirements/dev.txt.
+$(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	# Make the repository root and plugins/ importable from the venv (api, dashboard, alumusic).
-	$(PY) -c "import site, pathlib; r = pathlib.Path.cwd(); pathlib.Path(site.getsitepackages()[0], 'alumusic.pth').write_text(f'{r}\n{r / \"plugins\"}\n')"
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Re-pin after editing pyproject.toml's dependencies (keeps current pins unless UPGRADE=1).
+lock: venv
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --custom-compile-command "make lock" --annotation-style line \
+		$(if $(UPGRADE),--upgrade,-c requirements/runtime.txt) -o requirements/runtime.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -c requirements/runtime.txt --python-version 3.11 --custom-compile-command "make lock" \
+		--annotation-style line -o requirements/dev.txt
 
 # Browser tests need a Chromium; install Debian's when missing (needs root or sudo).
 system-deps:
@@ -39,25 +45,32 @@ run: venv
 stop:
 	@test -x $(PY) && $(PY) scripts/devstack.py stop || true
 
+# Style, and the layer contracts of pyproject.toml's [tool.importlinter] (a cycle fails CI).
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 pytest: venv system-deps
 	CHROMIUM_PATH=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
-# The evals gate: the project's own labelled set, and the real dev set in ../shared when present.
+# The evals gate: the project's own labelled set, and when ../shared is present the real dev set
+# and the blind pool labels (evals/pool_labels.csv: ids only, texts read from the pool).
 # Each run exits 1 under the floors in evals/thresholds.toml.
 DEV_SET := ../shared/evals/youtube_ptbr_music_2013_dev.csv
+POOL := ../shared/data/youtube_ptbr_music_2013_pool.csv
 evals: venv
 	$(PY) -m evals --dataset evals/dataset.csv --backend offline --out evals/out/own
 	@if [ -f $(DEV_SET) ]; then \
 		$(PY) -m evals --dataset $(DEV_SET) --backend offline --out evals/out/dev; \
-	else echo "($(DEV_SET) not present: gated on the project's own set only)"; fi
+	else echo "($(DEV_SET) not present: not gated on the dev set)"; fi
+	@if [ -f $(POOL) ]; then \
+		$(PY) -m evals --dataset evals/pool_labels.csv --pool $(POOL) --backend offline --out evals/out/pool; \
+	else echo "($(POOL) not present: not gated on the pool labels)"; fi
 
 test: lint pytest evals
 
 emulator: venv
-	$(PY) -m alumusic.llm.emulator --port 11434 --latency-ms $${LATENCY_MS:-200} --num-parallel $${NUM_PARALLEL:-4}
+	$(PY) -m ollama_emulator --port 11434 --latency-ms $${LATENCY_MS:-200} --num-parallel $${NUM_PARALLEL:-4}
 
 # Benchmarks (slow: the dashboard one loads 1,000,000 comments once); results in docs/BENCHMARKS.md.
 bench: venv

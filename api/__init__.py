@@ -12,6 +12,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import alumusic.ratelimit_storage  # noqa: F401 - registers the alumusic+postgresql:// limits storage
+from alumusic.db import database_url
 from alumusic.settings import get_settings
 
 
@@ -47,6 +48,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("DATABASE_URL"):
+        # No configured database, no API: it refuses to start (services never start a server).
+        app.config["DATABASE_URL"] = database_url()
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"url": app.config.get("DATABASE_URL")})
     if app.config["PROXY_HOPS"]:
         # Only behind that many trusted proxies is X-Forwarded-For the client's IP (rate limits key

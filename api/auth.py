@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, current_app, jsonify
-from flask_jwt_extended import create_access_token, create_refresh_token
+from flask_jwt_extended import create_access_token, create_refresh_token, get_jwt, jwt_required
 from pydantic import ValidationError
 
 from alumusic.repositories import clients as clients_repo
@@ -23,7 +23,7 @@ from api.openapi import BEARER, doc
 from api.ratelimit import client_name_key, failed_login, limiter, token_client_limit, token_limit
 from api.requests import json_body
 from api.schemas import PedidoToken, TokenResposta, validation_details
-from api.security import active_client_for_token, refresh_claims
+from api.security import current_client
 
 bp = Blueprint("auth", __name__)
 
@@ -75,6 +75,7 @@ def token():
 
 
 @bp.post("/api/auth/refresh")
+@jwt_required(refresh=True)  # a valid refresh token of an active client (api.security), else 401
 @doc(ok={200: TokenResposta}, errors=(401, 503), tags=["auth"], security=BEARER)
 def refresh():
     """Troca um refresh token (enviado como Bearer) por um access token e um novo refresh token.
@@ -82,10 +83,9 @@ def refresh():
     Cada refresh token vale uma vez; reapresentar um já usado revoga todos os refresh tokens da
     mesma sessão (faça login de novo). O cliente deve seguir ativo.
     """
-    claims = refresh_claims()
-    client = active_client_for_token(claims)
+    client = current_client()
     try:
-        jti = str(uuid.UUID(str(claims["jti"])))
+        jti = str(uuid.UUID(str(get_jwt()["jti"])))
     except ValueError:
         raise ApiError(401, "refresh token inválido ou revogado", headers=_INVALID_TOKEN) from None
     novo = str(uuid.uuid4())

@@ -17,7 +17,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from pydantic import RootModel, ValidationError
 
-from alumusic import pii
+from alumusic.domain import Status, pii
 from alumusic.repositories import comment_search
 from alumusic.repositories.comments import CONFLITO, CRIADO, DUPLICADO, NewComment, insert_comments
 from api import database
@@ -96,13 +96,14 @@ def _post_one(data: object):
     if status == CONFLITO:
         raise ApiError(409, "já existe um comentário com este id e outro texto",
                        [{"id": str(item.id), "resultado": CONFLITO}])
-    body = ResultadoUnico(id=str(item.id), resultado=status, status="pendente" if status == CRIADO else _status_of(item))
+    body = ResultadoUnico(id=str(item.id), resultado=status,
+                          status=Status.PENDENTE.value if status == CRIADO else _status_of(item))
     return jsonify(body.model_dump()), 201 if status == CRIADO else 200
 
 
 def _status_of(item: ComentarioEntrada) -> str:
     row = database.run(lambda conn: comment_search.get_comment(conn, item.id))
-    return row["status"] if row else "pendente"
+    return row["status"] if row else Status.PENDENTE.value
 
 
 def _post_batch(data: dict):

@@ -15,12 +15,12 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationInfo, field_validator
 
-from alumusic.classification.contract import CATEGORIAS
+from alumusic.domain import CATEGORIAS, STATUSES
 from alumusic.settings import get_settings
 
 _DEFAULTS = get_settings()
 TIPOS = ("musica", "album", "clipe", "show")
-STATUS = ("pendente", "processando", "classificado", "falhou")
+STATUS = STATUSES  # alumusic.domain.Status
 RESULTADOS = ("criado", "duplicado", "conflito", "invalido")
 MAX_FIELD_LENGTH = 300
 
@@ -138,7 +138,7 @@ class FiltroComentarios(BaseModel):
     ate: Annotated[datetime | None, AfterValidator(_as_utc)] = Field(
         default=None, description="Recebidos antes deste instante (ISO-8601)."
     )
-    status: Literal["pendente", "processando", "classificado", "falhou"] | None = None
+    status: Literal[STATUSES] | None = None  # type: ignore[valid-type]
     limite: int = Field(default=50, ge=1, le=200)
     cursor: SafeStr | None = Field(default=None, max_length=200, description="proximo_cursor da página anterior.")
 

@@ -1,21 +1,25 @@
-"""JWT authentication and role checks for every protected endpoint.
+"""JWT authentication and role checks for every protected endpoint, on flask-jwt-extended.
 
 - Tokens: HS256 only (``alg: none`` and any other algorithm are refused by the decoder), signed
-  with ``JWT_SECRET_KEY`` from settings; short-lived access tokens, longer refresh tokens.
+  with ``JWT_SECRET_KEY`` from settings; short-lived access tokens, longer refresh tokens, sent as
+  ``Authorization: Bearer <token>`` (flask-jwt-extended reads the header and checks the type).
 - Claims: ``sub`` = client name, ``cid`` = client id, ``papeis`` = roles at issue time.
-- Verification: flask-jwt-extended's ``decode_token`` (PyJWT) checks signature, algorithm and
-  expiry; a token without ``exp`` is refused (it would never expire). Verified claims are
-  memoised per exact token string until the token's ``exp`` (PyJWT decodes each token three
-  times, ~30 % of a request's CPU). A changed byte is another key, so a tampered token is always
-  verified in full.
+- Verification: flask-jwt-extended (PyJWT) checks signature, algorithm, expiry and token type; a
+  token without ``exp`` is refused (it would never expire: ``token_verification_loader``). Verified
+  claims are memoised per exact token string until the token's ``exp`` (PyJWT decodes each token
+  three times, ~30 % of a request's CPU: ``_MemoisingJWTManager``). A changed byte is another key,
+  so a tampered token is always verified in full; the key includes the signing key, so a token
+  verified by one app is not trusted by another.
 - Refresh tokens are good once (``alumusic.repositories.refresh_tokens``: rotation with reuse
-  detection); ``refresh_claims()`` only verifies the token itself.
-- Revocation: every request re-checks that the client still exists and is active. The lookup is
-  cached per process for ``CLIENT_CACHE_SECONDS`` (default 2 s) so load does not hit the clients
-  table on every call: a revoked client's tokens stop working within that time on every worker.
+  detection, in ``api.auth``); ``@jwt_required(refresh=True)`` only verifies the token itself.
+- Revocation: every request re-checks that the client still exists, is active and is the token's
+  client (``cid``): the ``user_lookup_loader``. The lookup is cached per process for
+  ``CLIENT_CACHE_SECONDS`` (default 2 s) so load does not hit the clients table on every call: a
+  revoked client's tokens stop working within that time on every worker.
 
 Use ``@require_role("ingest")`` (any of the given roles; ``admin`` passes every check) on a view;
-``current_client()`` returns the authenticated :class:`ApiClient` inside it.
+``current_client()`` (flask-jwt-extended's ``current_user``) returns the authenticated
+:class:`ApiClient` inside it.
 """
 
 from __future__ import annotations
@@ -25,9 +29,9 @@ import time
 from datetime import timedelta
 from functools import wraps
 
-from flask import Flask, current_app, g, request
-from flask_jwt_extended import JWTManager, decode_token
-from flask_jwt_extended.exceptions import NoAuthorizationError, WrongTokenError
+from cachetools import TLRUCache, cached
+from flask import Flask, current_app
+from flask_jwt_extended import JWTManager, get_current_user, get_jwt, verify_jwt_in_request
 from jwt.exceptions import MissingRequiredClaimError
 
 from alumusic.repositories import clients as clients_repo
@@ -36,9 +40,37 @@ from alumusic.settings import get_settings
 from api import database
 from api.errors import ApiError, error_response
 
-jwt = JWTManager()
-
 DEFAULT_CLIENT_CACHE_SECONDS = 2.0
+_INVALID_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+# (signing key, token) -> verified claims, each until the token's own ``exp`` (wall clock, as PyJWT).
+verified_tokens: TLRUCache = TLRUCache(maxsize=4096, ttu=lambda _key, claims, now: claims.get("exp", now),
+                                       timer=time.time)
+_verified_lock = threading.Lock()
+
+
+class _MemoisingJWTManager(JWTManager):
+    """flask-jwt-extended's manager, with verified claims memoised until ``exp``.
+
+    ``_decode_jwt_from_config`` is the one place the extension decodes a token (``decode_token``,
+    ``verify_jwt_in_request``); ``tests/api/test_auth.py`` checks that the memo is used, so an
+    upgrade that renames it fails a test instead of silently costing the CPU again.
+    """
+
+    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
+        if csrf_value is not None or allow_expired:
+            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        key = (current_app.config["JWT_SECRET_KEY"], encoded_token)
+        with _verified_lock:
+            claims = verified_tokens.get(key)
+        if claims is None:
+            claims = super()._decode_jwt_from_config(encoded_token)  # raises the errors answered as 401
+            with _verified_lock:
+                verified_tokens[key] = claims  # not kept without exp (ttu) or once expired
+        return claims
+
+
+jwt = _MemoisingJWTManager()
 
 
 def init_app(app: Flask) -> None:
@@ -54,6 +86,7 @@ def init_app(app: Flask) -> None:
         JWT_DECODE_ALGORITHMS=["HS256"],
         JWT_TOKEN_LOCATION=["headers"],
         JWT_HEADER_TYPE="Bearer",
+        JWT_EXEMPT_METHODS=[],  # no method skips the token check
         JWT_COOKIE_CSRF_PROTECT=False,  # headers only: no csrf claim in every token
     )
     jwt.init_app(app)
@@ -68,116 +101,50 @@ def _missing_token(reason: str):
 
 @jwt.invalid_token_loader
 def _invalid_token(reason: str):
-    return error_response(401, "token inválido", [reason],
-                          headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return error_response(401, "token inválido", [reason], headers=_INVALID_TOKEN)
 
 
 @jwt.expired_token_loader
 def _expired_token(_header: dict, _payload: dict):
     return error_response(401, "token expirado: obtenha outro em /api/auth/token ou /api/auth/refresh",
-                          headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+                          headers=_INVALID_TOKEN)
 
 
-@jwt.revoked_token_loader
-def _revoked_token(_header: dict, _payload: dict):
-    return error_response(401, "token revogado", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+@jwt.token_verification_loader
+def _has_expiry(_header: dict, payload: dict) -> bool:
+    return "exp" in payload  # a token without exp would never expire
 
 
 @jwt.token_verification_failed_loader
-def _verification_failed(_header: dict, _payload: dict):
-    return error_response(401, "token inválido", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+def _verification_failed(_header: dict, payload: dict):
+    detalhes = [] if "exp" in payload else [str(MissingRequiredClaimError("exp"))]
+    return error_response(401, "token inválido", detalhes, headers=_INVALID_TOKEN)
+
+
+# --- active-client check, briefly cached -------------------------------------------------------
+# (database URL, client name, TTL) -> client or None, each for its TTL (0: not cached). The TTL is
+# part of the key because it is app config, read on every request.
+client_cache: TLRUCache = TLRUCache(maxsize=1024, ttu=lambda key, _client, now: now + key[-1])
+
+
+@cached(client_cache, key=lambda database_url, nome, ttl: (database_url, nome, ttl), lock=threading.Lock())
+def _client(database_url: str, nome: str, ttl: float) -> ApiClient | None:
+    return database.run(lambda conn: clients_repo.get_client(conn, nome))
+
+
+@jwt.user_lookup_loader
+def _active_client(_header: dict, payload: dict) -> ApiClient | None:
+    """The token's client if it still exists, is active and is the same client (id); else 401."""
+    client = _client(str(database.engine().url), str(payload.get("sub")),
+                     float(current_app.config["CLIENT_CACHE_SECONDS"]))
+    if client is None or not client.ativo or client.id != payload.get("cid"):
+        return None
+    return client
 
 
 @jwt.user_lookup_error_loader
 def _lookup_failed(_header: dict, _payload: dict):
-    return error_response(401, "cliente inexistente ou revogado")
-
-
-# --- active-client check, briefly cached -------------------------------------------------------
-class _ClientCache:
-    def __init__(self) -> None:
-        self._items: dict[tuple[str, str], tuple[float, ApiClient | None]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, nome: str, ttl: float) -> ApiClient | None:
-        key = (str(database.engine().url), nome)
-        now = time.monotonic()
-        hit = self._items.get(key)
-        if hit and hit[0] > now:
-            return hit[1]
-        client = database.run(lambda conn: clients_repo.get_client(conn, nome))
-        if ttl > 0:
-            with self._lock:
-                self._items[key] = (now + ttl, client)
-        return client
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-client_cache = _ClientCache()
-
-
-def active_client_for_token(claims: dict) -> ApiClient:
-    """The token's client if it still exists, is active and is the same client (id)."""
-    client = client_cache.get(str(claims.get("sub")), float(current_app.config["CLIENT_CACHE_SECONDS"]))
-    if client is None or not client.ativo or client.id != claims.get("cid"):
-        raise ApiError(401, "cliente inexistente ou revogado", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    return client
-
-
-class _VerifiedTokens:
-    """Claims of tokens that passed full verification, by exact token string, until they expire."""
-
-    MAX = 4096
-
-    def __init__(self) -> None:
-        self._items: dict[tuple[str, str], dict] = {}
-
-    def claims(self, token: str) -> dict:
-        # Keyed by the signing key too: a token verified by one app is not trusted by another.
-        key = (current_app.config["JWT_SECRET_KEY"], token)
-        claims = self._items.get(key)
-        if claims is not None and claims["exp"] > time.time():
-            return claims
-        claims = decode_token(token)  # raises the JWT errors the manager turns into 401s
-        if "exp" not in claims:
-            raise MissingRequiredClaimError("exp")
-        if len(self._items) >= self.MAX:
-            self._items.clear()  # crude bound; verified tokens are cheap to re-verify
-        self._items[key] = claims
-        return claims
-
-    def clear(self) -> None:
-        self._items.clear()
-
-
-verified_tokens = _VerifiedTokens()
-
-
-def _bearer_token() -> str:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme != "Bearer" or not token.strip() or " " in token.strip():
-        raise NoAuthorizationError("Missing 'Bearer <JWT>' Authorization header")
-    return token.strip()
-
-
-def access_claims() -> dict:
-    """Verified claims of the request's access token (401 when absent, invalid, expired or refresh)."""
-    claims = verified_tokens.claims(_bearer_token())
-    if claims.get("type") != "access":
-        raise WrongTokenError("Only access tokens are allowed")
-    return claims
-
-
-def refresh_claims() -> dict:
-    """Verified claims of the request's refresh token (401 when absent, invalid, expired or access)."""
-    claims = verified_tokens.claims(_bearer_token())
-    if claims.get("type") != "refresh" or not claims.get("jti"):
-        raise WrongTokenError("Only refresh tokens are allowed")
-    return claims
+    return error_response(401, "cliente inexistente ou revogado", headers=_INVALID_TOKEN)
 
 
 def require_role(*roles: str):
@@ -190,13 +157,11 @@ def require_role(*roles: str):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            claims = access_claims()  # a refresh token is refused here
-            client = active_client_for_token(claims)
-            token_roles = set(claims.get("papeis") or ())
-            effective = tuple(r for r in client.papeis if r in token_roles)
+            verify_jwt_in_request()  # access tokens only; loads the active client
+            token_roles = set(get_jwt().get("papeis") or ())
+            effective = tuple(r for r in current_client().papeis if r in token_roles)
             if roles and not ("admin" in effective or any(r in effective for r in roles)):
                 raise ApiError(403, f"este cliente não tem o papel exigido ({' ou '.join(roles)})")
-            g.api_client = client
             return view(*args, **kwargs)
 
         return wrapper
@@ -205,5 +170,5 @@ def require_role(*roles: str):
 
 
 def current_client() -> ApiClient:
-    """The client authenticated by ``require_role`` for this request."""
-    return g.api_client
+    """The client authenticated for this request (``require_role`` / ``jwt_required``)."""
+    return get_current_user()

@@ -164,7 +164,7 @@ def free_port() -> int:
 
 
 def start_gunicorn(url: str, port: int, workers: int, threads: int, jwt_secret: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "JWT_SECRET_KEY": jwt_secret, "PYTHONPATH": str(PROJECT_ROOT)}
+    env = {**os.environ, "DATABASE_URL": url, "JWT_SECRET_KEY": jwt_secret}
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
          "--worker-class", "api.gunicorn_worker.JsonErrorWorker", "--log-level", "warning", "api.wsgi:app"],

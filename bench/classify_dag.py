@@ -50,6 +50,7 @@ def _free_port() -> int:
 def _setup_environment(args) -> tuple[str, list[subprocess.Popen], object]:
     """Databases, emulator process and the environment Airflow reads at import."""
     from alumusic import localpg, migrations
+    from alumusic.airflow_env import airflow_env
 
     server = localpg.start(PGDATA, keep_running=False)
     admin = localpg.url_for(server, "postgres")
@@ -63,9 +64,9 @@ def _setup_environment(args) -> tuple[str, list[subprocess.Popen], object]:
     # 40/s ceiling, but the emulators' own CPU work is no longer held by one Python GIL.
     ports = [_free_port() for _ in range(args.emulators)]
     emulators = [subprocess.Popen(
-        [sys.executable, "-m", "alumusic.llm.emulator", "--port", str(port), "--latency-ms", str(LATENCY_MS),
+        [sys.executable, "-m", "ollama_emulator", "--port", str(port), "--latency-ms", str(LATENCY_MS),
          "--num-parallel", str(NUM_PARALLEL // args.emulators), "--model", "qwen2.5:3b"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True) for port in ports]
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True) for port in ports]
     home = Path(tempfile.mkdtemp(prefix="alumusic-bench-airflow-"))
     os.environ.update(
         DATABASE_URL=product_url,
@@ -75,13 +76,8 @@ def _setup_environment(args) -> tuple[str, list[subprocess.Popen], object]:
         LLM_CONCURRENCY=str(NUM_PARALLEL),
         CLASSIFY_BATCH_SIZE=str(args.batch_size),
         CLASSIFY_MAX_BATCHES=str(args.max_batches),
-        AIRFLOW_HOME=str(home),
-        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=localpg.url_for(server, META_DB),
-        AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
-        AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
-        AIRFLOW__CORE__LOAD_EXAMPLES="False",
-        AIRFLOW__LOGGING__LOGGING_LEVEL="WARNING",
-        AIRFLOW_CONN_ALUMUSIC_DB=product_url.replace("postgresql+psycopg2://", "postgresql://"),
+        **airflow_env(home, localpg.url_for(server, META_DB), product_url,
+                      extra={"AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING"}),
     )
     from alumusic.settings import get_settings
 
@@ -132,8 +128,9 @@ def bench_baseline(n: int = 800) -> dict:
     """The same classifier against the same emulator, without database or Airflow: what this
     machine can do right now (the emulator's own CPU work is not free on 2 shared cores)."""
     from alumusic.classification.factory import get_classifier
+    from alumusic.domain import describe, seed_tags
 
-    clf = get_classifier("ollama", tag_codes=None)
+    clf = get_classifier("ollama", taxonomy=describe(seed_tags()))
     items = [(str(k), f"Que clipe lindo, a coreografia ficou perfeita! #{k}") for k in range(n)]
     started = time.perf_counter()
     outcomes = clf.classify_many(items, NUM_PARALLEL)

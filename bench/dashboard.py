@@ -138,7 +138,6 @@ FILTER_INPUTS = ("filtro-artista", "filtro-album", "filtro-tag", "filtro-categor
                  "filtro-texto")
 TABLE_OUTPUT = ("..dash-tabela.data...dash-tabela.page_count...dash-tabela.page_current..."
                 "dash-tabela.selected_rows...dash-total.children..")
-EXPORT_OUTPUT = "..dash-download.data...dash-export-msg.children.."
 
 
 def _today() -> str:
@@ -291,54 +290,36 @@ def export_filter(engine: sa.Engine, target: int = 100_000) -> dict:
     raise RuntimeError("not enough comments for the export benchmark")
 
 
-def export_child(url: str, filtro: dict, mode: str = "callback") -> dict:
-    """Run in a fresh process (like a gunicorn worker): one export end to end, and the peak RSS.
-
-    ``callback``: the page's button (dcc.Download); ``route``: GET /dashboard/exportar.csv (streamed).
-    """
-    import base64
+def export_child(url: str, filtro: dict) -> dict:
+    """Run in a fresh process (like a gunicorn worker): one export end to end (GET
+    /dashboard/exportar.csv, streamed, consumed chunk by chunk as a client would), and the peak RSS."""
     import resource
     import tempfile
 
     from alumusic import db
+    from dashboard.export_route import url_for_filters
 
     engine = db.get_engine(url)
     app = make_app(engine, Path(tempfile.mkdtemp(prefix="bench-dash-")))
     client, headers = logged_in(app, engine)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if mode == "route":
-        from dashboard.export_route import url_for_filters
-
-        query = {k.removeprefix("filtro-"): v for k, v in filtro.items() if k.startswith("filtro-")}
-        started = time.perf_counter()
-        response = client.get(url_for_filters(**query), headers=headers)
-        size = rows = 0
-        for chunk in response.response:  # consume the stream as a client would, chunk by chunk
-            size += len(chunk)
-            rows += chunk.count(b"\r\n")
-        seconds = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        return {"seconds": seconds, "peak_rss_mb": peak, "rss_before_mb": rss_before, "rows": rows - 1,
-                "csv_mb": size / 2**20}
-    body = callback_body(EXPORT_OUTPUT, [("dash-exportar", "n_clicks", 1)],
-                         [(i, "value", filtro.get(i)) for i in FILTER_INPUTS] + [("dash-formato", "value", "padrao")],
-                         changed="dash-exportar.n_clicks")
+    query = {k.removeprefix("filtro-"): v for k, v in filtro.items() if k.startswith("filtro-")}
     started = time.perf_counter()
-    response = client.post("/dashboard/_dash-update-component", json=body, headers=headers)
+    response = client.get(url_for_filters(**query), headers=headers)
+    size = rows = 0
+    for chunk in response.response:
+        size += len(chunk)
+        rows += chunk.count(b"\r\n")
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    assert response.status_code == 200, response.data[:300]
-    payload = response.get_json()["response"]["dash-download"]["data"]
-    csv_bytes = base64.b64decode(payload["content"])
-    rows = csv_bytes.count(b"\r\n") - 1  # header; texts with CR LF inside would be quoted (none in demo data)
-    return {"seconds": seconds, "peak_rss_mb": peak, "rss_before_mb": rss_before, "rows": rows,
-            "csv_mb": len(csv_bytes) / 2**20, "response_mb": len(response.data) / 2**20}
+    return {"seconds": seconds, "peak_rss_mb": peak, "rss_before_mb": rss_before, "rows": rows - 1,
+            "csv_mb": size / 2**20}
 
 
-def measure_export(engine: sa.Engine, mode: str = "callback") -> dict:
+def measure_export(engine: sa.Engine) -> dict:
     filtro = export_filter(engine)
     url = engine.url.render_as_string(hide_password=False)
-    out = subprocess.run([sys.executable, "-m", "bench.dashboard", "--export-child", url, json.dumps(filtro), mode],
+    out = subprocess.run([sys.executable, "-m", "bench.dashboard", "--export-child", url, json.dumps(filtro)],
                          check=True, capture_output=True, text=True, cwd=ROOT)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["filtro"] = filtro
@@ -399,8 +380,7 @@ BEFORE_0006 = {
     "cold": "p50 3578 ms, max 4401 ms",
     "after_ttl": "max 12.3 ms",
     "filters": "p50 66 ms, p95 411 ms, max 515 ms",
-    "export": "6.5 s, peak RSS 206 MB",
-    "export_route": "4.3 s, peak RSS 153 MB",
+    "export": "4.3 s, peak RSS 153 MB",  # the streamed route (the only export since issue 17)
     "per_view_ms": {"categorias_por_artista": 842, "critica_pos_lancamento": 838, "tags_48h": 141,
                     "mix_diario": 493, "artistas_em_alta": 787},
     "combos_ms": [32, 53, 44, 40, 71, 188, 48, 52, 168, 437, 157],
@@ -408,7 +388,7 @@ BEFORE_0006 = {
 
 
 def write_markdown(results: dict) -> str:
-    r, f, e, er = results["report"], results["filters"], results["export"], results["export_route"]
+    r, f, e = results["report"], results["filters"], results["export"]
     ing = results["ingest"]
     b = BEFORE_0006
     ok = {
@@ -444,12 +424,9 @@ def write_markdown(results: dict) -> str:
         f"| dashboard table callback, {len(f['combos'])} filter combinations with free text × "
         f"{f['all']['n'] // len(f['combos'])} | p95 < 300 ms | {b['filters']} | p50 {f['all']['p50_ms']:.0f} ms, "
         f"p95 {f['all']['p95_ms']:.0f} ms, max {f['all']['max_ms']:.0f} ms | {mark('filters')} |",
-        f"| CSV export via `dcc.Download` callback, {e['rows']:,} rows ({e['csv_mb']:.1f} MB CSV) | < 10 s, "
-        f"RSS < 300 MB | {b['export']} | {e['seconds']:.1f} s, peak RSS {e['peak_rss_mb']:.0f} MB "
+        f"| CSV export, `GET /dashboard/exportar.csv` (HTTP-streamed), {e['rows']:,} rows ({e['csv_mb']:.1f} MB CSV) "
+        f"| < 10 s, RSS < 300 MB | {b['export']} | {e['seconds']:.1f} s, peak RSS {e['peak_rss_mb']:.0f} MB "
         f"(app loaded: {e['rss_before_mb']:.0f} MB) | {mark('export')} |",
-        f"| same rows via `GET /dashboard/exportar.csv` (HTTP-streamed) | < 10 s, RSS < 300 MB | {b['export_route']} | "
-        f"{er['seconds']:.1f} s, peak RSS {er['peak_rss_mb']:.0f} MB ({er['rows']:,} rows) | "
-        f"{'met' if er['seconds'] < 10 and er['peak_rss_mb'] < 300 else '**missed**'} |",
         f"| ingest cost of 0006: `insert_comments`, {INGEST_N:,} comments in batches of {INGEST_BATCH:,} "
         f"({ing['antes']['rounds']} alternating rounds on two scratch databases) | — | "
         f"p50 {ing['antes']['p50_s']:.2f} s (min {ing['antes']['min_s']:.2f} s) | "
@@ -524,21 +501,19 @@ what bounds the numbers (EXPLAIN (ANALYZE, BUFFERS) on this database, before and
   row; the two covering indexes replace 0005's. The classification trigger writes one more column of the row
   it already updated.
 - **CSV export (met, unchanged).** `iter_comments_csv` has PostgreSQL render every value as text and reads a
-  named server-side cursor 5,000 rows at a time (`stream_results` + `max_row_buffer`). Writing the CSV itself
-  peaks at ~90 MB for the whole process; the rest of the peak is `dcc.Download`'s delivery (the file goes to
-  the browser base64-encoded inside the callback's JSON response). For exports too big for that, the page
-  also links `/dashboard/exportar.csv?…` (same filters, same generator), streamed over HTTP in constant memory.
+  named server-side cursor 5,000 rows at a time (`stream_results` + `max_row_buffer`), and
+  `/dashboard/exportar.csv?…` streams it over HTTP in constant memory: the page's only export.
 """
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prepare-only", action="store_true")
-    parser.add_argument("--export-child", nargs=3, metavar=("URL", "FILTER_JSON", "MODE"), help=argparse.SUPPRESS)
+    parser.add_argument("--export-child", nargs=2, metavar=("URL", "FILTER_JSON"), help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="print results, leave docs/BENCHMARKS.md alone")
     args = parser.parse_args(argv)
     if args.export_child:
-        print(json.dumps(export_child(args.export_child[0], json.loads(args.export_child[1]), args.export_child[2])))
+        print(json.dumps(export_child(args.export_child[0], json.loads(args.export_child[1]))))
         return 0
     engine = bench_engine()
     prepare(engine)
@@ -560,8 +535,6 @@ def main(argv: list[str] | None = None) -> int:
     print("export ...", flush=True)
     results["export"] = measure_export(engine)
     print(json.dumps(results["export"], indent=1, ensure_ascii=False), flush=True)
-    results["export_route"] = measure_export(engine, "route")
-    print(json.dumps(results["export_route"], indent=1, ensure_ascii=False), flush=True)
     print("ingest ...", flush=True)
     results["ingest"] = measure_ingest(engine)
     print(json.dumps(results["ingest"], indent=1), flush=True)

@@ -57,7 +57,7 @@ def aplicar_retencao():
     @task
     def aplicar() -> dict:
         """Apply the retention policy; returns {"dias", "removidos"} (no text)."""
-        from alumusic.pipeline import connection
+        from alumusic import airflow_db
         from alumusic.repositories.erasure import apply_retention
         from alumusic.settings import get_settings
 
@@ -65,7 +65,7 @@ def aplicar_retencao():
         if dias is None:
             log.info("retenção desativada (RETENCAO_TEXTO_DIAS não definido): nada a fazer")
             return {"dias": None, "removidos": 0}
-        with connection.product_engine().connect() as conn:
+        with airflow_db.product_engine().connect() as conn:
             removidos = apply_retention(conn, dias)
         log.info("retenção de %d dias: texto removido de %d comentário(s)", dias, removidos)
         return {"dias": dias, "removidos": removidos}

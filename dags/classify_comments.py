@@ -19,6 +19,11 @@ and appends the results to ``classificacoes`` (history is never overwritten).
    `CLASSIFY_MAX_ATTEMPTS` attempts, becomes `falhou` (visible in the API and dashboard).
 3. `relatar` — totals and throughput in the log; emits the asset `alumusic://classificacoes`
    when classifications changed (skipped otherwise).
+4. `anunciar_correcoes` — emits `alumusic://correcoes` (which schedules `train_classifier`) when
+   at least `TREINO_MIN_ROTULOS_NOVOS` curator labels arrived since the last trained model.
+
+Comments whose text copies one a curator labelled (the same text pasted elsewhere) take that label
+(classificador `copia`) instead of being sent to a classifier.
 
 **Params** (trigger form): `backend` (auto / ollama / offline; empty = `LLM_BACKEND`),
 `modelo` (Ollama model for this run), `desde` / `ate` (days, inclusive, São Paulo time:
@@ -52,6 +57,7 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 from alumusic.settings import get_settings
 
 CLASSIFICACOES = Asset("alumusic://classificacoes")
+CORRECOES = Asset("alumusic://correcoes")  # train_classifier is scheduled on it
 LLM_POOL = "llm"
 
 _settings = get_settings()  # settings only: no database or network access while parsing
@@ -97,24 +103,26 @@ _settings = get_settings()  # settings only: no database or network access while
 def classify_comments():
     @task
     def planejar() -> list[dict]:
-        from alumusic.pipeline import connection, runs
+        from alumusic import airflow_db
+        from alumusic.pipeline import runs
         from alumusic.pipeline.run_plan import plan_run
 
         ctx = get_current_context()
         dag_run = ctx["dag_run"]
         interval = (ctx.get("data_interval_start"), ctx.get("data_interval_end"))
         plan = plan_run(dict(ctx["params"]), get_settings(), run_type=dag_run.run_type, data_interval=interval)
-        plan, owners = runs.prepare(connection.product_engine(), plan, dag_run.run_id)
+        plan, owners = runs.prepare(airflow_db.product_engine(), plan, dag_run.run_id)
         return [{"dono": owner, "plano": plan.to_dict()} for owner in owners]  # one per mapped task
 
     @task(pool=LLM_POOL, map_index_template="{{ dono }}")
     def classificar(lote: dict) -> dict:
-        from alumusic.pipeline import connection, runs
+        from alumusic import airflow_db
+        from alumusic.pipeline import runs
         from alumusic.pipeline.run_plan import RunPlan
 
         get_current_context()["dono"] = lote["dono"]  # names the mapped instance in the UI
         plan = RunPlan.from_dict(lote["plano"])
-        return runs.classify(connection.product_engine(), plan, lote["dono"]).to_dict()
+        return runs.classify(airflow_db.product_engine(), plan, lote["dono"]).to_dict()
 
     @task(outlets=[CLASSIFICACOES])
     def relatar(resultados: list[dict]) -> dict:
@@ -129,12 +137,27 @@ def classify_comments():
         lotes = [resultados[i] for i in range(len(resultados))]
         total = runs.summarize(lotes, wall)
         runs.log.info("execução: %d lotes; %s", len(lotes), total.summary())
-        if total.classificados == 0:
+        if total.classificados + total.copiados == 0:
             raise AirflowSkipException("nenhuma classificação nova: nada a anunciar")
         ctx["outlet_events"][CLASSIFICACOES].extra = total.to_dict()
         return total.to_dict()
 
+    @task(outlets=[CORRECOES])
+    def anunciar_correcoes() -> dict:
+        """Announce new curator labels to train_classifier once enough arrived since the last model."""
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from alumusic import airflow_db
+        from alumusic.pipeline import model_runs
+
+        novos = model_runs.new_labels(airflow_db.product_engine())
+        if novos < get_settings().treino_min_rotulos_novos:
+            raise AirflowSkipException(f"{novos} rótulo(s) novo(s) de curadores: ainda não vale retreinar")
+        get_current_context()["outlet_events"][CORRECOES].extra = {"rotulos_novos": novos}
+        return {"rotulos_novos": novos}
+
     relatar(classificar.expand(lote=planejar()))
+    anunciar_correcoes()
 
 
 classify_comments()

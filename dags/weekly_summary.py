@@ -12,12 +12,14 @@ import pendulum
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 
-TZ = "America/Sao_Paulo"
+from alumusic.settings import get_settings
+
+TZ = get_settings().timezone  # settings only: no database or network access while parsing
 
 DOC = """
 ### Resumo semanal (`weekly_summary`)
 
-Toda **segunda-feira às 08:00 (America/Sao_Paulo)** resume a **semana ISO anterior** (o intervalo de
+Toda **segunda-feira às 08:00 (fuso `TIMEZONE`, padrão America/Sao_Paulo)** resume a **semana ISO anterior** (o intervalo de
 dados da execução; ex.: `2026-W47`).
 
 1. **build_summary** — estatísticas das views `v_semana_*` (volume, mix de categorias, tags, artistas e
@@ -27,6 +29,8 @@ dados da execução; ex.: `2026-W47`).
 2. **email_summary** — envia HTML + texto pela conexão `smtp_default` para `SUMMARY_RECIPIENTS` e grava
    `enviado_em`. Não envia de novo uma semana já enviada; semanas passadas (backfill) ficam só no banco.
    Com SMTP fora do ar a tarefa tenta de novo (com backoff) e o resumo gravado não muda.
+
+Banco do produto: a conexão Airflow **`alumusic_db`** (provider postgres), como nas outras DAGs.
 
 **Parâmetros**: `reenviar` (envia o e-mail mesmo se já enviado ou se for backfill), `semana`
 (`AAAA-Wnn`, resume essa semana em vez da do intervalo).
@@ -64,7 +68,7 @@ def weekly_summary():
     @task
     def build_summary() -> dict:
         """Statistics, text (LLM or offline) and upsert by ISO week."""
-        from alumusic.db import get_engine
+        from alumusic import airflow_db
         from alumusic.settings import get_settings
         from alumusic.summary.pipeline import build_and_store, summary_client
         from alumusic.summary.weeks import week_for_run
@@ -79,7 +83,7 @@ def weekly_summary():
         ti = ctx["ti"]
         # An LLM outage is retried; only the last try falls back to the offline text.
         last_try = ti.try_number > ti.max_tries
-        return build_and_store(get_engine(), week, client=summary_client(settings),
+        return build_and_store(airflow_db.product_engine(), week, client=summary_client(settings),
                                num_ctx=settings.ollama_num_ctx, allow_fallback=last_try)
 
     @task
@@ -87,7 +91,7 @@ def weekly_summary():
         """E-mail the stored summary when due; records enviado_em."""
         from functools import partial
 
-        from alumusic.db import get_engine
+        from alumusic import airflow_db
         from alumusic.settings import get_settings
         from alumusic.summary import mailer
         from alumusic.summary.pipeline import deliver
@@ -99,7 +103,7 @@ def weekly_summary():
         run_type = getattr(ctx["dag_run"].run_type, "value", ctx["dag_run"].run_type)
         # Only the newest complete week is mailed by itself; backfills and older weeks need reenviar.
         automatic = run_type != "backfill" and week == last_complete_week(settings.timezone, _now())
-        return deliver(get_engine(), week, recipients=settings.summary_recipients,
+        return deliver(airflow_db.product_engine(), week, recipients=settings.summary_recipients,
                        reenviar=bool(ctx["params"].get("reenviar")), automatic=automatic,
                        send=partial(mailer.send, default_sender=settings.mail_from))
 

@@ -89,7 +89,7 @@ def create_app(*, settings: Settings | None = None, engine: sa.Engine | None = N
         server=server,
         url_base_pathname=security.PUBLIC_PREFIX,
         assets_folder=str(HERE / "assets"),
-        assets_ignore=r"sessao\.js",
+        assets_ignore=r"sessao\.js|revisao\.js",  # private pages' scripts
         title=relatorio.TITLE,
         update_title=None,
         use_async=False,

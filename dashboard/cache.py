@@ -1,14 +1,16 @@
 """Server-side cache with single flight: N viewers cost at most one round of queries per TTL.
 
-flask-caching's FileSystemCache is shared by every gunicorn worker of the host. Each entry
-remembers when it stops being fresh (the TTL) and is kept a while longer (``STALE_FACTOR`` x TTL):
+flask-caching's FileSystemCache is shared by every gunicorn worker of the host; dogpile's ``Lock``
+decides who computes. Each entry remembers when it was computed and is kept ``STALE_FACTOR`` x TTL:
 
-- fresh: served as is;
-- stale: served as is, and one background thread (per host: a thread lock in the process,
-  ``flock`` across workers) recomputes it, so no viewer waits for the queries after the first
-  computation;
+- fresh (younger than the TTL): served as is;
+- stale: served as is, and one background thread (per host) recomputes it, so no viewer waits for
+  the queries after the first computation;
 - missing (first request, or stale for too long): one caller computes while the others wait on the
-  same locks and then read what it stored.
+  same lock and then read what it stored.
+
+The lock of a key is held by one thread of one process of the host at a time (a thread lock, then
+``flock`` on a file), and can be released by another thread, as dogpile's background creation needs.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dogpile import Lock, NeedRegenerationException
+from dogpile.util import NameRegistry
 from flask import Flask
 from flask_caching import Cache
 
@@ -36,83 +40,73 @@ class SharedCache:
         self._prefix = hashlib.sha256(namespace.encode()).hexdigest()[:16] + ":"
         self._cache = Cache(server, config={"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(directory),
                                             "CACHE_THRESHOLD": 100, "CACHE_DEFAULT_TIMEOUT": 60})
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self._locks = NameRegistry(self._new_lock)  # one lock object per key while in use
 
     def get_or_compute(self, key: str, compute: Callable[[], Any], ttl: int) -> Any:
         key = self._prefix + key
-        entry = self._cache.get(key)
-        if entry is not None:
-            value, fresh_until = entry
-            if time.time() >= fresh_until:
-                self._refresh_in_background(key, compute, ttl)
-            return value
-        with self._thread_lock(key), _FileLock(self._lock_path(key)):
-            entry = self._cache.get(key)  # another worker may have filled it while we waited
+
+        def cached() -> tuple[Any, float]:
+            entry = self._cache.get(key)  # (value, computed at); gone after STALE_FACTOR x ttl
             if entry is None:
-                return self._store(key, compute(), ttl)
-            return entry[0]
+                raise NeedRegenerationException()
+            return entry
+
+        def store() -> tuple[Any, float]:
+            entry = (compute(), time.time())
+            self._cache.set(key, entry, timeout=ttl * STALE_FACTOR)
+            return entry
+
+        def refresh_in_background(lock: _HostLock) -> None:
+            def run() -> None:
+                try:
+                    entry = self._cache.get(key)
+                    if entry is None or time.time() - entry[1] > ttl:  # not refreshed meanwhile
+                        store()
+                except Exception:  # keep serving the stale value; the next request retries
+                    log.exception("background refresh of %s failed", key)
+                finally:
+                    lock.release()
+
+            threading.Thread(target=run, name="cache-refresh", daemon=True).start()
+
+        with Lock(self._locks.get(key), store, cached, ttl, refresh_in_background) as value:
+            return value
 
     def clear(self) -> None:
         self._cache.clear()
 
-    def _store(self, key: str, value: Any, ttl: int) -> Any:
-        self._cache.set(key, (value, time.time() + ttl), timeout=ttl * STALE_FACTOR)
-        return value
-
-    def _refresh_in_background(self, key: str, compute: Callable[[], Any], ttl: int) -> None:
-        lock = self._thread_lock(key)
-        if not lock.acquire(blocking=False):
-            return  # this process is already refreshing it
-        file_lock = _FileLock(self._lock_path(key))
-        if not file_lock.try_acquire():
-            lock.release()
-            return  # another worker is refreshing it
-
-        def run() -> None:
-            try:
-                entry = self._cache.get(key)
-                if entry is None or time.time() >= entry[1]:  # not refreshed meanwhile
-                    self._store(key, compute(), ttl)
-            except Exception:  # keep serving the stale value; the next request retries
-                log.exception("background refresh of %s failed", key)
-            finally:
-                file_lock.release()
-                lock.release()
-
-        threading.Thread(target=run, name="cache-refresh", daemon=True).start()
-
-    def _thread_lock(self, key: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(key, threading.Lock())
-
-    def _lock_path(self, key: str) -> Path:
-        return self._dir / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.lock"
+    def _new_lock(self, key: str) -> _HostLock:
+        return _HostLock(self._dir / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.lock")
 
 
-class _FileLock:
-    """An exclusive ``flock`` on a file: held by one process of the host at a time."""
+class _HostLock:
+    """dogpile's mutex interface over a thread lock and an exclusive ``flock`` on ``path``."""
 
     def __init__(self, path: Path):
         self._path = path
+        self._thread_lock = threading.Lock()
         self._fh = None
 
-    def try_acquire(self) -> bool:
-        self._fh = self._path.open("a+")
-        try:
-            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._fh.close()
+    def acquire(self, wait: bool = True) -> bool:
+        if not self._thread_lock.acquire(wait):
             return False
+        fh = self._path.open("a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # BlockingIOError: another process holds it
+            fh.close()
+            self._thread_lock.release()
+            if wait:
+                raise
+            return False
+        self._fh = fh
         return True
 
     def release(self) -> None:
-        fcntl.flock(self._fh, fcntl.LOCK_UN)
-        self._fh.close()
+        fh, self._fh = self._fh, None
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+        self._thread_lock.release()
 
-    def __enter__(self) -> None:
-        self._fh = self._path.open("a+")
-        fcntl.flock(self._fh, fcntl.LOCK_EX)
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
+    def locked(self) -> bool:
+        return self._thread_lock.locked()

@@ -1,8 +1,8 @@
-"""Dashboard table queries: sorted, offset-paged pages of ``comment_search`` results and filter options.
+"""Dashboard table: the filter from the browser's values, and sorted, offset-paged pages of it.
 
-The filter itself (and its SQL) is ``alumusic.repositories.comment_search``; this module only adds
-what a paged, sortable grid needs. Sort columns are whitelisted; ties break on (recebido_em, id)
-so pages never overlap.
+Values come from the browser, so ``make_filter`` checks each one (``FiltroInvalido``) before it
+becomes a ``comment_search.CommentFilter``; ``page`` checks the sort and paging values. The
+queries (page, capped count, dropdown options) are ``alumusic.repositories.comment_table``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from alumusic.classification.contract import CATEGORIAS
-from alumusic.repositories.comment_search import CommentFilter, page_sql, where_clause
+from alumusic.domain import CATEGORIAS
+from alumusic.repositories import comment_table as table
+from alumusic.repositories.comment_search import CommentFilter
+from alumusic.repositories.comment_table import SORTABLE, filter_options
 
-TABLE_COLUMNS = ("id", "recebido_em", "artista", "album", "texto", "categoria", "tags", "confianca", "origem",
-                 "status")
-SORTABLE = {"recebido_em", "artista", "album", "texto", "categoria", "confianca", "origem", "status"}
+__all__ = ["COUNT_CAP", "MAX_FILTER_TEXT", "MAX_PAGE_SIZE", "SORTABLE", "FiltroInvalido", "TablePage",
+           "filter_options", "make_filter", "page"]
+
 MAX_PAGE_SIZE = 200
 # Counting stops here: an exact count of a broad text search rechecks every candidate row
 # (~0.3 s per 10,000 matches on 1M comments, bench/dashboard.py) while nobody pages through 40+
@@ -122,43 +124,9 @@ def page(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em",
     if not all(isinstance(n, int) and not isinstance(n, bool) for n in (offset, limit)):
         raise ValueError("paginação inválida")
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    where, params = where_clause(f)
-    direction = "DESC" if descending else "ASC"
-    if sort_by == "recebido_em":
-        # NOT NULL column: a plain DESC/ASC walks comentarios_recebido_em_idx and stops after one
-        # page; "NULLS LAST" would not match the index order and force a sort of every match.
-        order = f"v.recebido_em {direction}"
-    else:
-        order = f"v.{sort_by} {direction} NULLS LAST, v.recebido_em DESC"
-    sql = sa.text(page_sql(TABLE_COLUMNS, where, f"{order}, v.id DESC"))
     offset = max(0, offset)
-    rows = [dict(r._mapping) for r in conn.execute(sql, {**params, "limit": limit, "offset": offset})]
+    rows = table.page_rows(conn, f, sort_by=sort_by, descending=descending, offset=offset, limit=limit)
     if offset == 0 and len(rows) < limit:
         return TablePage(rows, len(rows))  # the first page holds every match: no count query
-    counted = conn.execute(
-        sa.text(f"SELECT count(*) FROM (SELECT 1 FROM v_comentarios_atuais v WHERE {where} LIMIT :cap) s"),
-        {**params, "cap": COUNT_CAP + 1},
-    ).scalar_one()
+    counted = table.count_matches(conn, f, cap=COUNT_CAP + 1)
     return TablePage(rows, min(counted, COUNT_CAP), more=counted > COUNT_CAP)
-
-
-# Distinct values via a recursive "skip scan" over the btree indexes: one index probe per value
-# instead of reading every comment (a few ms on millions of rows).
-_DISTINCT = """
-WITH RECURSIVE s(v) AS (
-    (SELECT {col} FROM comentarios WHERE {col} IS NOT NULL ORDER BY {col} LIMIT 1)
-    UNION ALL
-    SELECT (SELECT {col} FROM comentarios WHERE {col} > s.v ORDER BY {col} LIMIT 1) FROM s WHERE s.v IS NOT NULL
-)
-SELECT v FROM s WHERE v IS NOT NULL
-"""
-
-
-def filter_options(conn: sa.Connection) -> dict[str, list]:
-    """Values offered by the dashboard's dropdowns: artists, albums, active tags (code + label)."""
-    return {
-        "artistas": list(conn.execute(sa.text(_DISTINCT.format(col="artista"))).scalars()),
-        "albuns": list(conn.execute(sa.text(_DISTINCT.format(col="album"))).scalars()),
-        "tags": [dict(r._mapping) for r in conn.execute(sa.text(
-            "SELECT codigo, rotulo FROM taxonomia_tags WHERE ativo ORDER BY rotulo"))],
-    }

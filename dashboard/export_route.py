@@ -1,9 +1,15 @@
 """``GET /dashboard/exportar.csv?artista=…&texto=…``: the filtered comments streamed over HTTP.
 
-Same filter and same CSV generator as the page's "Exportar CSV" button, but the response is sent
-chunk by chunk while the server-side cursor advances, so its memory does not grow with the export
-(``dcc.Download`` must carry the whole file inside one JSON response). Private: it lies under
-``/dashboard/``, where ``dashboard.security.guard`` requires a curator session.
+The dashboard's one CSV export: the comments page's "Exportar CSV" link points here, its query
+following the page's filters, format and personal-data choice (``url_for_filters``). The filter is
+the table's (``comment_table.make_filter``), so the file has exactly the rows the page shows. The
+response is sent chunk by chunk while the server-side cursor advances
+(``alumusic.csv_export.iter_comments_csv``), so its memory does not grow with the export.
+
+Private: it lies under ``/dashboard/``, where ``dashboard.security.guard`` requires a curator
+session. Personal data is masked unless ``pii=incluir``, which only admins may ask for (403
+otherwise). Every export is audited (``exportacoes``, ``origem`` "link"): recorded before the
+first byte, its row count filled in once the whole file was sent.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from alumusic.classification.contract import CATEGORIAS
+from alumusic.domain import CATEGORIAS
 
 CORES = {
     "ELOGIO": "#2e7d32", "CRÍTICA": "#c62828", "SUGESTÃO": "#1565c0",

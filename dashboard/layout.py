@@ -7,7 +7,7 @@ from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
 PUBLIC_NAV = [("Relatório semanal", "/relatorio/semana"), ("Área dos curadores", "/dashboard/")]
-PRIVATE_NAV = [("Comentários", "/dashboard/"), ("Perguntas", "/dashboard/insights"),
+PRIVATE_NAV = [("Comentários", "/dashboard/"), ("Revisão", "/dashboard/revisao"), ("Perguntas", "/dashboard/insights"),
                ("Relatório público", "/relatorio/semana")]
 PAPEIS = {"curador": "curador(a)", "admin": "administrador(a)"}
 

@@ -7,7 +7,6 @@ of its content, so browsers and proxies revalidate with ``If-None-Match`` and ge
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from datetime import datetime
@@ -27,7 +26,7 @@ def register(server: Flask) -> None:
         ttl = context.settings().report_cache_seconds
         age = time.time() - datetime.fromisoformat(report["gerado_em"]).timestamp()
         resp = Response(body, mimetype="application/json")
-        resp.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+        resp.add_etag()  # Werkzeug: a hash of the body
         resp.cache_control.public = True
         resp.cache_control.max_age = max(0, int(ttl - age))
         return resp.make_conditional(request)

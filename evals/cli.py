@@ -1,10 +1,21 @@
-"""``python -m evals --dataset FILE.csv --backend offline|ollama|auto --out DIR``.
+"""``python -m evals --dataset FILE.csv --backend offline|ollama|auto --out DIR [--corrections C.csv]``.
 
 Runs a classifier over a labelled CSV (columns ``texto`` and ``categoria`` at least, categories
 spelled as in SPEC; an ``id`` column is used when present, other columns are ignored), shows a
-progress bar, and writes ``DIR/report.md``, ``DIR/metrics.json``, ``DIR/confusion_matrix.png`` and
-``DIR/reliability_diagram.png``. Exit status: 0 when every threshold of the dataset's section in
-the thresholds file holds, 1 when one does not, 2 on a usage, data or backend error.
+progress bar, and writes ``DIR/report.md``, ``DIR/metrics.json``, ``DIR/predictions.csv``
+(``id`` when the input has one, ``texto,categoria,prevista,confianca``), ``DIR/confusion_matrix.png``
+and ``DIR/reliability_diagram.png``. Exit status: 0 when every threshold of the dataset's section
+in the thresholds file holds, 1 when one does not, 2 on a usage, data or backend error.
+
+A dataset may also be a label file keyed by id (``id,categoria``, like ``evals/pool_labels.csv``):
+texts are then read from the pool (``--pool``, default ``../shared/data/youtube_ptbr_music_2013_pool.csv``
+beside the repository) at eval time, so no pool text is ever copied into the repository.
+
+``--corrections FILE.csv`` (``texto,categoria``, or ``id,categoria`` resolved the same way): those
+rows go through the same training path as curators' corrections
+(``alumusic.classification.training.train_candidate``: the own set plus these labels) and the
+offline classifier runs with the resulting learned layer. Corrections that are also rows of the
+dataset make the numbers in-sample: the report counts them.
 """
 
 from __future__ import annotations
@@ -12,7 +23,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import inspect
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -21,12 +31,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from alumusic.classification.contract import CATEGORIAS, Classification, ClassificationError, Classifier
+from alumusic.classification.contract import Classifier
+from alumusic.domain import CATEGORIAS, Classification, ClassificationError
 from evals import metrics as M
 from evals import report
 from evals import thresholds as T
 
 BACKENDS = ("offline", "ollama", "auto")
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_POOL = ROOT.parent / "shared" / "data" / "youtube_ptbr_music_2013_pool.csv"
+PREDICTIONS_CSV = "predictions.csv"
 
 
 class DatasetError(ValueError):
@@ -44,43 +58,77 @@ def _category(value: str) -> str | None:
     return None
 
 
-def read_dataset(path: Path) -> list[dict[str, str]]:
+_POOLS: dict[Path, dict[str, str]] = {}
+
+
+def read_pool(path: Path) -> dict[str, str]:
+    """``id -> texto`` of a comment pool (columns ``id`` and ``texto``), cached per path."""
+    key = path.resolve()
+    if key not in _POOLS:
+        if not path.exists():
+            raise DatasetError(f"{path}: pool not found (needed to resolve a label file keyed by id; see --pool)")
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            _POOLS[key] = {row["id"]: row["texto"] or "" for row in csv.DictReader(fh)}
+    return _POOLS[key]
+
+
+def dataset_has_ids(path: Path) -> bool:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return "id" in {f.strip() for f in next(csv.reader(fh), [])}
+
+
+def read_dataset(path: Path, pool: Path | None = None) -> list[dict[str, str]]:
+    """Rows ``{"id", "texto", "categoria"}``. A file without ``texto`` but with ``id`` is a label
+    file: texts come from ``pool`` (default ``DEFAULT_POOL``)."""
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         fields = {f.strip() for f in reader.fieldnames or []}
-        missing = {"texto", "categoria"} - fields
+        by_id = "texto" not in fields and "id" in fields
+        missing = {"categoria"} - fields if by_id else {"texto", "categoria"} - fields
         if missing:
             raise DatasetError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        texts = read_pool(pool or DEFAULT_POOL) if by_id else None
         rows = []
         for line, row in enumerate(reader, start=2):
             row = {(k or "").strip(): (v or "") for k, v in row.items()}
             cat = _category(row["categoria"])
             if cat is None:
                 raise DatasetError(f"{path}:{line}: unknown categoria {row['categoria']!r} (expected one of {CATEGORIAS})")
+            if texts is not None:
+                if row["id"] not in texts:
+                    raise DatasetError(f"{path}:{line}: id {row['id']!r} is not in the pool {pool or DEFAULT_POOL}")
+                row["texto"] = texts[row["id"]]
             rows.append({"id": row.get("id") or str(line - 1), "texto": row["texto"], "categoria": cat})
     if not rows:
         raise DatasetError(f"{path}: no rows")
     return rows
 
 
-def load_classifier(backend: str, model: str | None = None) -> Classifier:
-    """The classifier of ``backend`` through the project's factory (offline fallback without it)."""
-    try:
-        from alumusic.classification import factory
-    except ImportError as exc:  # the factory is optional for the offline backend only
-        if backend != "offline":
-            raise RuntimeError(f"backend {backend!r} needs alumusic.classification.factory: {exc}") from exc
-        from alumusic.classification.offline import OfflineClassifier
+def load_classifier(backend: str, model: str | None = None, learned=None) -> Classifier:
+    """The classifier of ``backend`` over the seed taxonomy: evals never depend on a database.
+    ``learned``: a learned layer for the offline classifier (``--corrections``)."""
+    from alumusic.classification.factory import get_classifier
+    from alumusic.domain import describe, seed_tags
 
-        return OfflineClassifier()
-    kwargs: dict = {"backend": backend, "model": model}
-    params = inspect.signature(factory.get_classifier).parameters
-    if "tag_codes" in params:
-        # The seed taxonomy: evals must not depend on a running database.
-        from alumusic.repositories.taxonomy import seed_tags
+    return get_classifier(backend, model, taxonomy=describe(seed_tags()), learned=learned)
 
-        kwargs["tag_codes"] = [t.codigo for t in seed_tags()]
-    return factory.get_classifier(**kwargs)
+
+def train_on_corrections(rows: Sequence[dict[str, str]], versao: str = "correcoes"):
+    """The learned layer curators' corrections would produce: the same path as the product."""
+    from alumusic.classification.training import train_candidate
+
+    return train_candidate([(r["texto"], r["categoria"]) for r in rows], versao=versao)
+
+
+def write_predictions(out: Path, records: Sequence[dict], with_id: bool) -> Path:
+    path = out / PREDICTIONS_CSV
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow((["id"] if with_id else []) + ["texto", "categoria", "prevista", "confianca"])
+        for r in records:
+            conf = "" if r["confianca"] is None else f"{r['confianca']:.3f}"
+            w.writerow(([r["id"]] if with_id else []) + [r["texto"], r["rotulo"], r["previsto"] or "", conf])
+    return path
 
 
 def run(classifier: Classifier, rows: Sequence[dict[str, str]], concurrency: int = 1,
@@ -126,9 +174,19 @@ def run(classifier: Classifier, rows: Sequence[dict[str, str]], concurrency: int
 def evaluate(dataset: Path, backend: str, out: Path, thresholds_file: Path = T.DEFAULT_FILE,
              model: str | None = None, concurrency: int = 1, progress: bool = True,
              classifier_loader: Callable[[str, str | None], Classifier] = load_classifier,
-             min_support: int = 20) -> tuple[dict, bool]:
-    rows = read_dataset(dataset)
-    classifier = classifier_loader(backend, model)
+             min_support: int = 20, corrections: Path | None = None, pool: Path | None = None) -> tuple[dict, bool]:
+    rows = read_dataset(dataset, pool)
+    correction_info = None
+    if corrections is not None:
+        if backend != "offline":
+            raise DatasetError("--corrections trains the offline classifier's learned layer: use --backend offline")
+        fixes = read_dataset(corrections, pool)
+        texts = {r["texto"] for r in rows}
+        correction_info = {"file": str(corrections), "n": len(fixes),
+                           "in_dataset": sum(1 for r in fixes if r["texto"] in texts)}
+        classifier = load_classifier(backend, model, learned=train_on_corrections(fixes))
+    else:
+        classifier = classifier_loader(backend, model)
     items, records = run(classifier, rows, concurrency=concurrency, progress=progress)
     metrics = M.compute(items, min_support=min_support)
     prov = classifier.provenance
@@ -141,8 +199,9 @@ def evaluate(dataset: Path, backend: str, out: Path, thresholds_file: Path = T.D
         "versao": prov.versao,
         "modelo": prov.modelo,
         "versao_prompt": prov.versao_prompt,
+        "corrections": correction_info,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "files": {"report": "report.md", "confusion_matrix": report.CONFUSION_PNG,
+        "files": {"report": "report.md", "predictions": PREDICTIONS_CSV, "confusion_matrix": report.CONFUSION_PNG,
                   "reliability_diagram": report.RELIABILITY_PNG},
         "failures_examples": [{"id": r["id"], "erro": r["erro"]} for r in records if r["erro"]][:20],
     })
@@ -154,6 +213,7 @@ def evaluate(dataset: Path, backend: str, out: Path, thresholds_file: Path = T.D
                              "checks": [c.as_dict() for c in checks]}
     errors = [r for r in records if r["previsto"] != r["rotulo"]]
     report.write_json(out, metrics)
+    write_predictions(out, records, with_id=dataset_has_ids(dataset))
     report.plot_confusion(out, metrics)
     report.plot_reliability(out, metrics)
     report.write_markdown(out, metrics, errors)
@@ -166,6 +226,7 @@ def _summary(metrics: dict) -> str:
         f"{metrics['dataset']} [{metrics['backend']} -> {metrics['versao']}] n={metrics['n']}",
         f"  accuracy={metrics['accuracy']:.3f} macro_f1={metrics['macro_f1']:.3f} "
         f"SPAM P={spam['precision']:.3f} R={spam['recall']:.3f} ece={metrics['ece']:.3f} "
+        f"error_capture={metrics['error_capture']:.3f} "
         f"p50={metrics['latency_ms_p50']}ms p95={metrics['latency_ms_p95']}ms failures={metrics['failures']}",
     ]
     th = metrics["thresholds"]
@@ -181,7 +242,8 @@ def _summary(metrics: dict) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m evals", description=__doc__.split("\n\n")[0])
-    p.add_argument("--dataset", required=True, type=Path, help="CSV with at least texto,categoria")
+    p.add_argument("--dataset", required=True, type=Path,
+                   help="CSV with at least texto,categoria (or id,categoria: texts from --pool)")
     p.add_argument("--backend", choices=BACKENDS, default="offline")
     p.add_argument("--out", required=True, type=Path, help="output directory (created)")
     p.add_argument("--thresholds", type=Path, default=T.DEFAULT_FILE,
@@ -189,18 +251,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, help="Ollama model (default: OLLAMA_MODEL)")
     p.add_argument("--concurrency", type=int, default=1, help="classifications in flight (LLM backends)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--corrections", type=Path, default=None,
+                   help="CSV of corrections (texto,categoria or id,categoria) to train the learned layer on first")
+    p.add_argument("--pool", type=Path, default=None,
+                   help=f"comment pool for label files keyed by id (default: {DEFAULT_POOL})")
     return p
 
 
 def main(argv: Sequence[str] | None = None,
          classifier_loader: Callable[[str, str | None], Classifier] = load_classifier) -> int:
     args = build_parser().parse_args(argv)
-    if not args.dataset.exists():
-        print(f"error: dataset {args.dataset} not found", file=sys.stderr)
-        return 2
+    for path in (args.dataset, args.corrections):
+        if path is not None and not path.exists():
+            print(f"error: {path} not found", file=sys.stderr)
+            return 2
     try:
         metrics, passed = evaluate(args.dataset, args.backend, args.out, args.thresholds, args.model,
-                                   max(1, args.concurrency), not args.no_progress, classifier_loader)
+                                   max(1, args.concurrency), not args.no_progress, classifier_loader,
+                                   corrections=args.corrections, pool=args.pool)
     except (DatasetError, RuntimeError, ValueError, ClassificationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

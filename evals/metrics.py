@@ -11,6 +11,9 @@ Conventions:
   used, and ``macro_f1_classes`` says which classes were averaged;
 - ECE uses 10 equal-width bins of ``confianca`` over [0, 1] (the last bin includes 1.0):
   ``sum_b n_b / N * |accuracy_b - mean_confianca_b|``;
+- ``error_capture``: the share of all wrong answers found among the 20% of answers with the lowest
+  ``confianca`` (what a curator reviewing that 20% would catch); ties at the cut count pro rata
+  (``alumusic.classification.training.error_capture``, the same function the model gate uses);
 - latency percentiles use linear interpolation between order statistics (numpy's default).
 """
 
@@ -21,7 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alumusic.classification.contract import CATEGORIAS
+from alumusic.classification.training import CAPTURE_SHARE
+from alumusic.classification.training import error_capture as _error_capture
+from alumusic.domain import CATEGORIAS
 
 FAILURE = "FALHA"
 ECE_BINS = 10
@@ -112,6 +117,11 @@ def ece(items: Sequence[Item], n_bins: int = ECE_BINS) -> float:
     return round(value, 4)
 
 
+def error_capture(items: Sequence[Item], share: float = CAPTURE_SHARE) -> float:
+    answered = [it for it in items if it.pred is not None and it.confianca is not None]
+    return round(_error_capture([it.confianca for it in answered], [it.pred == it.gold for it in answered], share), 4)
+
+
 def confidence_split(items: Sequence[Item]) -> dict[str, dict[str, float]]:
     """SPEC's calibration promise: answers with confianca >= 0.8 right far more often than < 0.5."""
     answered = [it for it in items if it.pred is not None and it.confianca is not None]
@@ -146,6 +156,8 @@ def compute(items: Sequence[Item], min_support: int = 20) -> dict:
         "macro_f1_min_support": min_support,
         "per_class": classes,
         "ece": ece(items),
+        "error_capture": error_capture(items),
+        "error_capture_share": CAPTURE_SHARE,
         "calibration_bins": calibration_bins(items),
         "confidence_split": confidence_split(items),
         "latency_ms_p50": percentile(latencies, 50),

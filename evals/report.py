@@ -1,4 +1,4 @@
-"""Files written by an evals run: report.md, metrics.json and two PNG charts."""
+"""Files written by an evals run: report.md, metrics.json and two PNG charts (predictions.csv: cli)."""
 
 from __future__ import annotations
 
@@ -84,6 +84,9 @@ def write_markdown(out: Path, metrics: dict, errors: list[dict], max_errors: int
         + (f" modelo `{m['modelo']}`" if m.get("modelo") else ""),
         f"- itens: {m['n']} — falhas de classificação: {m['failures']}",
         f"- gerado em {m['generated_at']}",
+        *([f"- com correções: `{m['corrections']['file']}` ({m['corrections']['n']} rótulos treinados na camada "
+           f"aprendida, como correções de curadores; {m['corrections']['in_dataset']} também estão neste conjunto)"]
+          if m.get("corrections") else []),
         "",
         "## Resumo",
         "",
@@ -93,6 +96,8 @@ def write_markdown(out: Path, metrics: dict, errors: list[dict], max_errors: int
         f"| macro-F1 (classes com suporte ≥ {m['macro_f1_min_support']}: {', '.join(m['macro_f1_classes'])}) | {_pct(m['macro_f1'])} |",
         f"| SPAM precisão / revocação | {_pct(m['per_class']['SPAM']['precision'])} / {_pct(m['per_class']['SPAM']['recall'])} |",
         f"| ECE (10 bins) | {_pct(m['ece'])} |",
+        f"| captura de erros (erros entre os {m.get('error_capture_share', 0.2):.0%} de menor confiança) | "
+        f"{_pct(m['error_capture'])} |",
         f"| latência p50 / p95 (ms) | {m['latency_ms_p50']} / {m['latency_ms_p95']} |",
         "",
         "## Por classe",
@@ -111,6 +116,9 @@ def write_markdown(out: Path, metrics: dict, errors: list[dict], max_errors: int
     for label, row in zip(cm["labels"], cm["matrix"], strict=True):
         lines.append(f"| **{label}** | " + " | ".join(str(v) for v in row) + " |")
     lines += ["", "## Calibração de `confianca`", "", f"![diagrama de confiabilidade]({m['files']['reliability_diagram']})",
+              "", f"Captura de erros: {m['error_capture']:.1%} de todos os erros estão entre os "
+              f"{m.get('error_capture_share', 0.2):.0%} de respostas com menor confiança (revisar essa fatia "
+              "encontra essa parte dos erros; ao acaso seriam 20%).",
               "", "| faixa | n | acurácia |", "|---|---|---|"]
     for name, g in m["confidence_split"].items():
         lines.append(f"| {name} | {g['n']} | {'—' if g['accuracy'] is None else _pct(g['accuracy'])} |")

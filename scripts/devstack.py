@@ -17,6 +17,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from dotenv import dotenv_values
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".data"
 SECRETS = DATA / "secrets.env"
@@ -34,7 +36,7 @@ def ensure_secrets() -> dict:
     """Generate development secrets on first run; keep them in .data/ (git-ignored, 0600)."""
     DATA.mkdir(parents=True, exist_ok=True)
     creds = json.loads(CREDENTIALS.read_text()) if CREDENTIALS.exists() else {}
-    env = _read_env(SECRETS)
+    env = {k: v for k, v in dotenv_values(SECRETS).items() if v is not None}  # {} when missing
     changed = False
     for key in ("JWT_SECRET_KEY", "DASHBOARD_SECRET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET",
                 "AIRFLOW__API__SECRET_KEY"):
@@ -50,17 +52,6 @@ def ensure_secrets() -> dict:
     for key, value in env.items():
         os.environ.setdefault(key, value)
     return creds
-
-
-def _read_env(path: Path) -> dict:
-    if not path.exists():
-        return {}
-    out = {}
-    for line in path.read_text().splitlines():
-        if "=" in line and not line.lstrip().startswith("#"):
-            key, value = line.split("=", 1)
-            out[key.strip()] = value.strip().strip("'\"")
-    return out
 
 
 def save_credential(creds: dict, key: str, value: str) -> None:
@@ -112,7 +103,6 @@ def stop_recorded() -> None:
         if _group_alive(pid):
             _signal_group(pid, signal.SIGKILL)
     if state.get("pgdata"):
-        sys.path.insert(0, str(ROOT / "plugins"))
         from alumusic import localpg
 
         if localpg.stop(Path(state["pgdata"])):
@@ -155,7 +145,6 @@ def run() -> int:
         log("a previous stack is recorded as running: stopping it first")
         stop_recorded()
     creds = ensure_secrets()
-    sys.path.insert(0, str(ROOT / "plugins"))
     from alumusic import localpg, migrations
     from alumusic.db import normalise_url
     from alumusic.settings import get_settings
@@ -189,9 +178,8 @@ def run() -> int:
         log("product schema migrated")
 
         env = os.environ.copy()
-        env.update(airflow_env(settings, product_url, airflow_url))
+        env.update(stack_airflow_env(settings, product_url, airflow_url))
         env["DATABASE_URL"] = product_url
-        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "plugins"), env.get("PYTHONPATH", "")])
 
         airflow = str(BIN / "airflow")
         subprocess.run([airflow, "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
@@ -243,16 +231,13 @@ def run() -> int:
         stop_recorded()
 
 
-def airflow_env(settings, product_url: str, airflow_url: str) -> dict:
+def stack_airflow_env(settings, product_url: str, airflow_url: str) -> dict:
+    """The project's Airflow environment (``alumusic.airflow_env``) plus what the local stack runs with."""
+    from alumusic.airflow_env import airflow_env
+
     home = DATA / "airflow"
     home.mkdir(parents=True, exist_ok=True)
-    conn = product_url.replace("postgresql+psycopg2://", "postgresql://")
-    return {
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_url,
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    return airflow_env(home, airflow_url, product_url, extra={
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
@@ -260,7 +245,6 @@ def airflow_env(settings, product_url: str, airflow_url: str) -> dict:
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "AIRFLOW__API__PORT": str(settings.airflow_port),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
-        "AIRFLOW_CONN_ALUMUSIC_DB": conn,
         "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps({
             "conn_type": "smtp", "host": settings.smtp_host, "port": settings.smtp_port,
             "login": settings.smtp_user or "", "password": settings.smtp_password.get_secret_value()
@@ -268,7 +252,7 @@ def airflow_env(settings, product_url: str, airflow_url: str) -> dict:
             "extra": {"disable_tls": not settings.smtp_starttls, "disable_ssl": True,
                       "from_email": settings.mail_from},
         }),
-    }
+    })
 
 
 FIRST_CURATOR = "curador"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 # Fixtures shared across folders live in tests/support/ (plugins, so one session-wide instance each).
-pytest_plugins = ["tests.support.api", "tests.support.dashboard", "tests.support.smtp"]
+pytest_plugins = ["tests.support.api", "tests.support.dashboard", "tests.support.emulator", "tests.support.smtp"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -28,7 +28,7 @@ POOL = SHARED / "data" / "youtube_ptbr_music_2013_pool.csv"
 _DATA_TABLES = (
     "classificacao_tags", "classificacoes", "comentarios", "lancamentos", "resumos_semanais",
     "api_clientes", "insights_perguntas", "curadores", "curador_sessoes", "api_refresh_tokens", "limites_taxa",
-    "apagamentos", "exportacoes",
+    "apagamentos", "exportacoes", "classificacoes_anuladas", "modelos_classificador",
 )
 
 _state: dict[str, str] = {}
@@ -36,6 +36,7 @@ _state: dict[str, str] = {}
 
 def pytest_configure(config: pytest.Config) -> None:
     from alumusic import localpg
+    from alumusic.airflow_env import airflow_env
 
     admin_url = os.environ.get("TEST_DATABASE_ADMIN_URL")
     if not admin_url:
@@ -55,13 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
         DATABASE_URL=product_url,
         JWT_SECRET_KEY=secrets.token_urlsafe(32),
         LLM_BACKEND="offline",
-        AIRFLOW_HOME=str(airflow_home),
-        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=meta_url,
-        AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
-        AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
-        AIRFLOW__CORE__LOAD_EXAMPLES="False",
-        AIRFLOW__CORE__UNIT_TEST_MODE="False",
-        AIRFLOW_CONN_ALUMUSIC_DB=product_url.replace("postgresql+psycopg2://", "postgresql://"),
+        **airflow_env(airflow_home, meta_url, product_url, extra={"AIRFLOW__CORE__UNIT_TEST_MODE": "False"}),
     )
     from alumusic.settings import get_settings
 
@@ -130,45 +125,3 @@ def dev_set_path() -> Path:
     if not DEV_SET.exists():
         pytest.skip(f"{DEV_SET} not present")
     return DEV_SET
-
-
-@pytest.fixture(scope="session")
-def emulator_server():
-    """One loopback Ollama emulator for the session (2 slots, so queueing is easy to provoke)."""
-    from alumusic.llm.emulator import run_emulator
-
-    with run_emulator(num_parallel=2, hang_s=3.0) as server:
-        yield server
-
-
-@pytest.fixture
-def emu(emulator_server):
-    """The session's emulator, healthy and with zeroed counters; a test's faults, hangs and
-    latency end with the test, so none holds a slot into the next one."""
-
-    def reset() -> None:
-        emulator_server.set_failure(None)  # also ends hangs in progress
-        emulator_server.latency_s = 0.0
-        assert emulator_server.wait_idle(), "an emulator generation outlived its test"
-
-    reset()
-    emulator_server.reset_stats()
-    yield emulator_server
-    reset()
-
-
-@pytest.fixture
-def ollama(emu, monkeypatch):
-    """Settings pointing the configured LLM backend at the emulator (short read timeout for 'hang')."""
-    from alumusic.classification import factory
-    from alumusic.settings import get_settings
-
-    monkeypatch.setenv("LLM_BACKEND", "ollama")
-    monkeypatch.setenv("OLLAMA_HOSTS", emu.url)
-    monkeypatch.setenv("OLLAMA_READ_TIMEOUT_S", "1.5")
-    get_settings.cache_clear()
-    factory.reset_backend_cache()
-    yield emu
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    factory.reset_backend_cache()

@@ -1,16 +1,14 @@
 """Private page ``/dashboard/``: search and filter comments, see a comment's history, correct it, export CSV.
 
 Paging and sorting run in PostgreSQL (DataTable ``custom`` modes): the browser only ever holds one
-page. The export streams the filtered rows from a server-side cursor into a temporary file in
-chunks, so the database result is never held in memory as a whole.
+page. "Exportar CSV" is a link to ``dashboard.export_route`` (the one export: streamed over HTTP
+from a server-side cursor, audited, personal data for admins only); ``link_exportacao`` keeps its
+query on the page's filters, CSV format and personal-data choice.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import math
-import tempfile
 from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -18,9 +16,8 @@ from zoneinfo import ZoneInfo
 import dash
 from dash import Input, Output, State, callback, ctx, dash_table, dcc, html
 
-from alumusic.classification.contract import CATEGORIAS
-from alumusic.csv_export import DIALECTS, write_comments_csv
-from alumusic.repositories import audit, classifications, comments
+from alumusic.domain import CATEGORIAS
+from alumusic.repositories import classifications, comments
 from dashboard import context
 from dashboard.comment_table import SORTABLE, FiltroInvalido, make_filter, page
 from dashboard.export_route import url_for_filters as export_url_for_filters
@@ -93,10 +90,8 @@ def layout(**_query) -> html.Div:
                     dcc.Checklist(id="dash-pii", value=[], className="formato",
                                   options=[{"label": "Incluir dados pessoais (fica registrado)", "value": "incluir"}],
                                   style={} if admin else {"display": "none"}),
-                    html.Button("Exportar CSV", id="dash-exportar"),
-                    dcc.Loading(html.Span(id="dash-export-msg"), type="dot"),
-                    html.A("CSV grande? baixar direto", id="dash-export-link", href=export_url_for_filters("excel-br")),
-                    dcc.Download(id="dash-download"),
+                    html.A("Exportar CSV", id="dash-export-link", className="botao",
+                           href=export_url_for_filters("excel-br")),
                 ],
                 className="barra",
             ),
@@ -370,49 +365,3 @@ def salvar_correcao(_clicks, selected_ids, categoria, tags, motivo, versao):
     except ValueError as exc:
         return message(f"Correção não salva: {exc}", "erro"), dash.no_update
     return message(f"Correção salva: {ROTULOS.get(categoria, categoria)}, por {autor}.", "ok"), (versao or 0) + 1
-
-
-@callback(
-    Output("dash-download", "data"),
-    Output("dash-export-msg", "children"),
-    Input("dash-exportar", "n_clicks"),
-    [State(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
-    State("dash-formato", "value"),
-    State("dash-pii", "value"),
-    prevent_initial_call=True,
-)
-def exportar_csv(_clicks, artista, album, tag, categoria, desde, ate, texto, formato, pii):
-    if formato not in DIALECTS:
-        return dash.no_update, message("Formato de CSV inválido.", "erro")
-    curator = current_curator()
-    dados = "incluir" if _include_pii(pii) else "mascarar"
-    if dados == "incluir" and curator.papel != "admin":
-        return dash.no_update, message("Exportar dados pessoais é permitido só a administradores.", "erro")
-    try:
-        f = _filter(artista, album, tag, categoria, desde, ate, texto)
-    except FiltroInvalido as exc:
-        return dash.no_update, message(f"Filtro inválido: {exc}", "erro")
-    stamp = datetime.now(ZoneInfo(context.settings().timezone)).strftime("%Y%m%d-%H%M%S")
-    with tempfile.TemporaryFile() as tmp:
-        with context.engine().connect() as conn:
-            stats: dict = {}
-            size = write_comments_csv(conn, f, tmp, dialect=formato, personal_data=dados, stats=stats)
-        with context.engine().begin() as conn:
-            audit.record_export(conn, usuario=curator.usuario, origem="botao", formato=formato, dados_pessoais=dados,
-                                linhas=stats["linhas"],
-                                filtros={"artista": artista, "album": album, "tag": tag, "categoria": categoria,
-                                         "desde": desde, "ate": ate, "texto": texto})
-        content = _base64_file(tmp)
-    return (
-        {"content": content, "filename": f"comentarios-{stamp}.csv", "base64": True, "type": "text/csv"},
-        f"CSV gerado ({_number(size // 1024)} KB).",
-    )
-
-
-def _base64_file(fh, block: int = 3 * 1024 * 1024) -> str:
-    """Base64 of a file read block by block (block size a multiple of 3: no padding in between)."""
-    fh.seek(0)
-    out = io.StringIO()
-    while data := fh.read(block):
-        out.write(base64.b64encode(data).decode("ascii"))
-    return out.getvalue()

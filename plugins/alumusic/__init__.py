@@ -1,5 +1,7 @@
-"""AluMusic Insights domain code, shared by the API, the Airflow DAGs and the dashboard.
+"""AluMusic Insights: the shared package the API, the Airflow DAGs and the dashboard import.
 
-Airflow puts ``$AIRFLOW_HOME/plugins`` on ``sys.path`` by itself; the API, the dashboard and the
-tests get it through the virtualenv's ``alumusic.pth`` (written by ``make venv``) or PYTHONPATH.
+Installed like any package (``pip install -e .`` in ``make venv``; ``pip install .`` in the image).
+Layers, bottom to top (enforced by import-linter, see docs/ARCHITECTURE.md): ``domain`` →
+``llm`` | ``repositories`` → services (``classification``, ``pipeline``, ``summary``, ``insights``,
+``csv_export``) → adapters (``cli``, and ``api``/``dashboard``/``dags`` outside this package).
 """

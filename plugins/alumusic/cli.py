@@ -17,6 +17,16 @@ from alumusic.paths import SHARED_DIR
 DEFAULT_POOL = SHARED_DIR / "data" / "youtube_ptbr_music_2013_pool.csv"
 
 
+def _database_url() -> str:
+    """DATABASE_URL, or the local stack's embedded server (started when needed) when unset."""
+    from alumusic import db as dbmod
+    from alumusic import localpg
+    from alumusic.settings import get_settings
+
+    settings = get_settings()
+    return dbmod.normalise_url(settings.database_url) if settings.database_url else localpg.product_url(settings.data_dir)
+
+
 @click.group()
 def cli() -> None:
     """AluMusic Insights operator commands."""
@@ -30,10 +40,9 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending migrations (idempotent)."""
-    from alumusic import db as dbmod
     from alumusic import migrations
 
-    url = dbmod.database_url()
+    url = _database_url()
     migrations.upgrade(url)
     click.echo(f"schema at revision(s) {', '.join(sorted(migrations.current_revisions(url)))}")
 
@@ -41,9 +50,7 @@ def db_upgrade() -> None:
 @db.command("url")
 def db_url() -> None:
     """Print the product database URL (starting the embedded server if needed)."""
-    from alumusic import db as dbmod
-
-    click.echo(dbmod.database_url())
+    click.echo(_database_url())
 
 
 @cli.group()
@@ -65,7 +72,7 @@ def demo_load(count: int, days: int, seed: int, pool: bool, pool_path: Path) -> 
     from alumusic import db as dbmod
     from alumusic import demo_data, migrations
 
-    url = dbmod.database_url()
+    url = _database_url()
     migrations.upgrade(url)
     started = time.perf_counter()
     created = demo_data.load(dbmod.get_engine(url), count, days=days, seed=seed,
@@ -84,7 +91,7 @@ def _migrated_engine():
     from alumusic import db as dbmod
     from alumusic import migrations
 
-    url = dbmod.database_url()
+    url = _database_url()
     migrations.upgrade(url)
     return dbmod.get_engine(url)
 
@@ -272,44 +279,24 @@ def comentarios_detectar_dados(lote: int) -> None:
     """Fill dados_pessoais of comments stored before detection existed (migration 0008).
 
     Reads the comments whose dados_pessoais is [] and whose text is still there, in batches by id,
-    and stores the spans alumusic.pii finds. Safe to repeat (it re-reads those without personal
+    and stores the spans alumusic.domain.pii finds. Safe to repeat (it re-reads those without personal
     data: [] cannot tell "none found" from "never looked").
     """
-    import json
+    from alumusic.repositories import comments
 
-    import sqlalchemy as sa
-
-    from alumusic.pii import detect, spans_to_json
-
-    pick = sa.text(
-        "SELECT id, texto FROM comentarios "
-        "WHERE dados_pessoais = '[]'::jsonb AND texto_removido_em IS NULL AND id > CAST(:depois AS uuid) "
-        "ORDER BY id LIMIT :lote"
-    )
-    # Guarded again at write time: a text erased meanwhile must not get spans over its marker.
-    store = sa.text(
-        "UPDATE comentarios c SET dados_pessoais = CAST(d.spans AS jsonb) "
-        "FROM unnest(CAST(:ids AS uuid[]), CAST(:spans AS text[])) AS d(id, spans) "
-        "WHERE c.id = d.id AND c.dados_pessoais = '[]'::jsonb AND c.texto_removido_em IS NULL"
-    )
     engine = _migrated_engine()
-    depois, lidos, com_dados, n = "00000000-0000-0000-0000-000000000000", 0, 0, 0
+    depois, lidos, com_dados, n = comments.FIRST_ID, 0, 0, 0
     while True:
         with engine.begin() as conn:
-            rows = conn.execute(pick, {"depois": depois, "lote": lote}).all()
-            if not rows:
-                break
-            found = [(str(cid), json.dumps(spans_to_json(spans)))
-                     for cid, texto in rows if (spans := detect(texto))]
-            stored = 0
-            if found:
-                stored = conn.execute(store, {"ids": [f[0] for f in found], "spans": [f[1] for f in found]}).rowcount
+            batch = comments.detect_personal_data(conn, depois=depois, lote=lote)
+        if not batch.lidos:
+            break
         n += 1
-        lidos += len(rows)
-        com_dados += stored
-        depois = str(rows[-1][0])
-        click.echo(f"lote {n}: {len(rows)} lido(s), {stored} com dados pessoais")
-        if len(rows) < lote:
+        lidos += batch.lidos
+        com_dados += batch.com_dados
+        depois = batch.ultimo_id
+        click.echo(f"lote {n}: {batch.lidos} lido(s), {batch.com_dados} com dados pessoais")
+        if batch.lidos < lote:
             break
     click.echo(f"total: {lidos} comentário(s) verificado(s), {com_dados} com dados pessoais")
 

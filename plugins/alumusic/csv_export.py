@@ -1,7 +1,6 @@
 """CSV exports that stream and are safe to open in a spreadsheet.
 
-Two dialects, chosen by name (``dialect=`` of ``iter_comments_csv`` / ``write_comments_csv``; the
-names are in ``DIALECTS``):
+Two dialects, chosen by name (``dialect=`` of ``iter_comments_csv``; the names are in ``DIALECTS``):
 
 - ``"padrao"`` (default): comma-separated, decimal point (``0.850``), as RFC 4180 and most tools
   (pandas, LibreOffice with default settings, Google Sheets) expect.
@@ -27,7 +26,10 @@ becomes ``;'-)``); nothing else is changed. Columns PostgreSQL renders from type
 timestamps, numbers) cannot carry text and are written as they come.
 
 Rows are written with the ``csv`` module (quoting, embedded newlines) into small text chunks, so
-an export of any size holds only one chunk in memory; the rows come from a server-side cursor.
+an export of any size holds only one chunk in memory; the rows come from a server-side cursor
+(``alumusic.repositories.comment_export``, the export's query). ``iter_comments_csv`` is the one
+export: the dashboard's "Exportar CSV" link (``dashboard.export_route``) sends its chunks over HTTP
+as the cursor advances.
 """
 
 from __future__ import annotations
@@ -37,11 +39,11 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO
 
 import sqlalchemy as sa
 
-from alumusic import pii
+from alumusic.domain import pii
+from alumusic.repositories.comment_export import EXPORT_FIELDS, TYPED_FIELDS, export_rows
 
 BOM = "\ufeff"  # lets Excel detect UTF-8 (accents in pt-BR text)
 
@@ -68,30 +70,11 @@ def get_dialect(name: str) -> CsvDialect:
     return dialect
 
 
-# Columns of a comment export: (header, SQL over v_comentarios_atuais ``v``, may carry text).
-# PostgreSQL renders every value as text, so Python only quotes strings: ~4x faster than building
-# datetimes, UUIDs and lists per row (bench/dashboard.py). Times are in the session's time zone,
-# with offset. ``{decimal}`` is the dialect's decimal separator (a literal, never user input).
-# Columns that may carry text are neutralised; typed ones (uuid, timestamps, numeric) cannot.
-COMMENT_EXPORT: tuple[tuple[str, str, bool], ...] = (
-    ("id", "v.id::text", False),
-    ("recebido_em", """to_char(v.recebido_em, 'YYYY-MM-DD"T"HH24:MI:SSOF')""", False),
-    ("publicado_em", """to_char(v.publicado_em, 'YYYY-MM-DD"T"HH24:MI:SSOF')""", False),
-    ("artista", "v.artista", True),
-    ("album", "v.album", True),
-    ("musica", "v.musica", True),
-    ("tipo", "v.tipo", True),
-    ("texto", "v.texto", True),
-    ("categoria", "v.categoria", True),
-    ("tags", "array_to_string(v.tags, ', ')", True),
-    ("confianca", "replace(round(v.confianca::numeric, 3)::text, '.', '{decimal}')", False),
-    ("origem", "v.origem", True),
-    ("classificador", "v.classificador", True),
-    ("autor", "v.autor", True),
-    ("status", "v.status", True),
-    ("fonte", "v.fonte", True),
-)
-COMMENT_HEADERS: tuple[str, ...] = tuple(h for h, _, _ in COMMENT_EXPORT)
+# The export's columns: fields of a comment (``repositories.comment_export``, which renders each
+# as text in PostgreSQL). Columns that may carry text are neutralised; typed ones (uuid,
+# timestamps, numeric) cannot.
+COMMENT_HEADERS: tuple[str, ...] = EXPORT_FIELDS
+_TEXT_COLUMNS: tuple[bool, ...] = tuple(name not in TYPED_FIELDS for name in EXPORT_FIELDS)
 
 # A formula character opening a segment (field start or after a separator), after spaces/quotes.
 _FORMULA_SEGMENT = re.compile(r'(^|[,;\t\r\n])([ "]*)(?=[=+\-@])')
@@ -138,7 +121,7 @@ def iter_comments_csv(conn: sa.Connection, comment_filter, *, chunk: int = 5000,
     ``comment_search.where_clause``: the export has exactly the rows the dashboard shows.
     ``dialect`` is a name of ``DIALECTS``; any other raises ValueError here, before any query.
     ``personal_data``: ``"mascarar"`` (default) replaces e-mails, phones, CPF/CNPJ and personal
-    links in the texts by their kind (``alumusic.pii.mask``); ``"incluir"`` keeps them (callers
+    links in the texts by their kind (``alumusic.domain.pii.mask``); ``"incluir"`` keeps them (callers
     allow it to admins only, and audit it). ``stats["linhas"]`` counts the rows written.
     """
     if personal_data not in PERSONAL_DATA:
@@ -149,18 +132,8 @@ def iter_comments_csv(conn: sa.Connection, comment_filter, *, chunk: int = 5000,
 
 def _iter_comments_csv(conn: sa.Connection, comment_filter, chunk: int, dialect: CsvDialect, masked: bool,
                        stats: dict) -> Iterator[str]:
-    from alumusic.repositories.comment_search import where_clause
-
-    where, params = where_clause(comment_filter)
-    columns = ", ".join(expr.format(decimal=dialect.decimal) for _, expr, _ in COMMENT_EXPORT)
-    sql = sa.text(f"SELECT {columns} FROM v_comentarios_atuais v WHERE {where} ORDER BY v.recebido_em DESC, v.id DESC")
-    # A bigger sort memory for this one statement keeps the ordering of ~100k rows off the disk.
-    conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-    # stream_results + max_row_buffer: a named (server-side) cursor read ``chunk`` rows at a time.
-    # (``yield_per`` + ``partitions()`` peaked at 285 MB for 120k rows here; this stays ~10 MB.)
-    result = conn.execution_options(stream_results=True, max_row_buffer=chunk).execute(sql, params)
+    result = export_rows(conn, comment_filter, decimal=dialect.decimal, chunk=chunk)
     # Values arrive as text from PostgreSQL: only None and text columns need care.
-    text_column = tuple(is_text for _, _, is_text in COMMENT_EXPORT)
     texto = COMMENT_HEADERS.index("texto")
     stats["linhas"] = 0
 
@@ -170,22 +143,8 @@ def _iter_comments_csv(conn: sa.Connection, comment_filter, chunk: int, dialect:
             values = list(row)
             if masked and values[texto]:
                 values[texto] = pii.mask(values[texto])
-            yield ["" if v is None else (neutralise(v) if t else v) for v, t in zip(values, text_column, strict=True)]
+            yield ["" if v is None else (neutralise(v) if t else v)
+                   for v, t in zip(values, _TEXT_COLUMNS, strict=True)]
 
     yield from _chunks(COMMENT_HEADERS, cells(), chunk, dialect.delimiter)
 
-
-def write_comments_csv(conn: sa.Connection, comment_filter, out: IO[bytes], *, chunk: int = 5000,
-                       dialect: str = DEFAULT_DIALECT, personal_data: str = "mascarar",
-                       stats: dict | None = None) -> int:
-    """Stream the export (options as in ``iter_comments_csv``) into the binary file ``out`` (UTF-8).
-
-    Returns the bytes written.
-    """
-    written = 0
-    for text in iter_comments_csv(conn, comment_filter, chunk=chunk, dialect=dialect, personal_data=personal_data,
-                                  stats=stats):
-        data = text.encode("utf-8")
-        out.write(data)
-        written += len(data)
-    return written

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from alumusic.settings import get_settings
 
-_engines: dict[tuple[str, bool], sa.Engine] = {}
+_engines: dict[tuple[str | sa.URL, bool], sa.Engine] = {}
 _lock = threading.Lock()
 
 
@@ -24,26 +24,29 @@ def normalise_url(url: str) -> str:
     return url
 
 
+class DatabaseNotConfigured(RuntimeError):
+    """No DATABASE_URL: services never start a database server of their own."""
+
+
 def database_url() -> str:
-    """The configured product database URL, or the embedded server's when none is set."""
-    settings = get_settings()
-    if settings.database_url:
-        return normalise_url(settings.database_url)
-    from alumusic import localpg
-
-    server = localpg.start(settings.data_dir / "pg")
-    localpg.ensure_database(localpg.url_for(server, "postgres"), localpg.PRODUCT_DB)
-    return localpg.url_for(server, localpg.PRODUCT_DB)
+    """The configured product database URL."""
+    url = get_settings().database_url
+    if not url:
+        raise DatabaseNotConfigured("DATABASE_URL is not set (make run sets it for the local stack)")
+    return normalise_url(url)
 
 
-def get_engine(url: str | None = None, *, autocommit: bool = False) -> sa.Engine:
+def get_engine(url: str | sa.URL | None = None, *, autocommit: bool = False) -> sa.Engine:
     """The process's engine for ``url`` (default: the configured product database).
 
     ``autocommit=True`` is the API's request pool: each statement commits alone (no BEGIN/COMMIT
     round trips), no pre-ping and no rollback on return (each costs a round trip or a GIL
     hand-off per request); its caller retries once on a dead connection (``api.database.run``).
     """
-    url = normalise_url(url) if url else database_url()
+    if isinstance(url, sa.URL):
+        url = url.set(drivername="postgresql+psycopg2")
+    else:
+        url = normalise_url(url) if url else database_url()
     key = (url, autocommit)
     with _lock:
         engine = _engines.get(key)

@@ -1,6 +1,7 @@
 """Realistic demo comments: a pt-BR generator (and optionally the real pool in ../shared/data).
 
-Everything goes through ``repositories.comments.insert_comments``, the API's own write path.
+Everything goes through ``repositories.comments.insert_comments``, the API's own write path (and
+``repositories.releases`` for the release dates).
 Artists and albums are fictional. Dates spread over the last ``days`` days, denser recently,
 and every album gets a release date so the "criticism after release" chart has data.
 """
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from alumusic.repositories.comments import NewComment, insert_comments
+from alumusic.repositories.comments import CRIADO, NewComment, insert_comments
+from alumusic.repositories.releases import add_releases
 
 ARTISTAS = {
     "Luna Ribeiro": ["Maré Alta", "Cidade Acesa"],
@@ -165,11 +167,7 @@ def load(engine: sa.Engine, n: int, *, days: int = 60, seed: int = 42, pool_path
     pool = read_pool(pool_path) if pool_path and pool_path.exists() else None
     today = datetime.now(UTC).date()
     with engine.begin() as conn:
-        conn.execute(
-            sa.text("INSERT INTO lancamentos (artista, album, lancado_em) VALUES (:a, :b, :d) "
-                    "ON CONFLICT (artista, album) DO NOTHING"),
-            [{"a": r.artista, "b": r.album, "d": r.lancado_em} for r in releases(today, days)],
-        )
+        add_releases(conn, [(r.artista, r.album, r.lancado_em) for r in releases(today, days)])
     created = 0
     batch: list[NewComment] = []
     with tqdm(total=n, unit="comentários", disable=not progress) as bar:
@@ -187,4 +185,4 @@ def load(engine: sa.Engine, n: int, *, days: int = 60, seed: int = 42, pool_path
 
 def _flush(engine: sa.Engine, batch: list[NewComment]) -> int:
     with engine.begin() as conn:
-        return sum(s == "criado" for s in insert_comments(conn, batch))
+        return sum(s == CRIADO for s in insert_comments(conn, batch))

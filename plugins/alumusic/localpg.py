@@ -32,6 +32,14 @@ def start(pgdata: Path, *, keep_running: bool = True):
     return get_server(pgdata, cleanup_mode=None if keep_running else "stop")
 
 
+def product_url(data_dir: Path) -> str:
+    """The local product database (started, and created, when needed): the operator CLI's default
+    when no DATABASE_URL is set. Services and tasks never call this."""
+    server = start(Path(data_dir) / "pg")
+    ensure_database(url_for(server, "postgres"), PRODUCT_DB)
+    return url_for(server, PRODUCT_DB)
+
+
 def socket_dir(server) -> str:
     uri = server.get_uri()
     return uri.split("host=", 1)[1].split("&", 1)[0]

@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     llm_concurrency: int = Field(default=4, ge=1, description="Concurrent LLM calls per classify task.")
     mascarar_dados_classificacao: bool = Field(
         default=False,
-        description="Mask personal data (alumusic.pii) in the comment text sent to Ollama for classification. "
+        description="Mask personal data (alumusic.domain.pii) in the comment text sent to Ollama for classification. "
         "Off by default: Ollama is self-hosted inside the same trust boundary as the database. Turn it on "
         "when OLLAMA_HOSTS points outside it. The offline classifier always sees the raw text (in-process); "
         "the stored text is never altered.",
@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     classify_max_attempts: int = Field(default=3, ge=1)
     classify_lease_seconds: int = Field(default=600, ge=10)
     llm_pool_slots: int = Field(default=4, ge=1, description="Airflow pool 'llm' size.")
+    treino_min_rotulos_novos: int = Field(
+        default=10, ge=1,
+        description="New curator labels (corrections, confirmations) since the last trained model that make "
+        "classify_comments announce alumusic://correcoes, triggering train_classifier (it also runs daily).")
+    exemplos_prompt: int = Field(
+        default=3, ge=0, le=10,
+        description="Most similar curator labels the Ollama prompt carries as examples (0: none).")
 
     # --- e-mail ----------------------------------------------------------------------------
     smtp_host: str = "127.0.0.1"

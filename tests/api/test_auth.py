@@ -86,6 +86,16 @@ def test_token_that_expires_after_use_is_refused_then(app, client, tokens):
     _assert_error(_post_one(client, bearer(short)), 401)
 
 
+def test_verified_claims_are_memoised_until_exp(client, tokens):
+    """The memo hooks flask-jwt-extended's decoder (api.security): a renamed hook would fail here."""
+    from api.security import verified_tokens
+
+    access = tokens()["access_token"]
+    verified_tokens.clear()
+    assert _post_one(client, bearer(access)).status_code == 201
+    assert [token for _key, token in verified_tokens] == [access]
+
+
 def test_tampered_signature_and_payload_are_401(client, tokens):
     access = tokens()["access_token"]
     header, payload, signature = access.split(".")

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from alumusic.classification.contract import Classification, Provenance, Tag
+from alumusic.domain import Provenance
 from alumusic.repositories import classifications
-from alumusic.repositories.comments import NewComment, insert_comments
+from tests.support.factories import add_comments
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -22,26 +22,19 @@ def reader(access_headers):
 @pytest.fixture
 def seeded(db):
     """Five comments received one hour apart; two classified."""
-    rows = [
-        NewComment(uuid.uuid4(), "Canção linda demais", artista="Anitta", recebido_em=T0),
-        NewComment(uuid.uuid4(), "odiei o autotune", artista="Anitta", recebido_em=T0 + timedelta(hours=1)),
-        NewComment(uuid.uuid4(), "quando sai o álbum?", artista="Pitty", recebido_em=T0 + timedelta(hours=2)),
-        NewComment(uuid.uuid4(), "CANCAO boa", artista="Pitty", album="Admirável", recebido_em=T0 + timedelta(hours=3)),
-        NewComment(uuid.uuid4(), "sigam meu canal", artista="Pitty", recebido_em=T0 + timedelta(hours=4)),
-    ]
+    auto = {"confianca": 0.7, "latencia_ms": 12.0, "provenance": Provenance(classificador="offline", versao="offline-1")}
     with db.begin() as conn:
-        insert_comments(conn, rows)
-        auto = Classification(
-            categoria="CRÍTICA", confianca=0.7, latencia_ms=12.0,
-            tags_funcionalidades=(Tag(codigo="feat_autotune", explicacao="reclama do autotune"),),
-            proveniencia=Provenance(classificador="offline", versao="offline-1"),
-        )
-        classifications.record_classification(conn, rows[1].id, auto)
-        classifications.record_manual_correction(conn, rows[1].id, "SUGESTÃO", [], autor="curadora")
-        spam = auto.model_copy(update={
-            "categoria": "SPAM", "tags_funcionalidades": (Tag(codigo="spam_canal", explicacao="divulga canal"),)})
-        classifications.record_classification(conn, rows[4].id, spam)
-    return [str(r.id) for r in rows]
+        rows = add_comments(conn, [
+            {"texto": "Canção linda demais", "artista": "Anitta", "recebido_em": T0},
+            {"texto": "odiei o autotune", "artista": "Anitta", "recebido_em": T0 + timedelta(hours=1),
+             "categoria": "CRÍTICA", "tags": [("feat_autotune", "reclama do autotune")], **auto},
+            {"texto": "quando sai o álbum?", "artista": "Pitty", "recebido_em": T0 + timedelta(hours=2)},
+            {"texto": "CANCAO boa", "artista": "Pitty", "album": "Admirável", "recebido_em": T0 + timedelta(hours=3)},
+            {"texto": "sigam meu canal", "artista": "Pitty", "recebido_em": T0 + timedelta(hours=4),
+             "categoria": "SPAM", "tags": [("spam_canal", "divulga canal")], **auto},
+        ])
+        classifications.record_manual_correction(conn, rows[1]["id"], "SUGESTÃO", [], autor="curadora")
+    return [r["id"] for r in rows]
 
 
 def _ids(resp):

@@ -8,23 +8,17 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from alumusic.pipeline import claims
 from alumusic.repositories import classifications as repo
-from tests.pipeline import helpers
-from tests.pipeline.helpers import OTHER_MODEL, add_comments, classification_rows, states
+from alumusic.repositories import queue
+from tests.support import pipeline
+from tests.support.pipeline import OTHER_MODEL, classification_rows, pending_comments, states
 
 pytestmark = pytest.mark.airflow
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with helpers.start_emulator() as emu:
-        yield emu
-
-
 @pytest.fixture
-def ollama_env(emu, monkeypatch):
-    yield from helpers.ollama_env(emu, monkeypatch)
+def ollama_env(make_emulator, monkeypatch):
+    yield from pipeline.ollama_env(make_emulator, monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -49,22 +43,42 @@ def _task_states(dr) -> Counter:
     return Counter((ti.task_id, str(ti.state)) for ti in dr.get_task_instances())
 
 
-def _asset_events() -> list[dict]:
+def _asset_events(uri: str = "alumusic://classificacoes") -> list[dict]:
     from airflow.models.asset import AssetEvent, AssetModel
     from airflow.utils.session import create_session
 
     with create_session() as session:
         rows = (session.query(AssetEvent).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
-                .filter(AssetModel.uri.like("alumusic://classificacoes%")).order_by(AssetEvent.id).all())
+                .filter(AssetModel.uri.like(f"{uri}%")).order_by(AssetEvent.id).all())
         return [dict(e.extra or {}) for e in rows]
 
 
+def test_enough_new_curator_labels_announce_corrections_once(db, dag, ollama_env, monkeypatch):
+    from alumusic.settings import get_settings
+
+    monkeypatch.setenv("TREINO_MIN_ROTULOS_NOVOS", "3")
+    get_settings.cache_clear()
+    ids = pending_comments(db, 3)
+    with db.begin() as conn:
+        for cid in ids[:2]:
+            repo.record_manual_correction(conn, cid, "ELOGIO", [], autor="curadora")
+    before = len(_asset_events("alumusic://correcoes"))
+    assert _task_states(dag.test())[("anunciar_correcoes", "skipped")] == 1  # 2 labels < 3
+    with db.begin() as conn:
+        repo.record_manual_correction(conn, ids[2], "CRÍTICA", [], autor="curadora")
+    assert _task_states(dag.test())[("anunciar_correcoes", "success")] == 1
+    events = _asset_events("alumusic://correcoes")
+    assert len(events) == before + 1 and events[-1] == {"rotulos_novos": 3}
+    get_settings.cache_clear()
+
+
 def test_run_classifies_pending_comments_in_mapped_batches(db, dag, ollama_env):
-    ids = add_comments(db, 5)
+    ids = pending_comments(db, 5)
     events_before = len(_asset_events())
     dr = dag.test(run_conf={"tamanho_lote": 2})
     assert str(dr.state) == "success"
-    assert _task_states(dr) == {("planejar", "success"): 1, ("classificar", "success"): 3, ("relatar", "success"): 1}
+    assert _task_states(dr) == {("planejar", "success"): 1, ("classificar", "success"): 3, ("relatar", "success"): 1,
+                                ("anunciar_correcoes", "skipped"): 1}  # no curator label yet
 
     st = states(db)
     assert {s["status"] for s in st.values()} == {"classificado"}
@@ -90,9 +104,9 @@ def test_run_with_nothing_pending_succeeds_quietly(db, dag, ollama_env):
 
 
 def test_run_leaves_comments_claimed_by_an_overlapping_run_alone(db, dag, ollama_env):
-    add_comments(db, 6)
+    pending_comments(db, 6)
     with db.begin() as conn:  # another run holds a live lease on 2 of them
-        held = [cid for cid, _ in claims.claim_batch(conn, claims.Scope(), "outra-execucao/lote-0000", 2, 600)]
+        held = [cid for cid, _ in queue.claim_batch(conn, queue.Scope(), "outra-execucao/lote-0000", 2, 600)]
     dr = dag.test()
     assert str(dr.state) == "success"
     st = states(db)
@@ -106,7 +120,7 @@ def test_failing_backend_then_retry_failed_by_param(db, dag, ollama_env, monkeyp
     from alumusic.settings import get_settings
 
     get_settings.cache_clear()
-    add_comments(db, 3)
+    pending_comments(db, 3)
     ollama_env.set_failure("unknown_tag")
     dr = dag.test()
     assert str(dr.state) == "success"  # bad answers never fail the batch
@@ -121,7 +135,7 @@ def test_failing_backend_then_retry_failed_by_param(db, dag, ollama_env, monkeyp
 
 
 def test_backfill_by_params_appends_history_keeps_manual_and_is_idempotent(db, dag, ollama_env):
-    ids = add_comments(db, 4, recebido_em=datetime(2026, 11, 2, 18, tzinfo=UTC))
+    ids = pending_comments(db, 4, recebido_em=datetime(2026, 11, 2, 18, tzinfo=UTC))
     dag.test()
     with db.begin() as conn:
         repo.record_manual_correction(conn, ids[0], "ELOGIO", [], autor="curadora")

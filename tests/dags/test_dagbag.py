@@ -30,7 +30,7 @@ def dagbag():
 
 def test_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert {"classify_comments", "weekly_summary", "aplicar_retencao"} <= set(dagbag.dag_ids)
+    assert {"classify_comments", "weekly_summary", "aplicar_retencao", "train_classifier"} <= set(dagbag.dag_ids)
 
 
 def test_every_dag_is_documented_tagged_and_retried(dagbag):
@@ -45,12 +45,23 @@ def test_every_dag_is_documented_tagged_and_retried(dagbag):
 
 def test_classify_comments_shape(dagbag):
     dag = dagbag.dags["classify_comments"]
-    assert set(dag.task_ids) == {"planejar", "classificar", "relatar"}
+    assert set(dag.task_ids) == {"planejar", "classificar", "relatar", "anunciar_correcoes"}
     assert dag.get_task("classificar").pool == "llm"
     assert {o.uri.rstrip("/") for o in dag.get_task("relatar").outlets} == {"alumusic://classificacoes"}
+    assert {o.uri.rstrip("/") for o in dag.get_task("anunciar_correcoes").outlets} == {"alumusic://correcoes"}
     assert set(dag.params) == {"backend", "modelo", "desde", "ate", "reprocessar_falhas", "tamanho_lote", "max_lotes"}
     for name in dag.params:
         assert dag.params.get_param(name).description, f"param {name} has no description"
+
+
+def test_train_classifier_is_scheduled_on_corrections_and_daily(dagbag):
+    dag = dagbag.dags["train_classifier"]
+    assert set(dag.task_ids) == {"treinar", "promover"}
+    assert dag.max_active_runs == 1 and dag.catchup is False
+    timetable = dag.timetable
+    assert [a.uri.rstrip("/") for a in timetable.asset_condition.objects] == ["alumusic://correcoes"]
+    assert (timetable.timetable.expression, str(timetable.timetable.timezone)) == ("0 3 * * *", "America/Sao_Paulo")
+    assert set(dag.params) == {"forcar", "reverter_para"}
 
 
 def test_aplicar_retencao_shape(dagbag):

@@ -17,8 +17,9 @@ import pytest
 import sqlalchemy as sa
 
 from alumusic.summary.weeks import IsoWeek, last_complete_week
-from tests.summary.conftest import known_week_items, store
+from tests.support.factories import add_comments
 from tests.support.smtp import free_port
+from tests.support.weeks import known_week_items, week_item
 
 pytestmark = pytest.mark.airflow
 
@@ -111,7 +112,7 @@ def test_scheduled_interval_is_the_previous_iso_week():
 def test_week_is_summarised_stored_and_emailed_once(env, weekly_dag, smtp):
     db = env
     week = last_complete_week("America/Sao_Paulo")
-    store(db, known_week_items(week))
+    add_comments(db, known_week_items(week))
 
     states = run(weekly_dag, after(week))
     assert states == {"build_summary": ("success", 1), "email_summary": ("success", 1)}
@@ -128,7 +129,8 @@ def test_week_is_summarised_stored_and_emailed_once(env, weekly_dag, smtp):
     assert "13" in plain and "Destaques" in plain and "<table" in html and "Luna Ribeiro" in html
 
     # Rerun of the same week, with one more comment: the summary is replaced, no second e-mail.
-    store(db, [("mais um elogio", "Luna Ribeiro", None, "ELOGIO", [], datetime.combine(week.inicio, time(15), TZ))])
+    add_comments(db, [week_item("mais um elogio", "Luna Ribeiro", None, "ELOGIO", [],
+                                datetime.combine(week.inicio, time(15), TZ))])
     assert run(weekly_dag, after(week))["email_summary"] == ("success", 1)
     again = _rows(db)[week.label]
     assert again["estatisticas"]["volume"]["total"] == 14 and again["gerado_em"] > row["gerado_em"]
@@ -145,7 +147,7 @@ def test_backfill_of_three_past_weeks_stores_three_rows_without_email(env, weekl
     newest = last_complete_week("America/Sao_Paulo")
     past = [newest.shift(-n) for n in (4, 3, 2)]
     for week in past:
-        store(db, known_week_items(week)[:3])
+        add_comments(db, known_week_items(week)[:3])
     for week in past:
         assert run(weekly_dag, after(week)) == {"build_summary": ("success", 1), "email_summary": ("success", 1)}
     rows = _rows(db)
@@ -164,7 +166,7 @@ def test_impossible_week_param_fails_at_once_without_retries(env, weekly_dag, sm
 def test_smtp_refusal_is_retried_and_the_summary_kept(env, weekly_dag, smtp):
     db = env
     week = last_complete_week("America/Sao_Paulo")
-    store(db, known_week_items(week))
+    add_comments(db, known_week_items(week))
     smtp.refuse_next = 1  # the first try gets a 451
     states = run(weekly_dag, after(week))
     assert states == {"build_summary": ("success", 1), "email_summary": ("success", 2)}
@@ -174,7 +176,7 @@ def test_smtp_refusal_is_retried_and_the_summary_kept(env, weekly_dag, smtp):
 def test_smtp_down_fails_the_email_task_only(env, weekly_dag, smtp, monkeypatch):
     db = env
     week = last_complete_week("America/Sao_Paulo")
-    store(db, known_week_items(week))
+    add_comments(db, known_week_items(week))
     monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", _smtp_conn(free_port()))  # nothing listens there
     states = run(weekly_dag, after(week))
     assert states == {"build_summary": ("success", 1), "email_summary": ("failed", 3)}
@@ -190,7 +192,7 @@ def test_smtp_down_fails_the_email_task_only(env, weekly_dag, smtp, monkeypatch)
 def test_llm_outage_is_retried_then_falls_back_to_offline_on_the_last_try(env, weekly_dag, ollama):
     db = env
     week = last_complete_week("America/Sao_Paulo")
-    store(db, known_week_items(week))
+    add_comments(db, known_week_items(week))
     ollama.set_failure("http_500")
     states = run(weekly_dag, after(week))
     assert states["build_summary"] == ("success", 3)

@@ -1,23 +1,19 @@
-"""A small known dataset for the report and dashboard tests, written through the product's repositories.
+"""A small known dataset for the report and dashboard tests, written through ``tests.support.factories``.
 
 Times are relative to ``now`` and kept away from the views' window edges (7 days, 48 h).
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from alumusic.classification.contract import Classification, Provenance, Tag
-from alumusic.repositories.classifications import record_classification
-from alumusic.repositories.comments import NewComment, insert_comments
+from tests.support.factories import add_comment
 
 SP = ZoneInfo("America/Sao_Paulo")
-PROV = Provenance(classificador="teste", versao="teste-1")
 FORMULA_TEXT = '=HIPERLINK("http://golpe.example";"ganhe dinheiro")'
 ACCENT_TEXT = "Música LINDA demais, parabéns"
 
@@ -27,7 +23,7 @@ class Seeded:
     now: datetime
     luna_release: date
     trovao_release: date
-    rows: list[dict] = field(default_factory=list)  # what was inserted: id, artista, album, categoria, tags, quando, texto
+    rows: list[dict] = field(default_factory=list)  # what ``add`` stored: id, artista, album, categoria, tags, quando, texto…
 
     def where(self, **conds) -> list[dict]:
         return [r for r in self.rows if all(cond(r) if callable(cond) else r[k] == cond for k, cond in conds.items())]
@@ -71,14 +67,8 @@ def seed(engine: sa.Engine, now: datetime | None = None) -> Seeded:
 
 def add(conn: sa.Connection, *, artista: str, album: str, quando: datetime, categoria: str | None,
         tags: list[str], texto: str) -> dict:
-    """One comment (and its automatic classification unless ``categoria`` is None)."""
-    cid = uuid.uuid4()
-    insert_comments(conn, [NewComment(id=cid, texto=texto, artista=artista, album=album, recebido_em=quando,
-                                      publicado_em=quando, fonte="teste", enviado_por="teste")])
-    if categoria:
-        record_classification(conn, cid, Classification(
-            categoria=categoria, confianca=0.9, proveniencia=PROV, latencia_ms=1.0,
-            tags_funcionalidades=tuple(Tag(codigo=t, explicacao="no teste") for t in tags),
-        ))
-    return {"id": str(cid), "artista": artista, "album": album, "categoria": categoria, "tags": tags,
-            "quando": quando, "texto": texto}
+    """One more comment shaped like the dataset's (published and received at ``quando``), with its
+    automatic classification unless ``categoria`` is None: ``factories.add_comment``'s row plus ``quando``."""
+    row = add_comment(conn, texto, categoria=categoria, tags=tags, artista=artista, album=album, recebido_em=quando,
+                      publicado_em=quando, fonte="teste", enviado_por="teste")
+    return {**row, "quando": quando}

@@ -10,14 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from alumusic.classification.contract import (
-    BaseClassifier,
-    Classification,
-    InvalidAnswerError,
-    Provenance,
-)
+from alumusic.classification.contract import BaseClassifier
+from alumusic.domain import Classification, InvalidAnswerError, Provenance
+from evals import learning_curve
 from evals import metrics as M
-from evals.cli import main
+from evals.cli import main, read_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,12 +109,31 @@ def test_metrics_match_hand_computation(hand_csv: Path, tmp_path: Path) -> None:
     assert split["baixa (< 0.5)"] == {"n": 1, "accuracy": 0.0}
     assert m["thresholds"]["passed"] is True
     assert m["failures_examples"][0]["id"] == "r10"
+    # error capture over the 9 answers: 3 errors (t3, t6, t8); the lowest 20% (1.8 answers) are
+    # t6 (0.3, wrong) and 0.8 of t9 (0.5, right): 1 error of 3
+    assert m["error_capture"] == pytest.approx(1 / 3, abs=1e-4)
+    assert m["error_capture_share"] == 0.2
+
+    with (out / "predictions.csv").open(encoding="utf-8") as fh:
+        preds = list(csv.DictReader(fh))
+    assert list(preds[0]) == ["id", "texto", "categoria", "prevista", "confianca"]
+    assert len(preds) == 10
+    assert preds[2] == {"id": "r3", "texto": "t3", "categoria": "ELOGIO", "prevista": "OUTRO", "confianca": "0.600"}
+    assert preds[9]["prevista"] == "" and preds[9]["confianca"] == ""  # the failure
 
     for name in ("report.md", "metrics.json", "confusion_matrix.png", "reliability_diagram.png"):
         assert (out / name).stat().st_size > 0
     assert (out / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "0.600" in report and "FALHA" in report and "InvalidAnswerError" in report
+    assert "captura de erros" in report
+
+
+def test_predictions_without_an_id_column(tmp_path: Path) -> None:
+    data = _write_csv(tmp_path / "sem_id.csv", [(t, g) for t, g, *_ in HAND], extra_column=False)
+    _run(data, tmp_path / "out", _write_thresholds(tmp_path / "t.toml", "sem_id.csv", "accuracy = 0.1"))
+    with (tmp_path / "out" / "predictions.csv").open(encoding="utf-8") as fh:
+        assert next(csv.reader(fh)) == ["texto", "categoria", "prevista", "confianca"]
 
 
 def test_min_support_macro_f1() -> None:
@@ -175,3 +191,80 @@ def test_command_line_with_the_offline_backend(tmp_path: Path) -> None:
     _write_thresholds(thresholds, "mini.csv", "accuracy = 1.0\nmacro_f1 = 1.01")
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stdout + done.stderr
+
+
+# --- label files keyed by id, corrections, learning curve ------------------------------------------
+# Comments written for these tests: a construct the rules get wrong (a song that puts a child to
+# sleep is praise on a children's channel; the rules read a personal story, OUTRO).
+SLEEP = [
+    ("p1", "meu bebê dorme ouvindo essa música", "ELOGIO"),
+    ("p2", "minha filha só dorme com esse vídeo", "ELOGIO"),
+    ("p3", "meu neto dorme ouvindo isso todo dia", "ELOGIO"),
+    ("p4", "minha filha dorme rapidinho com esse video", "ELOGIO"),
+    ("p5", "meu bebe so dorme assim", "ELOGIO"),
+    ("p6", "minha bebê dorme ouvindo esse vídeo", "ELOGIO"),
+    ("p7", "meu sobrinho dorme com essa musica", "ELOGIO"),
+    ("p8", "boa noite gente", "OUTRO"),
+]
+
+
+def _pool_and_labels(tmp_path: Path, rows) -> tuple[Path, Path]:
+    pool, labels = tmp_path / "pool.csv", tmp_path / "rotulos.csv"
+    with pool.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "video", "published", "texto"])
+        w.writerows([(i, "vídeo", "2013-10-20", t) for i, t, _ in rows])
+        w.writerow(["p-extra", "vídeo", "2013-10-20", "não rotulado"])
+    with labels.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "categoria"])
+        w.writerows([(i, c) for i, _, c in rows])
+    return pool, labels
+
+
+def test_label_file_keyed_by_id_reads_texts_from_the_pool(tmp_path: Path) -> None:
+    pool, labels = _pool_and_labels(tmp_path, SLEEP[5:])
+    out = tmp_path / "out"
+    rc = main(["--dataset", str(labels), "--pool", str(pool), "--out", str(out), "--no-progress",
+               "--thresholds", str(_write_thresholds(tmp_path / "t.toml", "rotulos.csv", "accuracy = 0.0"))])
+    assert rc == 0
+    with (out / "predictions.csv").open(encoding="utf-8") as fh:
+        preds = list(csv.DictReader(fh))
+    assert [(p["id"], p["texto"]) for p in preds] == [(i, t) for i, t, _ in SLEEP[5:]]
+    assert main(["--dataset", str(labels), "--pool", str(tmp_path / "nenhum.csv"), "--out", str(out),
+                 "--no-progress"]) == 2
+
+
+def test_corrections_go_through_the_training_path(tmp_path: Path) -> None:
+    pool, labels = _pool_and_labels(tmp_path, SLEEP[5:])
+    fixes = _write_csv(tmp_path / "correcoes.csv", [(t, c) for _, t, c in SLEEP[:5]], extra_column=False)
+    thresholds = _write_thresholds(tmp_path / "t.toml", "rotulos.csv", "accuracy = 0.0")
+    base = ["--dataset", str(labels), "--pool", str(pool), "--no-progress", "--thresholds", str(thresholds)]
+    assert main([*base, "--out", str(tmp_path / "antes")]) == 0
+    assert main([*base, "--out", str(tmp_path / "depois"), "--corrections", str(fixes)]) == 0
+    before = json.loads((tmp_path / "antes" / "metrics.json").read_text(encoding="utf-8"))
+    after = json.loads((tmp_path / "depois" / "metrics.json").read_text(encoding="utf-8"))
+    assert before["accuracy"] == pytest.approx(1 / 3, abs=1e-3)  # only "boa noite gente"
+    assert after["accuracy"] == 1.0
+    assert after["versao"].endswith("+correcoes") and before["corrections"] is None
+    assert after["corrections"] == {"file": str(fixes), "n": 5, "in_dataset": 0}
+    assert "com correções" in (tmp_path / "depois" / "report.md").read_text(encoding="utf-8")
+    # corrections only make sense for the offline backend
+    assert main([*base, "--out", str(tmp_path / "x"), "--corrections", str(fixes), "--backend", "ollama"]) == 2
+
+
+def test_learning_curve_writes_png_and_table(tmp_path: Path) -> None:
+    small = read_dataset(ROOT / "evals" / "dataset.csv")[::8]  # ~49 rows of the own set, all categories
+    data = _write_csv(tmp_path / "pequeno.csv", [(r["texto"], r["categoria"]) for r in small])
+    out = tmp_path / "curva"
+    rc = learning_curve.main(["--dataset", str(data), "--folds", "3", "--steps", "0,10,20,9999",
+                              "--out", str(out), "--no-progress"])
+    assert rc == 0
+    assert (out / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
+    result = json.loads((out / "learning_curve.json").read_text(encoding="utf-8"))
+    assert [p["corrections"] for p in result["points"]] == [0, 10, 20]  # 9999 is more than the data allows
+    assert result["n"] == len(small) and sum(result["scored_per_fold"]) == len(small)
+    for p in result["points"]:
+        assert 0.0 <= p["accuracy"] <= 1.0 and 0.0 <= p["ece"] <= 1.0 and 0.0 <= p["error_capture"] <= 1.0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "| correções | acurácia |" in report and "| 20 |" in report and "0 correções" in report

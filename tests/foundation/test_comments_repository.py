@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from alumusic.repositories import comment_search as cs
 from alumusic.repositories.comments import CONFLITO, CRIADO, DUPLICADO, NewComment, insert_comments
+from tests.support.factories import add_comment
 
 
 def _count(engine) -> int:
@@ -78,16 +79,9 @@ def searchable(db):
     ids = []
     with db.begin() as conn:
         for i, (texto, artista, album, cat, tags) in enumerate(rows):
-            cid = uuid.uuid4()
-            ids.append(cid)
-            insert_comments(conn, [NewComment(cid, texto, artista=artista, album=album,
-                                              recebido_em=base + timedelta(hours=i))])
-            if cat:
-                kid = conn.execute(sa.text(
-                    "INSERT INTO classificacoes (comentario_id, categoria, confianca, classificador, versao) "
-                    "VALUES (:i, :c, 0.8, 'offline', 't') RETURNING id"), {"i": cid, "c": cat}).scalar()
-                for tag in tags:
-                    conn.execute(sa.text("INSERT INTO classificacao_tags VALUES (:k, :t, 'x')"), {"k": kid, "t": tag})
+            row = add_comment(conn, texto, artista=artista, album=album, recebido_em=base + timedelta(hours=i),
+                              categoria=cat, tags=tags, confianca=0.8, explicacao="x")
+            ids.append(uuid.UUID(row["id"]))
     return db, ids, base
 
 
@@ -129,3 +123,21 @@ def test_a_forged_cursor_is_rejected(searchable):
     engine, _, _ = searchable
     with engine.connect() as conn, pytest.raises(cs.InvalidCursorError):
         cs.search(conn, cs.CommentFilter(), cursor="bm90LWEtY3Vyc29y")
+
+
+def test_one_field_list_for_every_reader_of_a_comment(db):
+    """COMMENT_FIELDS is what the search returns and what the API documents; the export and the
+    dashboard's grid select subsets of it."""
+    from alumusic.repositories.comment_export import EXPORT_FIELDS
+    from alumusic.repositories.comment_table import TABLE_FIELDS
+    from alumusic.repositories.comments import COMMENT_FIELDS
+    from api.schemas import ComentarioSaida
+
+    assert tuple(ComentarioSaida.model_fields) == COMMENT_FIELDS
+    assert set(EXPORT_FIELDS) <= set(COMMENT_FIELDS) and set(TABLE_FIELDS) <= set(COMMENT_FIELDS)
+    with db.begin() as conn:
+        cid = add_comment(conn, "campos")["id"]
+        assert tuple(cs.get_comment(conn, cid)) == COMMENT_FIELDS
+        assert tuple(cs.search(conn, cs.CommentFilter()).items[0]) == COMMENT_FIELDS
+        view = conn.execute(sa.text("SELECT * FROM v_comentarios_atuais LIMIT 0")).keys()
+    assert set(COMMENT_FIELDS) <= set(view)

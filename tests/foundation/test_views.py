@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
+from tests.support.factories import add_comment
+
 NOW = datetime.now(timezone.utc)
 
 
 def _add(conn, *, artista, categoria, horas_atras, album=None, tags=(), texto="comentário"):
-    cid = uuid.uuid4()
-    conn.execute(sa.text(
-        "INSERT INTO comentarios (id, texto, artista, album, recebido_em, status) "
-        "VALUES (:id, :t, :a, :al, :r, 'classificado')"),
-        dict(id=cid, t=texto, a=artista, al=album, r=NOW - timedelta(hours=horas_atras)))
-    if categoria:
-        kid = conn.execute(sa.text(
-            "INSERT INTO classificacoes (comentario_id, categoria, confianca, classificador, versao) "
-            "VALUES (:id, :c, 0.9, 'offline', 'offline-test') RETURNING id"), dict(id=cid, c=categoria)).scalar()
-        for codigo in tags:
-            conn.execute(sa.text("INSERT INTO classificacao_tags VALUES (:k, :c, 'porque sim')"), dict(k=kid, c=codigo))
-    return cid
+    return add_comment(conn, texto, artista=artista, album=album, recebido_em=NOW - timedelta(hours=horas_atras),
+                       categoria=categoria, tags=tags, explicacao="porque sim")["id"]
 
 
 @pytest.fixture

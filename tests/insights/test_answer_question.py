@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alumusic.insights import InsightsIndisponivel, PerguntaInvalida, answer_question
 from alumusic.insights.words import cap_words, count_words
 from alumusic.summary.weeks import IsoWeek
-from tests.insights.conftest import HOJE
+from tests.support.insights import HOJE
 
 ELEVEN_WEEKS = [IsoWeek(2026, w).label for w in range(37, 48)]  # W37 .. W47
 
@@ -65,7 +65,7 @@ def test_question_of_500_characters_is_accepted(seed_weeks):
 
 
 def test_offline_answer_respects_the_cap_with_long_summaries(db):
-    from alumusic.summary.repository import upsert_summary
+    from alumusic.repositories.summaries import upsert_summary
 
     long_text = "\n".join(f"- O show {i} de Artista teve críticas ao som e elogios ao repertório completo." for i in range(80))
     with db.begin() as conn:

@@ -1,15 +1,18 @@
-"""OllamaClient against loopback emulators: requests sent, errors mapped, hosts used round-robin."""
+"""OllamaClient against loopback emulators: requests sent, errors mapped, hosts used round-robin,
+token log-probabilities asked for and read (or absent, from an older server)."""
 
 from __future__ import annotations
 
+import json
+import logging
 import socket
 import time
 
 import pytest
 
-from alumusic.classification.contract import BackendUnavailableError
-from alumusic.llm.emulator import run_emulator
-from alumusic.llm.ollama import ModelNotFoundError, OllamaClient, client_from_settings
+from alumusic.classification import prompts
+from alumusic.domain import BackendUnavailableError
+from alumusic.llm.ollama import ModelNotFoundError, OllamaClient, TokenLogprob, client_from_settings, parse_logprobs
 from alumusic.settings import Settings
 
 MODEL = "qwen2.5:3b"
@@ -66,12 +69,12 @@ def test_missing_model_is_a_clear_backend_unavailable(emu):
         OllamaClient([emu.url], MODEL).chat(HELLO)
 
 
-def test_round_robin_over_two_hosts_and_fail_over_when_one_is_down(emu):
-    with run_emulator() as other:
-        client = OllamaClient([emu.url, other.url], MODEL)
-        for _ in range(6):
-            client.chat(HELLO)
-        assert emu.stats["generations"] == 3 and other.stats["generations"] == 3
+def test_round_robin_over_two_hosts_and_fail_over_when_one_is_down(emu, make_emulator):
+    other = make_emulator()
+    client = OllamaClient([emu.url, other.url], MODEL)
+    for _ in range(6):
+        client.chat(HELLO)
+    assert emu.stats["generations"] == 3 and other.stats["generations"] == 3
 
     down = OllamaClient([_closed_port_url(), emu.url], MODEL, connect_timeout=1)
     assert all(down.chat(HELLO).startswith("Resumo") for _ in range(4))
@@ -84,3 +87,76 @@ def test_client_from_settings_uses_every_ollama_setting(emu):
     c = client_from_settings(s)
     assert (c.hosts, c.model, c.connect_timeout, c.read_timeout, c.keep_alive, c.default_options) == (
         [emu.url, "http://other:11434"], "m:1", 1.5, 9, "5m", {"num_ctx": 1024})
+
+
+# --- log-probabilities -------------------------------------------------------------------------
+SCHEMA = prompts.classification_schema(["voz_timbre"])
+CLASSIFY = [{"role": "user", "content": prompts.user_message("a crítica do show foi péssima, que horror")}]
+
+
+def test_logprobs_are_asked_for_at_the_top_level_and_returned_per_token(emu):
+    client = OllamaClient([emu.url], MODEL)
+    resp = client.chat_response(CLASSIFY, format=SCHEMA, logprobs=True, top_logprobs=3)
+    body = emu.received[-1]["body"]
+    assert body["logprobs"] is True and body["top_logprobs"] == 3 and "logprobs" not in body["options"]
+    assert resp.logprobs and all(isinstance(t, TokenLogprob) for t in resp.logprobs)
+    # The tokens' bytes spell the answer (some tokens hold part of a UTF-8 character: "CRÍTICA").
+    assert b"".join(t.raw for t in resp.logprobs).decode("utf-8") == resp.content
+    partial = [t for t in resp.logprobs if t.token == "\ufffd"]
+    assert partial and all(t.token_bytes is not None and len(t.token_bytes) == 1 for t in partial)
+    assert all(t.logprob <= 0 for t in resp.logprobs)
+    assert all(0 < len(t.top_logprobs) <= 3 and not t.top_logprobs[0].top_logprobs for t in resp.logprobs)
+    assert resp.eval_count == len(resp.logprobs)
+
+    without = client.chat_response(CLASSIFY, format=SCHEMA)
+    assert without.logprobs is None and without.content == resp.content
+    assert "logprobs" not in emu.received[-1]["body"] and "top_logprobs" not in emu.received[-1]["body"]
+    only_tokens = client.chat_response(CLASSIFY, format=SCHEMA, logprobs=True)
+    assert "top_logprobs" not in emu.received[-1]["body"]
+    assert [t.top_logprobs for t in only_tokens.logprobs] == [()] * len(only_tokens.logprobs)
+
+
+def test_an_older_server_answers_without_logprobs(make_emulator):
+    old = make_emulator(logprobs=False)
+    resp = OllamaClient([old.url], MODEL).chat_response(CLASSIFY, format=SCHEMA, logprobs=True, top_logprobs=2)
+    assert resp.logprobs is None and json.loads(resp.content)["categoria"]
+    assert old.received[-1]["body"]["logprobs"] is True  # asked for, ignored
+
+
+def test_unreadable_logprobs_are_dropped_with_a_warning_not_an_error(emu, caplog):
+    emu.set_failure("logprobs_invalid", count=1)
+    with caplog.at_level(logging.WARNING, logger="alumusic.llm.ollama"):
+        resp = OllamaClient([emu.url], MODEL).chat_response(CLASSIFY, format=SCHEMA, logprobs=True)
+    assert resp.logprobs is None and json.loads(resp.content)["categoria"]
+    assert "logprobs ilegíveis" in caplog.text
+
+
+@pytest.mark.parametrize("payload, problem", [
+    ({"content": []}, "lista"),
+    ([{"token": "a"}], "logprob não é número"),
+    ([{"token": "a", "logprob": True}], "logprob não é número"),
+    ([{"token": 1, "logprob": -0.1}], "token não é texto"),
+    ([{"token": "a", "logprob": -0.1, "bytes": [97, 300]}], "bytes"),
+    ([{"token": "a", "logprob": -0.1, "top_logprobs": [{"token": "b"}]}], r"top_logprobs\[0\]\.logprob"),
+    (["a"], "não é um objeto"),
+])
+def test_parse_logprobs_rejects_what_is_not_the_documented_shape(payload, problem):
+    with pytest.raises(ValueError, match=problem):
+        parse_logprobs(payload)
+
+
+def test_parse_logprobs_keeps_bytes_and_alternatives():
+    [token] = parse_logprobs([{"token": "\ufffd", "logprob": -0.5, "bytes": [195],
+                               "top_logprobs": [{"token": "\ufffd", "logprob": -0.5, "bytes": [195]},
+                                                {"token": "a", "logprob": -1}]}])
+    assert token.raw == b"\xc3" and token.top_logprobs[1] == TokenLogprob("a", -1.0)
+    assert TokenLogprob("ção", -0.1).raw == "ção".encode()  # without bytes: the text's UTF-8
+
+
+def test_top_logprobs_needs_logprobs_and_ollamas_range(emu):
+    client = OllamaClient([emu.url], MODEL)
+    with pytest.raises(ValueError, match="needs logprobs"):
+        client.chat_response(HELLO, top_logprobs=2)
+    with pytest.raises(ValueError, match="between 0 and 20"):
+        client.chat_response(HELLO, logprobs=True, top_logprobs=21)
+    assert not emu.received  # refused before any request

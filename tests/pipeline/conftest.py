@@ -1,18 +1,13 @@
-"""Pipeline fixtures: the loopback Ollama emulator, wired in through settings."""
+"""Pipeline fixtures: an Ollama emulator per test (tests/support/emulator.py), wired in through settings
+(tests/support/pipeline.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.pipeline import helpers
-
-
-@pytest.fixture(scope="session")
-def emu():
-    with helpers.start_emulator() as emu:
-        yield emu
+from tests.support import pipeline
 
 
 @pytest.fixture
-def ollama_env(emu, monkeypatch):
-    yield from helpers.ollama_env(emu, monkeypatch)
+def ollama_env(make_emulator, monkeypatch):
+    yield from pipeline.ollama_env(make_emulator, monkeypatch)

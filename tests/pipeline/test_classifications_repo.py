@@ -7,27 +7,19 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from alumusic.classification.contract import Classification, Provenance, Tag
+from alumusic.domain import Classification, Provenance, Tag
 from alumusic.repositories import classifications as repo
-from alumusic.repositories.comments import NewComment, insert_comments
+from tests.support.factories import add_comment, add_comments, classification
 
 
 def _result(categoria="ELOGIO", versao="offline-1", tags=(("voz_timbre", "voz linda"),)) -> Classification:
-    return Classification(
-        categoria=categoria,
-        tags_funcionalidades=tuple(Tag(codigo=c, explicacao=e) for c, e in tags),
-        confianca=0.7,
-        proveniencia=Provenance(classificador="offline", versao=versao, modelo=None, versao_prompt="p1"),
-        latencia_ms=3.5,
-    )
+    return classification(categoria, tags, confianca=0.7, latencia_ms=3.5,
+                          provenance=Provenance(classificador="offline", versao=versao, modelo=None, versao_prompt="p1"))
 
 
 @pytest.fixture
 def comment_id(db):
-    cid = uuid.uuid4()
-    with db.begin() as conn:
-        insert_comments(conn, [NewComment(id=cid, texto="que voz linda")])
-    return cid
+    return uuid.UUID(add_comment(db, "que voz linda")["id"])
 
 
 def _current(db, cid):
@@ -112,9 +104,8 @@ def test_manual_correction_of_pending_comment_takes_it_out_of_the_queue(db, comm
 
 
 def test_bulk_record_keeps_input_order_and_tags(db):
-    ids = [uuid.uuid4() for _ in range(5)]
     with db.begin() as conn:
-        insert_comments(conn, [NewComment(id=i, texto=f"comentario {n}") for n, i in enumerate(ids)])
+        ids = [uuid.UUID(c["id"]) for c in add_comments(conn, [{"texto": f"comentario {n}"} for n in range(5)])]
         results = [_result(categoria=c, tags=t) for c, t in [
             ("ELOGIO", (("voz_timbre", "a"),)), ("SPAM", (("spam_link", "b"), ("spam_canal", "c"))),
             ("OUTRO", ()), ("DÚVIDA", (("show_agenda", "d"), ("show_agenda", "repetida"))), ("CRÍTICA", ())]]

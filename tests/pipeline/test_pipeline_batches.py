@@ -9,15 +9,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from alumusic.classification.contract import CATEGORIAS, Outcome
 from alumusic.classification.prompts import PROMPT_VERSION
-from alumusic.pipeline import claims, runs
+from alumusic.domain import CATEGORIAS, Outcome
+from alumusic.pipeline import runs
 from alumusic.pipeline.batch import scope_of, store_outcomes
 from alumusic.pipeline.run_plan import plan_run
 from alumusic.pipeline.stats import BatchStats
 from alumusic.repositories import classifications as repo
+from alumusic.repositories import queue, taxonomy
 from alumusic.settings import get_settings
-from tests.pipeline.helpers import MODEL, OTHER_MODEL, add_comments, classification_rows, states
+from tests.support.pipeline import MODEL, OTHER_MODEL, classification_rows, pending_comments, states
 
 pytestmark = pytest.mark.usefixtures("ollama_env")
 
@@ -33,7 +34,7 @@ def _run(db, plan, run_id="run-1"):
 
 
 def test_pending_comments_end_classified_with_provenance(db):
-    ids = add_comments(db, 7)
+    ids = pending_comments(db, 7)
     stats = _run(db, _plan(tamanho_lote=3))
     assert (stats.reivindicados, stats.classificados, stats.pendentes, stats.falharam) == (7, 7, 0, 0)
 
@@ -57,7 +58,7 @@ def test_pending_comments_end_classified_with_provenance(db):
 @pytest.mark.parametrize("mode", ["http_500", "hang", "invalid_json", "out_of_enum", "unknown_tag", "truncated",
                                   "model_missing"])
 def test_failure_mode_loses_nothing_and_invents_no_label(db, ollama_env, mode):
-    ids = add_comments(db, 5)
+    ids = pending_comments(db, 5)
     ollama_env.set_failure(mode)  # every generation fails until cleared
     stats = _run(db, _plan())
     assert stats.classificados == 0
@@ -79,7 +80,7 @@ def test_failure_mode_loses_nothing_and_invents_no_label(db, ollama_env, mode):
 
 
 def test_backend_down_releases_the_untried_rest_of_the_batch(db, ollama_env):
-    add_comments(db, 30)  # LLM_CONCURRENCY=3: chunks of 12
+    pending_comments(db, 30)  # LLM_CONCURRENCY=3: chunks of 12
     ollama_env.set_failure("http_500")
     stats = _run(db, _plan(tamanho_lote=30))
     assert (stats.reivindicados, stats.pendentes, stats.ignorados) == (30, 12, 18)
@@ -90,7 +91,7 @@ def test_backend_down_releases_the_untried_rest_of_the_batch(db, ollama_env):
 def test_after_max_attempts_failed_then_retried_by_param(db, ollama_env, monkeypatch):
     monkeypatch.setenv("CLASSIFY_MAX_ATTEMPTS", "2")
     get_settings.cache_clear()
-    add_comments(db, 3)
+    pending_comments(db, 3)
     ollama_env.set_failure("out_of_enum")
     assert _run(db, _plan(), "r1").pendentes == 3
     assert _run(db, _plan(), "r2").falharam == 3
@@ -109,7 +110,7 @@ def test_after_max_attempts_failed_then_retried_by_param(db, ollama_env, monkeyp
 def test_concurrent_batches_never_classify_a_comment_twice(db, ollama_env):
     ollama_env.latency_s = 0.02
     try:
-        add_comments(db, 60)
+        pending_comments(db, 60)
         plan, _ = runs.prepare(db, _plan(tamanho_lote=7), "x")
         results: list[BatchStats] = []
         errors: list[BaseException] = []
@@ -137,10 +138,10 @@ def test_concurrent_batches_never_classify_a_comment_twice(db, ollama_env):
 
 
 def test_expired_lease_is_recovered_and_the_late_worker_cannot_store(db, ollama_env):
-    ids = add_comments(db, 4)
+    ids = pending_comments(db, 4)
     plan = _plan().with_backend("ollama")
     with db.begin() as conn:  # a worker claims, then dies
-        claimed = claims.claim_batch(conn, scope_of(plan), "morto/lote-0", 10, 600)
+        claimed = queue.claim_batch(conn, scope_of(plan), "morto/lote-0", 10, 600)
     assert sorted(c for c, _ in claimed) == sorted(ids)
     assert _run(db, _plan(), "vivo").reivindicados == 0  # a live lease is respected
 
@@ -155,10 +156,10 @@ def test_expired_lease_is_recovered_and_the_late_worker_cannot_store(db, ollama_
     # The dead worker wakes up with a result: not its lease any more, nothing stored.
     result = classification_rows(db)[0]
     with db.begin() as conn:
-        clf = runs.make_classifier(plan, repo.known_tag_codes(conn))
+        clf = runs.make_classifier(plan, runs.current_taxonomy(db))
         late = BatchStats()
         store_outcomes(conn, "morto/lote-0", [Outcome(ids[0], result=clf.classify("oi"))],
-                       repo.known_tag_codes(conn), 3, late)
+                       taxonomy.active_codes(conn), 3, late)
     assert (late.classificados, late.ignorados) == (0, 1)
     assert len(classification_rows(db)) == 4 and result["id"] == classification_rows(db)[0]["id"]
 
@@ -166,9 +167,9 @@ def test_expired_lease_is_recovered_and_the_late_worker_cannot_store(db, ollama_
 def test_lease_expiring_on_the_last_attempt_marks_failed(db, monkeypatch):
     monkeypatch.setenv("CLASSIFY_MAX_ATTEMPTS", "1")
     get_settings.cache_clear()
-    add_comments(db, 2)
+    pending_comments(db, 2)
     with db.begin() as conn:
-        claims.claim_batch(conn, claims.Scope(), "morto", 10, 600)
+        queue.claim_batch(conn, queue.Scope(), "morto", 10, 600)
         conn.execute(sa.text("UPDATE comentarios SET lease_ate = now() - interval '1 second'"))
     _run(db, _plan())
     st = states(db)
@@ -178,8 +179,8 @@ def test_lease_expiring_on_the_last_attempt_marks_failed(db, monkeypatch):
 
 def test_backfill_reclassifies_other_versions_keeps_manual_and_is_idempotent(db):
     old = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
-    inside = add_comments(db, 5, recebido_em=old)
-    outside = add_comments(db, 2, recebido_em=old - timedelta(days=10))
+    inside = pending_comments(db, 5, recebido_em=old)
+    outside = pending_comments(db, 2, recebido_em=old - timedelta(days=10))
     assert _run(db, _plan(), "inicial").classificados == 7
     with db.begin() as conn:
         repo.record_manual_correction(conn, inside[0], "SPAM", [], autor="curadora")
@@ -206,7 +207,7 @@ def test_backfill_reclassifies_other_versions_keeps_manual_and_is_idempotent(db)
 
 
 def test_backfill_failure_keeps_the_previous_classification(db, ollama_env):
-    add_comments(db, 3, recebido_em=datetime(2026, 11, 3, tzinfo=UTC))
+    pending_comments(db, 3, recebido_em=datetime(2026, 11, 3, tzinfo=UTC))
     _run(db, _plan(), "inicial")
     before = {cid: s["classificacao_atual_id"] for cid, s in states(db).items()}
     ollama_env.set_failure("invalid_json")
@@ -218,7 +219,7 @@ def test_backfill_failure_keeps_the_previous_classification(db, ollama_env):
 
 
 def test_offline_results_are_replaced_by_an_llm_backfill(db):
-    ids = add_comments(db, 4, recebido_em=datetime(2026, 11, 3, 12, tzinfo=UTC))
+    ids = pending_comments(db, 4, recebido_em=datetime(2026, 11, 3, 12, tzinfo=UTC))
     assert _run(db, _plan(backend="offline"), "offline").classificados == 4
     offline_rows = classification_rows(db)
     assert {r["classificador"] for r in offline_rows} == {"offline"}

@@ -22,35 +22,28 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from alumusic import pii
-from alumusic.classification.contract import Classification, Outcome, Provenance, Tag
-from alumusic.pipeline import claims
+from alumusic.domain import Outcome, pii
 from alumusic.pipeline.batch import store_outcomes
 from alumusic.pipeline.stats import BatchStats
-from alumusic.repositories import classifications, comment_search, erasure
-from alumusic.repositories.comments import NewComment, insert_comments
+from alumusic.repositories import classifications, comment_search, erasure, queue, taxonomy
 from alumusic.repositories.report import fetch_report
 from tests.dashboard.seed import seed
 from tests.support.api import assert_error
+from tests.support.factories import add_comment, classification
 
 WORD = "zumbarelho"  # appears nowhere else in the test data
 EMAIL = f"titular.{WORD}@example.com"
 PHONE = "98765-4321"
 TEXT = f"Chorei com essa música, aqui é a Zumbarelho da Silva, me chama {EMAIL} ou (11) {PHONE}"
-PROV = Provenance(classificador="teste", versao="teste-1")
 
 
 def add_target(conn, *, quando: datetime | None = None, fonte: str = "teste", texto: str = TEXT,
                classify: bool = True, correct: bool = True, quote: str = WORD) -> str:
     """A comment whose tag explanations, history and last error all quote ``quote`` (its text, WORD)."""
-    cid = str(uuid.uuid4())
     quando = quando or datetime.now(UTC) - timedelta(hours=20)
-    insert_comments(conn, [NewComment(id=uuid.UUID(cid), texto=texto, artista="Luna Ribeiro", album="Maré Alta",
-                                      recebido_em=quando, publicado_em=quando, fonte=fonte, enviado_por="teste")])
-    if classify:
-        classifications.record_classification(conn, cid, Classification(
-            categoria="ELOGIO", confianca=0.8, proveniencia=PROV, latencia_ms=1.0,
-            tags_funcionalidades=(Tag(codigo="fa_emocao", explicacao=f'diz "chorei", assina {quote}'),)))
+    cid = add_comment(conn, texto, artista="Luna Ribeiro", album="Maré Alta", recebido_em=quando, publicado_em=quando,
+                      fonte=fonte, enviado_por="teste", categoria="ELOGIO" if classify else None,
+                      tags=[("fa_emocao", f'diz "chorei", assina {quote}')] if classify else (), confianca=0.8)["id"]
     if correct:
         classifications.record_manual_correction(
             conn, cid, "SUGESTÃO",
@@ -222,16 +215,14 @@ def test_a_worker_holding_the_comment_cannot_store_a_result_after_the_erasure(db
     """The classifier read the text before the erasure; its answer (which may quote it) is dropped."""
     with db.begin() as conn:
         pending = add_target(conn, classify=False, correct=False)
-        ((held, _),) = claims.claim_batch(conn, claims.Scope(), "execucao/lote-0000", 1, 600)
+        ((held, _),) = queue.claim_batch(conn, queue.Scope(), "execucao/lote-0000", 1, 600)
     assert held == pending
     with db.begin() as conn:
         assert erasure.erase(conn, ids=[pending], autor="a", origem="api", motivo="m") == 1
-    late = Outcome(pending, result=Classification(
-        categoria="ELOGIO", confianca=0.9, proveniencia=PROV, latencia_ms=1.0,
-        tags_funcionalidades=(Tag(codigo="fa_emocao", explicacao=f"cita {WORD}"),)))
+    late = Outcome(pending, result=classification("ELOGIO", [("fa_emocao", f"cita {WORD}")]))
     stats = BatchStats()
     with db.begin() as conn:
-        store_outcomes(conn, "execucao/lote-0000", [late], classifications.known_tag_codes(conn), 3, stats)
+        store_outcomes(conn, "execucao/lote-0000", [late], taxonomy.active_codes(conn), 3, stats)
     assert stats.classificados == 0 and stats.ignorados == 1
     with db.connect() as conn:
         row = comment_row(conn, pending)
@@ -413,8 +404,8 @@ def test_cli_erasure_by_source_or_date_asks_for_confirmation(db):
 
 
 def test_cli_detects_personal_data_of_rows_stored_before_detection(db):
-    from alumusic import pii
     from alumusic.cli import cli
+    from alumusic.domain import pii
 
     texts = [f"me chama {EMAIL}", "sem nada pessoal", f"zap (11) {PHONE}", "só música boa",
              "cpf 529.982.247-25 aqui"]
@@ -441,22 +432,22 @@ def test_cli_detects_personal_data_of_rows_stored_before_detection(db):
 
 def test_the_pipeline_never_classifies_a_removed_text_again(db):
     """Neither the queue, nor reprocessing failures, nor reclassifying the period picks an erased comment."""
-    from alumusic.pipeline.failures import reset_failed
+    from alumusic.repositories.queue import reset_failed
 
     with db.begin() as conn:
         pending = add_target(conn, classify=False, correct=False)  # erased before any classification
         done = add_target(conn, correct=False)  # automatic classification of version teste-1
         erasure.erase(conn, ids=[pending, done], autor="curadora", origem="painel", motivo="pedido do titular")
         assert reset_failed(conn) == 0
-        for scope in (claims.Scope(), claims.Scope(desde=datetime.now(UTC) - timedelta(days=2),
+        for scope in (queue.Scope(), queue.Scope(desde=datetime.now(UTC) - timedelta(days=2),
                                                    ate=datetime.now(UTC), versao="teste-2")):
-            assert claims.count_candidates(conn, scope) == 0
-            assert claims.claim_batch(conn, scope, "run-1", 10, 60) == []
+            assert queue.count_candidates(conn, scope) == 0
+            assert queue.claim_batch(conn, scope, "run-1", 10, 60) == []
 
 
 def test_erasure_removes_verbatim_quotes_from_stored_summaries_and_answers(db):
-    from alumusic.summary.repository import upsert_summary
-    from alumusic.summary.sample import clean
+    from alumusic.domain.quotes import clean
+    from alumusic.repositories.summaries import upsert_summary
     from alumusic.summary.weeks import IsoWeek
 
     with db.begin() as conn:

@@ -16,7 +16,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from alumusic import pii
+from alumusic.domain import pii
 from alumusic.repositories import curators
 from tests.support.dashboard import PASSWORD, callback_body, dash_csrf, find_callback, login
 
@@ -97,26 +97,26 @@ def test_exports_mask_personal_data_unless_an_admin_includes_it(seeded, dash, db
     ]
 
 
-def test_the_export_button_masks_and_is_recorded_too(seeded, dash, dash_app, db):
+def test_the_pages_export_link_masks_and_is_recorded_too(seeded, dash, dash_app, db):
     private = dash_app.extensions["alumusic_dash_apps"][0]
-    output = find_callback(private, "dash-download.data")
+    output = find_callback(private, "dash-export-link.href")
     assert login(dash).status_code == 302
     headers = {"X-CSRFToken": dash_csrf(dash)}
 
     def export(client, headers, pii_value):
-        body = callback_body(private, output, {"dash-exportar.n_clicks": 1, "dash-formato.value": "padrao",
-                                                "dash-pii.value": pii_value, "filtro-artista.value": "Luna Ribeiro"})
-        return client.post("/dashboard/_dash-update-component", json=body, headers=headers).get_json()
+        """Follow the page's "Exportar CSV" link as the page builds it for these choices."""
+        body = callback_body(private, output, {"dash-formato.value": "padrao", "dash-pii.value": pii_value,
+                                                "filtro-artista.value": "Luna Ribeiro"})
+        href = client.post("/dashboard/_dash-update-component", json=body,
+                           headers=headers).get_json()["response"]["dash-export-link"]["href"]
+        return client.get(href)
 
-    import base64
-
-    answer = export(dash, headers, [])
-    csv_text = base64.b64decode(answer["response"]["dash-download"]["data"]["content"]).decode("utf-8-sig")
-    assert EMAIL not in csv_text and "[e-mail]" in csv_text
+    csv_text = export(dash, headers, []).get_data(as_text=True).removeprefix("\ufeff")
+    assert EMAIL not in csv_text and "[e-mail]" in csv_text and len(_rows(csv_text)) == 2
     refused = export(dash, headers, ["incluir"])
-    assert "dash-download" not in refused["response"]
-    assert "administradores" in json.dumps(refused, ensure_ascii=False)
-    assert _exports(db) == [("curadora", "botao", {"artista": "Luna Ribeiro"}, "padrao", "mascarar", 2)]
+    assert refused.status_code == 403 and "administradores" in refused.get_data(as_text=True)
+    assert EMAIL not in refused.get_data(as_text=True)
+    assert _exports(db) == [("curadora", "link", {"artista": "Luna Ribeiro"}, "padrao", "mascarar", 2)]
 
 
 def test_the_history_panel_names_the_kinds_of_personal_data(seeded, dash, dash_app):

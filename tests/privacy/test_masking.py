@@ -28,10 +28,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from alumusic import pii
+from alumusic.domain import pii
 from alumusic.summary.weeks import IsoWeek, last_complete_week
-from tests.insights.conftest import HOJE
-from tests.summary.conftest import moment, store
+from tests.support.factories import add_comments
+from tests.support.insights import HOJE
+from tests.support.weeks import moment, week_item
 
 TZ = ZoneInfo("America/Sao_Paulo")
 DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "weekly_summary.py"
@@ -73,10 +74,10 @@ def test_fake_values_are_detected_as_personal_data():
         assert pii.mask(text) == label
 
 
-def week_with_personal_data(week: IsoWeek) -> list[tuple]:
+def week_with_personal_data(week: IsoWeek) -> list[dict]:
     """Classified comments of ``week`` carrying each kind of personal data (and one artist field)."""
     long_complaint = ("o som do show estava horrível, não dava para ouvir a voz " * 4)[:209]
-    return [
+    return [week_item(*row) for row in [
         (f"que voz linda! manda as músicas novas no meu e-mail {EMAIL}", "Luna Ribeiro", "Maré Alta",
          "ELOGIO", ["voz_timbre"], moment(week, 0, 10)),
         (f"quando sai o álbum novo? me avisa no zap {PHONE}", "Os Cometas", "Órbita",
@@ -90,18 +91,19 @@ def week_with_personal_data(week: IsoWeek) -> list[tuple]:
          "CRÍTICA", ["show_som"], moment(week, 5)),
         # Personal data in the artist field reaches the statistics (names ranked by the views).
         ("batida boa demais, melhor do ano", f"Joana {INSTAGRAM}", None, "ELOGIO", [], moment(week, 6)),
-    ]
+    ]]
 
 
 def test_sample_is_masked_before_it_is_cut(db):
-    from alumusic.summary.sample import MAX_CHARS_PER_COMMENT, budget_chars, clean, sample_comments
+    from alumusic.domain.quotes import MAX_CHARS_PER_COMMENT, clean
+    from alumusic.summary.sample import budget_chars, sample_comments
 
     week = last_complete_week("America/Sao_Paulo")
     items = week_with_personal_data(week)
-    [long_one] = [item[0] for item in items if item[3] == "CRÍTICA"]
+    [long_one] = [item["texto"] for item in items if item["categoria"] == "CRÍTICA"]
     cut_raw = clean(long_one)
     assert EMAIL not in cut_raw and "joana.ouvinte.fake@" in cut_raw  # cutting first would leave half of it
-    store(db, items)
+    add_comments(db, items)
     with db.connect() as conn:
         sample = sample_comments(conn, week, budget=budget_chars(4096))
     text = json.dumps(sample, ensure_ascii=False)
@@ -118,7 +120,7 @@ def test_erased_comments_are_not_quoted_but_still_counted(db):
     from alumusic.summary.stats import weekly_stats
 
     week = last_complete_week("America/Sao_Paulo")
-    store(db, week_with_personal_data(week))
+    add_comments(db, week_with_personal_data(week))
     with db.begin() as conn:
         [erased] = conn.execute(sa.text("SELECT id FROM comentarios WHERE texto LIKE '%zap%'")).scalars()
         assert erase(conn, ids=[erased], autor="teste", origem="cli", motivo="pedido do titular") == 1
@@ -143,7 +145,7 @@ def summary_env(smtp, monkeypatch, airflow_db, db):
     monkeypatch.setenv("SUMMARY_RECIPIENTS", ",".join(RECIPIENTS))
     get_settings.cache_clear()
     week = last_complete_week("America/Sao_Paulo")
-    store(db, week_with_personal_data(week))
+    add_comments(db, week_with_personal_data(week))
     yield db, week
     monkeypatch.undo()
     get_settings.cache_clear()
@@ -242,7 +244,7 @@ def test_personal_data_echoed_by_the_model_is_masked_before_storing_and_mailing(
 
 def test_the_summary_table_never_stores_raw_personal_data(db):
     """``upsert_summary`` (the table's only writer) masks whatever it is given."""
-    from alumusic.summary.repository import get_summary, upsert_summary
+    from alumusic.repositories.summaries import get_summary, upsert_summary
 
     week = last_complete_week("America/Sao_Paulo")
     with db.begin() as conn:
@@ -258,8 +260,8 @@ def test_the_summary_table_never_stores_raw_personal_data(db):
 
 def test_email_of_a_summary_stored_raw_before_masking_is_masked(db):
     """A row written before the masking rule (or by SQL), re-sent with reenviar=true."""
+    from alumusic.repositories.summaries import get_summary
     from alumusic.summary.message import build_message
-    from alumusic.summary.repository import get_summary
 
     week = last_complete_week("America/Sao_Paulo")
     raw_text = f"Destaques\n- Um fã deixou o contato {EMAIL} e {PHONE}.\n\nHype\n- “sigam {INSTAGRAM}” (sobre Joana)."
@@ -340,7 +342,7 @@ def test_insights_offline_answer_quoting_a_raw_summary_is_masked(db):
 
 def test_invalid_model_answer_is_quoted_masked_in_the_error():
     """The error (task log, insights_perguntas.erro) quotes the bad answer: masked first."""
-    from alumusic.summary.llm_json import LlmAnswerError, structured_chat
+    from alumusic.llm.structured import LlmAnswerError, structured_chat
 
     class Echo:
         def chat(self, messages, *, format=None, options=None):
@@ -388,15 +390,8 @@ CLASSIFY_TEXTS = (
 
 
 def _add_pending(db) -> dict[str, str]:
-    import uuid
-
-    from alumusic.repositories.comments import NewComment, insert_comments
-
-    ids = {str(uuid.uuid4()): text for text in CLASSIFY_TEXTS}
-    with db.begin() as conn:
-        insert_comments(conn, [NewComment(id=uuid.UUID(cid), texto=text, enviado_por="teste")
-                               for cid, text in ids.items()])
-    return ids
+    stored = add_comments(db, [{"texto": text, "enviado_por": "teste"} for text in CLASSIFY_TEXTS])
+    return {c["id"]: c["texto"] for c in stored}
 
 
 def _classify_pending(db) -> None:
@@ -423,13 +418,13 @@ def _user_messages(emu) -> list[str]:
 
 @pytest.fixture
 def masking_setting(ollama, monkeypatch):
-    from alumusic.classification import factory
+    from alumusic.llm import backend
     from alumusic.settings import get_settings
 
     def set_to(value: bool) -> None:
         monkeypatch.setenv("MASCARAR_DADOS_CLASSIFICACAO", "true" if value else "false")
         get_settings.cache_clear()
-        factory.reset_backend_cache()
+        backend.reset_backend_cache()
 
     return set_to
 
@@ -459,6 +454,40 @@ def test_classification_prompt_is_the_raw_text_when_the_setting_is_off(db, ollam
     assert sorted(_user_messages(ollama)) == sorted(user_message(text) for text in CLASSIFY_TEXTS)
     texts, versions = _stored(db)
     assert texts == ids and versions == {PROMPT_VERSION}
+
+
+def test_classification_examples_are_masked_like_the_comment(db, emu):
+    """The few-shot examples (curators' labels on similar comments) are listeners' text too."""
+    from alumusic.classification.ollama import OllamaClassifier
+    from alumusic.classification.prompts import EXAMPLE_CLOSE, PROMPT_VERSION
+    from alumusic.domain import seed_tags
+    from alumusic.llm.ollama import OllamaClient
+    from alumusic.repositories import labels
+    from alumusic.repositories.classifications import record_manual_correction
+
+    labelled = f"sigam meu perfil {INSTAGRAM} e chamem no zap {PHONE} pra ganhar seguidores, mande {EMAIL}"
+    [stored] = add_comments(db, [{"texto": labelled, "enviado_por": "teste"}])
+    with db.begin() as conn:
+        record_manual_correction(conn, stored["id"], "SPAM", [], autor="curadora")
+    new = "sigam meu perfil e chamem no zap pra ganhar seguidores"
+    lookups: list[str] = []
+    tags = {t.codigo: t.descricao for t in seed_tags()}
+    with db.connect() as conn:
+        def examples(texto: str):
+            lookups.append(texto)
+            return labels.similar_labels(conn, texto, 3)
+
+        classifiers = [OllamaClassifier(OllamaClient([emu.url], "qwen2.5:3b"), tags, mascarar_dados=masked,
+                                        examples=examples) for masked in (True, False)]
+        for clf in classifiers:
+            clf.classify(new)
+    versions = [clf.provenance.versao_prompt for clf in classifiers]
+    on, off = _user_messages(emu)
+    assert EXAMPLE_CLOSE in on and leaks(on) == []
+    assert "[link pessoal]" in on and "[telefone]" in on and "[e-mail]" in on
+    assert lookups == [new, new]  # the lookup stays in the database, on the raw text
+    assert INSTAGRAM in off and EMAIL in off  # masking off: the raw example, like the raw comment
+    assert versions == [f"{PROMPT_VERSION}+mascarado", PROMPT_VERSION]
 
 
 def test_masking_is_off_by_default(monkeypatch):

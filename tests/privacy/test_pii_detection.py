@@ -1,4 +1,4 @@
-"""Personal-data detection and masking (``alumusic.pii``).
+"""Personal-data detection and masking (``alumusic.domain.pii``).
 
 Threat: listeners paste personal data (e-mail addresses, phone numbers, CPF/CNPJ, links to their
 own profiles) into comments, and comment text travels out of the private area: weekly e-mails,
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from alumusic.pii import (
+from alumusic.domain.pii import (
     CNPJ,
     CPF,
     EMAIL,

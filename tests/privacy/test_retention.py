@@ -11,22 +11,19 @@ while the policy is unset.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
-from alumusic.classification.contract import Classification, Provenance, Tag
 from alumusic.repositories import classifications, erasure
-from alumusic.repositories.comments import NewComment, insert_comments
 from alumusic.repositories.report import fetch_report
 from alumusic.summary.stats import weekly_stats
 from alumusic.summary.weeks import IsoWeek
+from tests.support.factories import add_comment
 
 TZ = ZoneInfo("America/Sao_Paulo")
-PROV = Provenance(classificador="teste", versao="teste-1")
 OLD_WORD = "velharquivo"  # in every old comment's text and tag explanations, nowhere else
 DIAS = 30
 
@@ -37,14 +34,8 @@ def _moment(week: IsoWeek, day: int, hour: int = 12) -> datetime:
 
 def _add(conn, texto: str, quando: datetime, categoria: str | None, tags: list[str], *, artista="Luna Ribeiro",
          album="Maré Alta", explicacao: str | None = None) -> str:
-    cid = uuid.uuid4()
-    insert_comments(conn, [NewComment(id=cid, texto=texto, artista=artista, album=album, recebido_em=quando,
-                                      fonte="teste", enviado_por="teste")])
-    if categoria:
-        classifications.record_classification(conn, cid, Classification(
-            categoria=categoria, confianca=0.9, proveniencia=PROV, latencia_ms=1.0,
-            tags_funcionalidades=tuple(Tag(codigo=t, explicacao=explicacao or f"cita: {texto}") for t in tags)))
-    return str(cid)
+    return add_comment(conn, texto, artista=artista, album=album, recebido_em=quando, fonte="teste", enviado_por="teste",
+                       categoria=categoria, tags=tags, explicacao=explicacao or f"cita: {texto}")["id"]
 
 
 @pytest.fixture

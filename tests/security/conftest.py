@@ -92,8 +92,7 @@ def gunicorn(db_url, tmp_path_factory):
         port = _free_port()
         log_dir = tmp_path_factory.mktemp("gunicorn")
         access_log = log_dir / "access.log"
-        full_env = {**os.environ, "DATABASE_URL": db_url, **env,
-                    "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "plugins")])}
+        full_env = {**os.environ, "DATABASE_URL": db_url, **env}
         stderr = open(log_dir / "error.log", "wb")  # closed when the module's servers stop
         proc = subprocess.Popen(
             [str(GUNICORN), "--workers", str(workers), "--threads", str(threads), "--worker-class", WORKER_CLASS,

@@ -199,7 +199,7 @@ def test_malformed_authorization_headers_are_401(client, counts, header):
 @pytest.fixture
 def summaries(db):
     """Three recent weekly summaries, so a valid question would go to the LLM."""
-    from alumusic.summary.repository import upsert_summary
+    from alumusic.repositories.summaries import upsert_summary
     from alumusic.summary.weeks import last_complete_week
 
     newest = last_complete_week("America/Sao_Paulo")

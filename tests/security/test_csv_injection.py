@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from alumusic.csv_export import BOM, COMMENT_HEADERS, DIALECTS, iter_comments_csv, neutralise, write_comments_csv
+from alumusic.csv_export import BOM, COMMENT_HEADERS, DIALECTS, iter_comments_csv, neutralise
 from alumusic.repositories.comment_search import CommentFilter
-from alumusic.repositories.comments import NewComment, insert_comments
-from tests.dashboard.seed import add
+from tests.support.factories import add_comments
 
 POOL = Path(__file__).resolve().parents[3] / "shared" / "data" / "youtube_ptbr_music_2013_pool.csv"
 
@@ -93,15 +92,12 @@ def test_export_of_hostile_comments_is_inert_in_either_separator(db, dialect, de
     assert DIALECTS[dialect].delimiter == delimiter
     base = datetime(2026, 11, 20, 12, tzinfo=UTC)
     texts = [*HOSTILE, *HARMLESS]
-    with db.begin() as conn:
-        for i, texto in enumerate(texts):
-            add(conn, artista="=Artista;@x", album="-Álbum, +1", quando=base + timedelta(minutes=i), categoria="OUTRO",
-                tags=["spam_link"], texto=texto)
-    out = io.BytesIO()
+    add_comments(db, [{"texto": texto, "artista": "=Artista;@x", "album": "-Álbum, +1", "categoria": "OUTRO",
+                       "tags": ["spam_link"], "recebido_em": base + timedelta(minutes=i),
+                       "publicado_em": base + timedelta(minutes=i)}
+                      for i, texto in enumerate(texts)])
     with db.connect() as conn:
-        size = write_comments_csv(conn, CommentFilter(), out, dialect=dialect, personal_data="incluir")
-    raw = out.getvalue().decode("utf-8")
-    assert size == len(out.getvalue())
+        raw = "".join(iter_comments_csv(conn, CommentFilter(), dialect=dialect, personal_data="incluir"))
     _assert_all_quoted(raw, delimiter)
     rows = _parse(raw, delimiter)
     assert tuple(rows[0]) == COMMENT_HEADERS
@@ -128,10 +124,9 @@ def pool_texts() -> list[str]:
 
 def test_real_comments_round_trip_except_for_the_neutralising_quote(db, pool_texts):
     base = datetime(2026, 11, 20, 12, tzinfo=UTC)
-    ids = {uuid.uuid4(): texto for texto in pool_texts}
-    with db.begin() as conn:
-        insert_comments(conn, [NewComment(cid, texto, recebido_em=base + timedelta(seconds=i))
-                               for i, (cid, texto) in enumerate(ids.items())])
+    stored = add_comments(db, [{"texto": texto, "recebido_em": base + timedelta(seconds=i)}
+                               for i, texto in enumerate(pool_texts)])
+    ids = {uuid.UUID(row["id"]): row["texto"] for row in stored}
     for dialect in DIALECTS.values():
         with db.connect() as conn:
             raw = "".join(iter_comments_csv(conn, CommentFilter(), dialect=dialect.name, personal_data="incluir"))

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from alumusic.classification.contract import CATEGORIAS
+from alumusic.domain import CATEGORIAS
 from dashboard.comment_table import MAX_FILTER_TEXT, FiltroInvalido, make_filter, page
 from tests.dashboard.seed import seed
 

@@ -20,8 +20,8 @@ import pytest
 import sqlalchemy as sa
 
 from alumusic.repositories import comment_search as cs
-from alumusic.repositories.comments import NewComment, insert_comments
 from dashboard import comment_table
+from tests.support.factories import add_comments
 
 TEXTS = (
     "50% melhor que o anterior",
@@ -41,11 +41,9 @@ MUST_FIND = {0x25, 0x5C, 0x5F, 0x2216, 0xFF05, 0xFF3F}
 @pytest.fixture
 def comments(db):
     base = datetime(2026, 11, 20, 12, tzinfo=UTC)
-    ids = [uuid.uuid4() for _ in TEXTS]
-    with db.begin() as conn:
-        insert_comments(conn, [NewComment(cid, texto, artista="Luna", recebido_em=base + timedelta(minutes=i))
-                               for i, (cid, texto) in enumerate(zip(ids, TEXTS, strict=True))])
-    return db, dict(zip(TEXTS, ids, strict=True))
+    rows = add_comments(db, [{"texto": texto, "artista": "Luna", "recebido_em": base + timedelta(minutes=i)}
+                             for i, texto in enumerate(TEXTS)])
+    return db, {texto: uuid.UUID(row["id"]) for texto, row in zip(TEXTS, rows, strict=True)}
 
 
 def _literal_matches(conn, text: str) -> set[uuid.UUID]:

@@ -9,14 +9,16 @@ from email import policy
 import pytest
 import sqlalchemy as sa
 
+from alumusic.domain.quotes import MAX_CHARS_PER_COMMENT
 from alumusic.llm.ollama import client_from_settings
+from alumusic.repositories.summaries import StoredSummary, get_summary
 from alumusic.summary import text as summary_text
 from alumusic.summary.message import build_message
 from alumusic.summary.pipeline import build_and_store, email_decision
-from alumusic.summary.repository import StoredSummary, get_summary
-from alumusic.summary.sample import MAX_CHARS_PER_COMMENT, QUOTAS, budget_chars, sample_comments
+from alumusic.summary.sample import QUOTAS, budget_chars, sample_comments
 from alumusic.summary.stats import weekly_stats
-from tests.summary.conftest import moment, store
+from tests.support.factories import add_comments
+from tests.support.weeks import moment, week_item
 
 
 def _stats_and_sample(db, week):
@@ -39,9 +41,10 @@ def test_offline_summary_is_deterministic_marked_and_quotes_comments(known_week,
 
 def test_sample_respects_quotas_diversity_length_and_budget(db, week):
     long_text = "muito bom " * 60  # 600 characters
-    items = [(f"{long_text} {i}", f"Artista {i % 4}", None, "ELOGIO", [], moment(week, i % 7)) for i in range(30)]
-    items += [(f"spam {i} www.x.com", None, None, "SPAM", [], moment(week, 1)) for i in range(10)]
-    store(db, items)
+    items = [week_item(f"{long_text} {i}", f"Artista {i % 4}", None, "ELOGIO", [], moment(week, i % 7))
+             for i in range(30)]
+    items += [week_item(f"spam {i} www.x.com", None, None, "SPAM", [], moment(week, 1)) for i in range(10)]
+    add_comments(db, items)
     with db.connect() as conn:
         sample = sample_comments(conn, week, budget=100_000)
         small = sample_comments(conn, week, budget=1500)
@@ -106,7 +109,7 @@ def test_email_has_text_and_html_parts_with_the_numbers(known_week, db):
 
 
 def test_html_escapes_comment_text(db, week):
-    store(db, [("<script>alert(1)</script> amei demais", "Luna", None, "ELOGIO", [], moment(week, 2))])
+    add_comments(db, [week_item("<script>alert(1)</script> amei demais", "Luna", None, "ELOGIO", [], moment(week, 2))])
     html = build_message(_stored(db, week), recipients=["a@x.com"]).get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;" in html
 

@@ -6,7 +6,7 @@ corrective retry (the model is told what was wrong); a second bad answer raises
 ``BackendUnavailableError`` so the pipeline leaves the comment pending.
 
 Personal data (LGPD): with ``mascarar_dados`` (setting ``MASCARAR_DADOS_CLASSIFICACAO``) the
-comment is masked with ``alumusic.pii`` in ``classify``, the one place its text enters a
+comment is masked with ``alumusic.domain.pii`` in ``classify``, the one place its text enters a
 prompt, so e-mails, phones, CPFs, CNPJs and profile links never reach Ollama (the labels
 ``[e-mail]``, ``[telefone]``, ``[link pessoal]``... still tell the model that something of that
 kind was there, which is what SPAM needs). Off by default: Ollama is self-hosted inside the same
@@ -14,36 +14,71 @@ trust boundary as the database that holds the raw text; turn it on when ``OLLAMA
 outside it. The offline classifier runs in-process and always reads the raw text (its cues
 include the shapes of phones and links). The stored comment is never altered: only the copy in
 the prompt is masked. A masked prompt is part of the classifier's version (``versao_prompt``
-``p1+mascarado``), so results with and without masking can be told apart.
+``p2+mascarado``), so results with and without masking can be told apart. The few-shot examples'
+texts are listeners' comments too and are masked the same way.
+
+Few-shot examples: ``examples`` (``text -> Sequence[Label]``, e.g. the pipeline's
+``lambda texto: labels.similar_labels(conn, texto, 3)``) gives the curator-labelled comments most
+like the one being classified; up to ``prompts.MAX_EXAMPLES`` go into the user message, delimited
+and escaped like the comment (``prompts.user_message``), after the static system prompt. It is
+called with the raw text (the lookup stays in the database) and under a lock, so a callable over
+one database connection is safe with ``classify_many``'s threads; if it raises, that comment's
+classification fails (``classify_many`` records the error; the pipeline retries it later). A
+correction therefore changes the prompt of the next similar comment without retraining anything.
+
+Confidence (``confianca``, ``confianca_fonte``): the request asks for token log-probabilities
+(Ollama 0.12.11+). ``confianca`` is then exp(sum of the logprobs of the tokens that spell the
+``categoria`` value in the generated JSON) -- by the chain rule, the probability the model gave
+to writing that category at that point, given the prompt -- and ``confianca_fonte`` is
+``"logprobs"``. Why not renormalise over the six categories with the first value token's
+``top_logprobs``: (1) categories can share their first token (``SPAM`` and ``SUGESTÃO`` both start
+with ``S``; a vocabulary may split them there), so that token alone need not tell them apart;
+(2) the alternatives' later tokens are never reported, so the other categories' probabilities
+would be guesses, and the ``top_logprobs`` list is truncated; (3) Ollama computes logprobs from
+the raw logits (temperature 1, whatever the sampling temperature) before the schema grammar masks
+tokens, so the unrenormalised value also counts the mass the model put outside the six
+categories, which makes it conservative (lower), the safe side for a review-queue threshold.
+The number is what the model measured, with no approximation, and it is monotone, so a later
+calibration on curators' labels can map it. When the server returns no logprobs (older Ollama
+ignores the fields) or they do not spell the answer (a cut or unreadable payload), the model's
+stated ``confianca`` is used instead and ``confianca_fonte`` is ``"declarada"``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
+import threading
 import time
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from alumusic import pii
 from alumusic.classification import prompts
-from alumusic.classification.contract import (
+from alumusic.classification.contract import BaseClassifier
+from alumusic.domain import (
     CATEGORIAS,
     BackendUnavailableError,
-    BaseClassifier,
     Categoria,
     Classification,
     InvalidAnswerError,
     Provenance,
     Tag,
+    pii,
 )
-from alumusic.llm.ollama import OllamaClient
+from alumusic.llm.ollama import ChatResponse, OllamaClient, TokenLogprob
+
+if TYPE_CHECKING:
+    from alumusic.repositories.labels import Label
+
+log = logging.getLogger(__name__)
 
 SEED = 42  # fixed: the same comment, model and prompt give the same answer
 MAX_OUTPUT_TOKENS = 512  # room for 5 tags with explanations; beyond it the answer is truncated
 MASKED_SUFFIX = "+mascarado"  # appended to versao_prompt when the comment is masked in the prompt
+LOGPROB_SLACK = 1e-6  # float32 rounding can put a certain token's logprob a hair above 0
 
 
 class OllamaClassifier(BaseClassifier):
@@ -55,7 +90,11 @@ class OllamaClassifier(BaseClassifier):
         num_ctx: int = 4096,
         check_model: bool = True,
         mascarar_dados: bool = False,
+        examples: Callable[[str], Sequence[Label]] | None = None,
     ) -> None:
+        self.examples = examples  # text -> similar curator labels for the prompt (None: no examples)
+        self._examples_lock = threading.Lock()
+        self._warned_no_logprobs = False
         self.client = client
         self.model = client.model
         self.mascarar_dados = mascarar_dados
@@ -91,27 +130,41 @@ class OllamaClassifier(BaseClassifier):
         started = time.perf_counter()
         shown = pii.mask(texto) if self.mascarar_dados else texto  # a copy: the stored text stays raw
         messages: list[dict[str, str]] = [
-            {"role": "system", "content": self.system},
-            {"role": "user", "content": prompts.user_message(shown)},
+            {"role": "system", "content": self.system},  # static: the same for every comment
+            {"role": "user", "content": prompts.user_message(shown, self._examples_for(texto))},
         ]
-        answer = self.client.chat_response(messages, format=self.schema, options=self.options)
+        answer = self._chat(messages)
         try:
-            return self._parse(answer.content, answer.done_reason, started)
+            return self._parse(answer.content, answer.done_reason, started, answer.logprobs)
         except InvalidAnswerError as exc:
             first_problem = str(exc)
         messages += [
             {"role": "assistant", "content": answer.content[:2000]},
             {"role": "user", "content": prompts.correction_message(first_problem)},
         ]
-        retry = self.client.chat_response(messages, format=self.schema, options=self.options)
+        retry = self._chat(messages)
         try:
-            return self._parse(retry.content, retry.done_reason, started)
+            return self._parse(retry.content, retry.done_reason, started, retry.logprobs)
         except InvalidAnswerError as second:
             raise InvalidAnswerError(
                 f"resposta inválida do modelo {self.model} após nova tentativa: {second} (1ª: {first_problem})"
             ) from None
 
-    def _parse(self, content: str, done_reason: str | None, started: float) -> Classification:
+    def _chat(self, messages: list[dict[str, str]]) -> ChatResponse:
+        return self.client.chat_response(messages, format=self.schema, options=self.options, logprobs=True)
+
+    def _examples_for(self, texto: str) -> list[tuple[str, str]]:
+        """``(texto, categoria)`` of the curator labels most like ``texto``, masked like the comment."""
+        if self.examples is None:
+            return []
+        with self._examples_lock:
+            found = list(self.examples(texto))
+        usable = [label for label in found if label.categoria in CATEGORIAS and (label.texto or "").strip()]
+        return [(pii.mask(label.texto) if self.mascarar_dados else label.texto, label.categoria)
+                for label in usable[: prompts.MAX_EXAMPLES]]
+
+    def _parse(self, content: str, done_reason: str | None, started: float,
+               logprobs: Sequence[TokenLogprob] | None = None) -> Classification:
         if done_reason == "length":
             raise InvalidAnswerError("resposta truncada (limite de tokens atingido)")
         try:
@@ -148,10 +201,94 @@ class OllamaClassifier(BaseClassifier):
                 raise InvalidAnswerError(f"tag {codigo} sem explicação") from None
             tags.setdefault(tag.codigo, tag)  # a repeated code adds nothing (and is one row in the DB)
 
+        measured = self._measured_confianca(logprobs, content, categoria)
         return Classification(
             categoria=Categoria(categoria),
             tags_funcionalidades=tuple(tags.values())[: prompts.MAX_TAGS],
-            confianca=float(confianca),
+            confianca=float(confianca) if measured is None else measured,
+            confianca_fonte="declarada" if measured is None else "logprobs",
             proveniencia=self.provenance,
             latencia_ms=(time.perf_counter() - started) * 1000.0,
         )
+
+    def _measured_confianca(self, logprobs: Sequence[TokenLogprob] | None, content: str,
+                            categoria: str) -> float | None:
+        if logprobs is None:
+            if not self._warned_no_logprobs:  # once: an older server never sends them
+                self._warned_no_logprobs = True
+                log.warning("Ollama não devolveu logprobs (versão anterior a 0.12.11?): "
+                            "usando a confiança declarada pelo modelo")
+            return None
+        measured = category_confidence(logprobs, content, categoria)
+        if measured is None:
+            log.warning("logprobs não soletram a categoria %s da resposta: usando a confiança declarada", categoria)
+        return measured
+
+
+def category_confidence(tokens: Sequence[TokenLogprob], content: str, categoria: str) -> float | None:
+    """exp(sum of the logprobs of the tokens that spell the top-level ``categoria`` value of the
+    JSON answer ``content``), or None when the tokens do not spell that answer (cut, another
+    text) or carry an impossible value (not finite, above 0).
+
+    The tokens' bytes are concatenated (a token can hold part of a UTF-8 character, e.g. of
+    ``CRÍTICA``), the answer is found in them, its ``"categoria"`` value located by scanning the
+    JSON object, and every token overlapping the value's characters counts (one that also holds
+    the opening quote counts whole: the schema makes the quote near certain)."""
+    try:
+        text = b"".join(t.raw for t in tokens).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    where = text.find(content.strip()) if content.strip() else -1
+    if where < 0:
+        return None
+    found = _categoria_value_span(text, where)
+    if found is None or found[0] != categoria:
+        return None
+    _, start, end = found
+    byte_start, byte_end = len(text[:start].encode("utf-8")), len(text[:end].encode("utf-8"))
+    total, pos, used = 0.0, 0, 0
+    for token in tokens:
+        size = len(token.raw)
+        if pos < byte_end and pos + size > byte_start:
+            if not math.isfinite(token.logprob) or token.logprob > LOGPROB_SLACK:
+                return None
+            total += min(token.logprob, 0.0)
+            used += 1
+        pos += size
+    return math.exp(total) if used else None
+
+
+def _skip_ws(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\n\r":
+        i += 1
+    return i
+
+
+def _categoria_value_span(text: str, start: int) -> tuple[str, int, int] | None:
+    """(decoded value, start, end) of the characters between the quotes of the top-level
+    ``"categoria"`` string in the JSON object at ``text[start:]``; None if there is none."""
+    decoder = json.JSONDecoder()
+    try:
+        i = _skip_ws(text, start)
+        if text[i:i + 1] != "{":
+            return None
+        i = _skip_ws(text, i + 1)
+        while text[i:i + 1] == '"':
+            key, i = json.decoder.scanstring(text, i + 1)
+            i = _skip_ws(text, i)
+            if text[i:i + 1] != ":":
+                return None
+            i = _skip_ws(text, i + 1)
+            if key == "categoria":
+                if text[i:i + 1] != '"':
+                    return None
+                value, end = json.decoder.scanstring(text, i + 1)
+                return value, i + 1, end - 1
+            _, i = decoder.raw_decode(text, i)
+            i = _skip_ws(text, i)
+            if text[i:i + 1] != ",":
+                return None
+            i = _skip_ws(text, i + 1)
+    except ValueError:  # json.JSONDecodeError included: a cut or broken object
+        return None
+    return None

@@ -1,6 +1,6 @@
 """The strict Q&A prompt: the selected summaries are the only allowed source.
 
-The question and the summaries arrive with personal data already masked (``alumusic.pii``, in
+The question and the summaries arrive with personal data already masked (``alumusic.domain.pii``, in
 ``service.answer_question``, the only caller): nothing here sees raw text.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from alumusic.summary.repository import StoredSummary
+from alumusic.repositories.summaries import StoredSummary
 
 VERSAO_PROMPT = "insights-v1"
 SEM_RESPOSTA = "Os resumos das últimas semanas não trazem essa informação."

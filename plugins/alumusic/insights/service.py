@@ -1,6 +1,6 @@
 """Answering a question from the three newest weekly summaries of the last 8 weeks.
 
-Personal data (LGPD) is masked with ``alumusic.pii`` in ``answer_question``, as the text comes in
+Personal data (LGPD) is masked with ``alumusic.domain.pii`` in ``answer_question``, as the text comes in
 and before it goes out, so the LLM, the extractive path, the audit log and the caller all see
 the same masked text:
 
@@ -8,11 +8,14 @@ the same masked text:
   quote a comment or carry someone's contact; the model has no use for it, and
   ``insights_perguntas`` is an audit of what was asked, not a copy of personal data, so the
   masked question is what goes into the prompt, the extractive search and the log. The summaries
-  too, as they are read: stored ones are masked already (``summary.repository``), but rows from
+  too, as they are read: stored ones are masked already (``repositories.summaries``), but rows from
   before that rule may quote comments raw.
 - out: the answer (LLM or extractive), before the word cap (a cut must not leave half an e-mail)
   and before it is logged or returned; the model can echo or invent contact data. The error
   text logged for an LLM failure can quote the model's answer, so it is masked as well.
+
+No SQL here: the summaries are read by ``alumusic.repositories.summaries``, every call is logged
+by ``alumusic.repositories.insights``.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from alumusic.domain.pii import mask_text
 from alumusic.insights import extractive, prompt
 from alumusic.insights.words import cap_words, fold
-from alumusic.pii import mask_text
+from alumusic.llm.structured import structured_chat
+from alumusic.repositories import insights as insights_log
+from alumusic.repositories.summaries import StoredSummary, summaries_since
 from alumusic.settings import get_settings
-from alumusic.summary.llm_json import structured_chat
-from alumusic.summary.repository import StoredSummary, summaries_since
 from alumusic.summary.weeks import IsoWeek, local_today
 
 log = logging.getLogger(__name__)
@@ -160,7 +164,7 @@ def _is_no_answer(texto: str) -> bool:
 
 
 def _configured_client() -> Any:
-    from alumusic.classification.factory import get_text_client
+    from alumusic.llm.backend import get_text_client
 
     return get_text_client()
 
@@ -176,10 +180,5 @@ def _connection(engine_or_conn: sa.Engine | sa.Connection):
 
 def _log(conn: sa.Connection, pergunta: str, result: dict, *, origem: str, autor: str | None,
          erro: str | None, latencia_ms: float) -> None:
-    conn.execute(
-        sa.text("INSERT INTO insights_perguntas (pergunta, resposta, semanas, modelo, origem, autor, erro, latencia_ms) "
-                "VALUES (:pergunta, :resposta, :semanas, :modelo, :origem, :autor, :erro, :latencia_ms)"),
-        {"pergunta": pergunta, "resposta": result["resposta"], "semanas": result["semanas"],
-         "modelo": result["modelo"], "origem": origem, "autor": autor, "erro": erro,
-         "latencia_ms": latencia_ms},
-    )
+    insights_log.log_question(conn, pergunta=pergunta, resposta=result["resposta"], semanas=result["semanas"],
+                              modelo=result["modelo"], origem=origem, autor=autor, erro=erro, latencia_ms=latencia_ms)

@@ -1,1 +1,4 @@
-"""LLM access: the Ollama HTTP client and a loopback Ollama emulator for tests and demos."""
+"""LLM access: the Ollama HTTP client, the backend choice and structured chat calls.
+
+Tests and demos talk to a loopback Ollama emulator, which lives outside the product in the
+development package ``ollama_emulator`` (repository root; not in the image)."""

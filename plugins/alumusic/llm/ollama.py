@@ -1,5 +1,13 @@
 """A small, thread-safe client for Ollama's HTTP API (non-streaming ``/api/chat``, ``/api/tags``).
 
+Token log-probabilities (Ollama 0.12.11+): ``chat_response(..., logprobs=True, top_logprobs=N)``
+sends the top-level ``"logprobs"``/``"top_logprobs"`` fields and returns the answer's tokens in
+``ChatResponse.logprobs`` (``TokenLogprob``: text, log-probability, raw bytes, the N most likely
+alternatives). Ollama computes them from the raw logits (a softmax over the whole vocabulary,
+before temperature and before the JSON-schema grammar masks tokens). ``logprobs`` is ``None``
+when the server sent none (an older Ollama ignores the request fields) or sent something that
+does not have the documented shape (logged; the answer itself is still returned).
+
 Several hosts are used round-robin (scale-out: one Ollama per GPU box). A host that refuses the
 connection is skipped for that call; errors the caller can only wait out (connection refused,
 timeouts, HTTP 5xx, model not pulled) are ``BackendUnavailableError`` so pipelines leave the
@@ -17,7 +25,7 @@ from typing import Any
 
 import requests
 
-from alumusic.classification.contract import BackendUnavailableError, ClassificationError
+from alumusic.domain import BackendUnavailableError, ClassificationError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +38,26 @@ class OllamaRequestError(ClassificationError):
     """Ollama rejected the request itself (HTTP 4xx other than a missing model): a bug on our side."""
 
 
+MAX_TOP_LOGPROBS = 20  # Ollama's limit for top_logprobs
+
+
+@dataclass(frozen=True)
+class TokenLogprob:
+    """One generated token (or one alternative in ``top_logprobs``)."""
+
+    token: str
+    logprob: float  # natural log of the token's probability
+    # The token's raw bytes: a byte-level token can be part of a UTF-8 character, whose ``token``
+    # text then only shows U+FFFD. None when the server did not send them.
+    token_bytes: bytes | None = None
+    top_logprobs: tuple[TokenLogprob, ...] = ()
+
+    @property
+    def raw(self) -> bytes:
+        """The token's bytes (``token_bytes``, or the text encoded as UTF-8 without them)."""
+        return self.token_bytes if self.token_bytes is not None else self.token.encode("utf-8")
+
+
 @dataclass(frozen=True)
 class ChatResponse:
     content: str
@@ -37,6 +65,9 @@ class ChatResponse:
     model: str
     host: str
     eval_count: int | None = None
+    # One entry per generated token when asked for (``logprobs=True``); None when the server
+    # sent none (older Ollama) or an unreadable payload.
+    logprobs: tuple[TokenLogprob, ...] | None = None
 
 
 def normalise_model_name(name: str) -> str:
@@ -120,8 +151,18 @@ class OllamaClient:
 
     # --- API ----------------------------------------------------------------------------------
     def chat_response(self, messages: Sequence[dict[str, Any]], *, format: dict | str | None = None,
-                      options: dict[str, Any] | None = None) -> ChatResponse:
-        """One non-streaming ``/api/chat`` call on the next host."""
+                      options: dict[str, Any] | None = None, logprobs: bool = False,
+                      top_logprobs: int | None = None) -> ChatResponse:
+        """One non-streaming ``/api/chat`` call on the next host.
+
+        ``logprobs``: ask for each generated token's log-probability (``ChatResponse.logprobs``);
+        ``top_logprobs``: also the N (0-20) most likely alternatives at each position (needs
+        ``logprobs``)."""
+        if top_logprobs is not None:
+            if not logprobs:
+                raise ValueError("top_logprobs needs logprobs=True")
+            if not 0 <= top_logprobs <= MAX_TOP_LOGPROBS:
+                raise ValueError(f"top_logprobs must be between 0 and {MAX_TOP_LOGPROBS}")
         body: dict[str, Any] = {
             "model": self.model,
             "messages": list(messages),
@@ -132,15 +173,26 @@ class OllamaClient:
             body["format"] = format
         if self.keep_alive is not None:
             body["keep_alive"] = self.keep_alive
+        if logprobs:
+            body["logprobs"] = True
+            if top_logprobs is not None:
+                body["top_logprobs"] = top_logprobs
         host, data = self._request("POST", "/api/chat", json_body=body)
         if not isinstance(data, dict) or not isinstance(data.get("message"), dict):
             raise BackendUnavailableError(f"resposta inesperada de Ollama em {host}: sem 'message'")
+        tokens = None
+        if logprobs and data.get("logprobs") is not None:
+            try:
+                tokens = parse_logprobs(data["logprobs"])
+            except ValueError as exc:
+                log.warning("Ollama em %s: logprobs ilegíveis (%s); ignorados", host, exc)
         return ChatResponse(
             content=str(data["message"].get("content") or ""),
             done_reason=data.get("done_reason"),
             model=str(data.get("model") or self.model),
             host=host,
             eval_count=data.get("eval_count"),
+            logprobs=tokens,
         )
 
     def chat(self, messages: Sequence[dict[str, Any]], *, format: dict | str | None = None,
@@ -172,9 +224,38 @@ class OllamaClient:
         """True when at least one configured host is reachable and lists the model in /api/tags."""
         return bool(self.hosts_with_model(timeout=timeout))
 
-    def version(self, host: str | None = None) -> str:
-        _, data = self._request("GET", "/api/version", timeout=(self.connect_timeout, 10.0), host=host)
-        return str((data or {}).get("version", ""))
+
+def parse_logprobs(payload: Any) -> tuple[TokenLogprob, ...]:
+    """Ollama's ``logprobs`` list (``[{"token", "logprob", "bytes", "top_logprobs"}, ...]``) as
+    ``TokenLogprob``s; ValueError when it does not have that shape. The values themselves (finite,
+    at most 0) are the caller's to judge."""
+    if not isinstance(payload, list):
+        raise ValueError(f"esperava uma lista, veio {type(payload).__name__}")
+    return tuple(_token_logprob(entry, f"logprobs[{i}]", nested=True) for i, entry in enumerate(payload))
+
+
+def _token_logprob(entry: Any, where: str, *, nested: bool) -> TokenLogprob:
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where} não é um objeto")
+    token, logprob = entry.get("token"), entry.get("logprob")
+    if not isinstance(token, str):
+        raise ValueError(f"{where}.token não é texto")
+    if isinstance(logprob, bool) or not isinstance(logprob, int | float):
+        raise ValueError(f"{where}.logprob não é número")
+    raw = entry.get("bytes")
+    if raw is not None:
+        if not isinstance(raw, list) or not all(isinstance(b, int) and not isinstance(b, bool) and 0 <= b <= 255
+                                                for b in raw):
+            raise ValueError(f"{where}.bytes não é uma lista de bytes")
+        raw = bytes(raw)
+    top: tuple[TokenLogprob, ...] = ()
+    alternatives = entry.get("top_logprobs")
+    if nested and alternatives is not None:
+        if not isinstance(alternatives, list):
+            raise ValueError(f"{where}.top_logprobs não é uma lista")
+        top = tuple(_token_logprob(alt, f"{where}.top_logprobs[{j}]", nested=False)
+                    for j, alt in enumerate(alternatives))
+    return TokenLogprob(token=token, logprob=float(logprob), token_bytes=raw, top_logprobs=top)
 
 
 def _error_text(resp: requests.Response) -> str:

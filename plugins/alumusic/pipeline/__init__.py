@@ -1,8 +1,10 @@
 """The classification pipeline behind the ``classify_comments`` DAG (no Airflow imports here).
 
 - ``run_plan``: what one run works on (pending queue, or a past interval to reclassify).
-- ``claims``: taking comments with ``FOR UPDATE SKIP LOCKED`` and a lease; expired leases.
+- ``runs``: the run's three steps (prepare, classify one batch, summarize).
 - ``batch``: classifying one claimed batch with bounded concurrency and storing the outcomes.
-- ``failures``: putting failed comments back in the queue.
-- ``connection``: the product database engine from the Airflow connection.
+- ``stats``: the counts a batch reports.
+
+No SQL here: claims, leases, attempts and the reset of failed comments are statements of
+``alumusic.repositories.queue``.
 """

@@ -7,6 +7,9 @@ is written only if the comment is still leased to this batch; an error never bec
 it counts an attempt and the comment goes back to the queue, or to 'falhou' on the last attempt
 (a comment that already has a classification keeps it). If a whole chunk fails because the
 backend is unreachable, the untried rest of the batch is released without counting attempts.
+
+This module orchestrates; the statements on the queue (claims, leases, attempts) are in
+``alumusic.repositories.queue``, the stored classifications in ``repositories.classifications``.
 """
 
 from __future__ import annotations
@@ -18,18 +21,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
-from alumusic.classification.contract import (
+from alumusic.classification.contract import Classifier
+from alumusic.domain import (
     BackendUnavailableError,
     Classification,
     ClassificationError,
-    Classifier,
     InvalidAnswerError,
     Outcome,
+    Status,
 )
-from alumusic.pipeline import claims
 from alumusic.pipeline.run_plan import RunPlan
 from alumusic.pipeline.stats import BatchStats
-from alumusic.repositories import classifications as repo
+from alumusic.repositories import classifications, labels, queue, taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -37,31 +40,9 @@ MAX_ERROR_CHARS = 1000
 
 ClassifierFactory = Callable[[list[str]], Classifier]  # active tag codes -> classifier
 
-_MARK_CLASSIFIED = sa.text(
-    """
-    UPDATE comentarios SET status = 'classificado', ultimo_erro = NULL, lease_dono = NULL, lease_ate = NULL
-     WHERE id = ANY(CAST(:ids AS uuid[])) AND lease_dono = :dono AND status = 'processando'
-    RETURNING id::text
-    """
-)
 
-_MARK_ERROR = sa.text(
-    """
-    UPDATE comentarios c
-       SET tentativas = c.tentativas + CASE WHEN c.classificacao_atual_id IS NULL THEN 1 ELSE 0 END,
-           status = CASE WHEN c.classificacao_atual_id IS NOT NULL THEN 'classificado'
-                         WHEN c.tentativas + 1 >= :max_tentativas THEN 'falhou'
-                         ELSE 'pendente' END,
-           ultimo_erro = e.erro, lease_dono = NULL, lease_ate = NULL
-      FROM unnest(CAST(:ids AS uuid[]), CAST(:erros AS text[])) AS e(id, erro)
-     WHERE c.id = e.id AND c.lease_dono = :dono AND c.status = 'processando'
-    RETURNING c.status, (c.classificacao_atual_id IS NOT NULL) AS mantido
-    """
-)
-
-
-def scope_of(plan: RunPlan) -> claims.Scope:
-    return claims.Scope(desde=plan.desde, ate=plan.ate, versao=plan.versao if plan.reclassificar else None)
+def scope_of(plan: RunPlan) -> queue.Scope:
+    return queue.Scope(desde=plan.desde, ate=plan.ate, versao=plan.versao if plan.reclassificar else None)
 
 
 def run_batch(engine: sa.Engine, plan: RunPlan, dono: str, make_classifier: ClassifierFactory) -> BatchStats:
@@ -69,9 +50,10 @@ def run_batch(engine: sa.Engine, plan: RunPlan, dono: str, make_classifier: Clas
     started = time.perf_counter()
     stats = BatchStats()
     with engine.begin() as conn:
-        items = claims.claim_batch(conn, scope_of(plan), dono, plan.tamanho_lote, plan.lease_segundos)
-        codes = repo.known_tag_codes(conn)
-    stats.reivindicados = len(items)
+        items = queue.claim_batch(conn, scope_of(plan), dono, plan.tamanho_lote, plan.lease_segundos)
+        codes = taxonomy.active_codes(conn)
+        items = _take_copied_labels(conn, dono, items, stats)
+    stats.reivindicados += len(items)
     if not items:
         stats.segundos = time.perf_counter() - started
         return stats
@@ -100,15 +82,29 @@ def run_batch(engine: sa.Engine, plan: RunPlan, dono: str, make_classifier: Clas
             with engine.begin() as conn:
                 store_outcomes(conn, dono, outcomes, codes, plan.max_tentativas, stats)
                 if rest and backend_down:
-                    released = claims.release(conn, dono, rest)
+                    released = queue.release(conn, dono, rest)
                     stats.ignorados += len(rest)
                     log.warning("backend indisponível (%s): %d comentários não tentados devolvidos à fila",
                                 outcomes[0].error, len(released))
                     break
                 if rest:
-                    claims.renew_lease(conn, dono, rest, plan.lease_segundos)
+                    queue.renew_lease(conn, dono, rest, plan.lease_segundos)
     stats.segundos = time.perf_counter() - started
     return stats
+
+
+def _take_copied_labels(conn: sa.Connection, dono: str, items: list[tuple[str, str]],
+                        stats: BatchStats) -> list[tuple[str, str]]:
+    """Comments whose text copies a curator's label take that label instead of a classifier's;
+    returns the rest."""
+    sources = labels.copy_sources(conn, [cid for cid, _ in items])
+    if not sources:
+        return items
+    owned = queue.mark_classified(conn, dono, list(sources))
+    labels.record_copies(conn, {cid: src for cid, src in sources.items() if cid in owned}, autor=dono)
+    stats.reivindicados += len(sources)
+    stats.copiados += len(owned)
+    return [(cid, texto) for cid, texto in items if cid not in sources]
 
 
 def store_outcomes(
@@ -136,20 +132,18 @@ def store_outcomes(
         errors[outcome.comentario_id] = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
 
     if results:
-        owned = set(conn.execute(_MARK_CLASSIFIED, {"ids": list(results), "dono": dono}).scalars())
-        repo.record_classifications(conn, [(cid, r) for cid, r in results.items() if cid in owned], autor=dono)
+        owned = queue.mark_classified(conn, dono, list(results))
+        classifications.record_classifications(conn, [(cid, r) for cid, r in results.items() if cid in owned],
+                                               autor=dono)
         stats.classificados += len(owned)
         stats.ignorados += len(results) - len(owned)
     if errors:
-        rows = conn.execute(
-            _MARK_ERROR,
-            {"ids": list(errors), "erros": list(errors.values()), "dono": dono, "max_tentativas": max_tentativas},
-        ).all()
-        for status, mantido in rows:
+        marked = queue.mark_errors(conn, dono, errors, max_tentativas)
+        for status, mantido in marked:
             if mantido:
                 stats.mantidos += 1
-            elif status == "falhou":
+            elif status == Status.FALHOU:
                 stats.falharam += 1
             else:
                 stats.pendentes += 1
-        stats.ignorados += len(errors) - len(rows)
+        stats.ignorados += len(errors) - len(marked)

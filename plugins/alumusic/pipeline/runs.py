@@ -16,11 +16,14 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from alumusic.classification.contract import Classifier
-from alumusic.pipeline import claims, failures
+from alumusic.classification.factory import get_classifier
+from alumusic.domain import Taxonomy, describe
+from alumusic.llm.backend import OLLAMA, resolve_backend
+from alumusic.pipeline import model_runs
 from alumusic.pipeline.batch import run_batch, scope_of
 from alumusic.pipeline.run_plan import RunPlan
 from alumusic.pipeline.stats import BatchStats
-from alumusic.repositories import classifications as repo
+from alumusic.repositories import labels, queue, taxonomy
 from alumusic.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -28,18 +31,37 @@ log = logging.getLogger(__name__)
 
 def concrete_backend(backend: str | None, settings: Settings | None = None) -> str:
     """'ollama' or 'offline' for a run's ``backend`` param (None: LLM_BACKEND; auto: probe)."""
-    from alumusic.classification.factory import resolve_backend
-
-    s = settings or get_settings()
-    if backend is not None:
-        s = s.model_copy(update={"llm_backend": backend})
-    return resolve_backend(s)
+    return resolve_backend(settings or get_settings(), backend)
 
 
-def make_classifier(plan: RunPlan, tag_codes: Iterable[str]) -> Classifier:
-    from alumusic.classification.factory import get_classifier
+def current_taxonomy(engine: sa.Engine, codes: Iterable[str] | None = None) -> Taxonomy:
+    """The active taxonomy, described for prompts (restricted to ``codes`` when given)."""
+    with engine.connect() as conn:
+        tags = taxonomy.active_tags(conn)
+    wanted = None if codes is None else set(codes)
+    return describe(t for t in tags if wanted is None or t.codigo in wanted)
 
-    return get_classifier(plan.backend, plan.modelo, tag_codes=list(tag_codes))
+
+def make_classifier(plan: RunPlan, known: Taxonomy, engine: sa.Engine | None = None) -> Classifier:
+    """The run's classifier over ``known``; with ``engine``, what curators taught it: the offline
+    backend's active model, and the Ollama prompt's examples (the most similar labels)."""
+    if engine is None:
+        return get_classifier(plan.backend, plan.modelo, taxonomy=known)
+    if plan.backend == OLLAMA:
+        return get_classifier(plan.backend, plan.modelo, taxonomy=known, examples=_examples_from(engine))
+    return get_classifier(plan.backend, plan.modelo, taxonomy=known, learned=model_runs.active_layer(engine))
+
+
+def _examples_from(engine: sa.Engine):
+    count = get_settings().exemplos_prompt
+
+    def examples(texto: str) -> list[labels.Label]:
+        if count == 0:
+            return []
+        with engine.connect() as conn:
+            return labels.similar_labels(conn, texto, count)
+
+    return examples
 
 
 def prepare(engine: sa.Engine, plan: RunPlan, run_id: str) -> tuple[RunPlan, list[str]]:
@@ -48,18 +70,16 @@ def prepare(engine: sa.Engine, plan: RunPlan, run_id: str) -> tuple[RunPlan, lis
     plan = plan.with_backend(backend)
     if plan.reclassificar:
         # Reclassification compares versions, so the run must know the classifier's own.
-        with engine.connect() as conn:
-            codes = repo.known_tag_codes(conn)
-        plan = plan.with_backend(backend, versao=make_classifier(plan, codes).provenance.versao)
+        plan = plan.with_backend(backend, versao=make_classifier(plan, current_taxonomy(engine), engine).provenance.versao)
 
     with engine.begin() as conn:
         if plan.reprocessar_falhas:
-            reset = failures.reset_failed(conn, plan.desde, plan.ate)
+            reset = queue.reset_failed(conn, plan.desde, plan.ate)
             log.info("reprocessar_falhas: %d comentários com falha voltaram para a fila", reset)
-        recovered = claims.recover_expired_leases(conn, plan.max_tentativas)
+        recovered = queue.recover_expired_leases(conn, plan.max_tentativas)
         if recovered:
             log.warning("leases expirados recuperados: %s", recovered)
-        candidates = claims.count_candidates(conn, scope_of(plan))
+        candidates = queue.count_candidates(conn, scope_of(plan))
     batches = min(math.ceil(candidates / plan.tamanho_lote), plan.max_lotes)
     log.info("plano: %s; versão=%s; %d candidatos -> %d lotes", plan.describe(), plan.versao or "-",
              candidates, batches)
@@ -67,7 +87,7 @@ def prepare(engine: sa.Engine, plan: RunPlan, run_id: str) -> tuple[RunPlan, lis
 
 
 def classify(engine: sa.Engine, plan: RunPlan, dono: str) -> BatchStats:
-    stats = run_batch(engine, plan, dono, lambda codes: make_classifier(plan, codes))
+    stats = run_batch(engine, plan, dono, lambda codes: make_classifier(plan, current_taxonomy(engine, codes), engine))
     log.info("%s: %s", dono, stats.summary())
     return stats
 

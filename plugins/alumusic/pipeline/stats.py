@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, fields
 class BatchStats:
     reivindicados: int = 0  # claimed by this batch
     classificados: int = 0  # new classification stored
+    copiados: int = 0  # a copy of a curator's label (same text pasted elsewhere) stored instead
     pendentes: int = 0  # error, back in the queue for a later attempt
     falharam: int = 0  # error on the last allowed attempt: status 'falhou'
     mantidos: int = 0  # reclassification failed: the previous classification stays current
@@ -31,6 +32,6 @@ class BatchStats:
         return BatchStats(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
     def summary(self) -> str:
-        return (f"reivindicados={self.reivindicados} classificados={self.classificados} "
+        return (f"reivindicados={self.reivindicados} classificados={self.classificados} copiados={self.copiados} "
                 f"pendentes={self.pendentes} falharam={self.falharam} mantidos={self.mantidos} "
                 f"ignorados={self.ignorados} em {self.segundos:.1f}s ({self.por_segundo:.1f} comentários/s)")

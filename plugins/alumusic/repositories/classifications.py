@@ -13,7 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from alumusic.classification.contract import CATEGORIAS, Classification, Tag
+from alumusic.domain import CATEGORIAS, Classification, Tag
+from alumusic.repositories import labels, taxonomy
+from alumusic.repositories.literals import CLASSIFICADO, FALHOU, PENDENTE
 
 ORIGEM_AUTOMATICA, ORIGEM_MANUAL = "automatica", "manual"
 MANUAL = "manual"  # classificador and versao of every manual correction
@@ -21,9 +23,9 @@ MANUAL = "manual"  # classificador and versao of every manual correction
 _INSERT = sa.text(
     """
     INSERT INTO classificacoes (comentario_id, categoria, confianca, origem, classificador, versao,
-                                modelo, versao_prompt, latencia_ms, autor)
+                                modelo, versao_prompt, latencia_ms, autor, confianca_fonte)
     VALUES (CAST(:comentario_id AS uuid), :categoria, :confianca, :origem, :classificador, :versao,
-            :modelo, :versao_prompt, :latencia_ms, :autor)
+            :modelo, :versao_prompt, :latencia_ms, :autor, 'manual')
     RETURNING id
     """
 )
@@ -35,8 +37,8 @@ _INSERT_TAGS = sa.text(
     """
 )
 _ROW_COLUMNS = ("comentario_id", "categoria", "confianca", "origem", "classificador", "versao", "modelo",
-                "versao_prompt", "latencia_ms", "autor")
-_ROW_TYPES = ("uuid", "text", "real", "text", "text", "text", "text", "text", "real", "text")
+                "versao_prompt", "latencia_ms", "autor", "confianca_fonte")
+_ROW_TYPES = ("uuid", "text", "real", "text", "text", "text", "text", "text", "real", "text", "text")
 # One statement for many rows. Identity values are drawn in the order the SELECT feeds rows
 # (ORDER BY ord), so sorting the returned ids gives them in input order.
 _INSERT_MANY = sa.text(
@@ -58,18 +60,19 @@ _INSERT_TAGS_MANY = sa.text(
     SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:codigos AS text[]), CAST(:explicacoes AS text[]))
     """
 )
-_KNOWN_CODES = sa.text("SELECT codigo FROM taxonomia_tags WHERE codigo = ANY(CAST(:codigos AS text[])) AND ativo")
 _MARK_CORRECTED = sa.text(
-    "UPDATE comentarios SET status = 'classificado', ultimo_erro = NULL "
-    "WHERE id = CAST(:id AS uuid) AND status IN ('pendente', 'falhou')"
+    f"UPDATE comentarios SET status = {CLASSIFICADO}, ultimo_erro = NULL "
+    f"WHERE id = CAST(:id AS uuid) AND status IN ({PENDENTE}, {FALHOU})"
 )
 _EXISTS = sa.text("SELECT 1 FROM comentarios WHERE id = CAST(:id AS uuid)")
 
 _HISTORY = sa.text(
     """
     SELECT k.id, k.categoria, k.confianca, k.origem, k.classificador, k.versao, k.modelo,
-           k.versao_prompt, k.latencia_ms, k.autor, k.criado_em,
+           k.versao_prompt, k.latencia_ms, k.autor, k.criado_em, k.confianca_fonte, k.fonte_id,
            (k.id = c.classificacao_atual_id) AS atual,
+           (SELECT json_build_object('por', a.anulada_por, 'em', a.anulada_em)
+              FROM classificacoes_anuladas a WHERE a.classificacao_id = k.id) AS anulada,
            COALESCE((SELECT json_agg(json_build_object('codigo', t.codigo, 'explicacao', t.explicacao)
                                      ORDER BY t.codigo)
                        FROM classificacao_tags t WHERE t.classificacao_id = k.id), '[]'::json) AS tags
@@ -164,6 +167,7 @@ def record_manual_correction(
     # A corrected comment needs no automatic pass any more; one being processed right now is
     # left to its worker (whose result is appended to history but does not become current).
     conn.execute(_MARK_CORRECTED, {"id": str(comentario_id)})
+    labels.copy_label_to_copies(conn, new_id)  # the same text pasted elsewhere follows the curator
     return new_id
 
 
@@ -171,11 +175,6 @@ def history(conn: sa.Connection, comentario_id: Any) -> list[dict]:
     """Every classification of the comment, newest first, each with ``tags`` and ``atual``."""
     rows = conn.execute(_HISTORY, {"id": str(comentario_id)}).mappings().all()
     return [dict(row) for row in rows]
-
-
-def known_tag_codes(conn: sa.Connection) -> set[str]:
-    """The active taxonomy codes (classifiers validate their answers against these)."""
-    return set(conn.execute(sa.text("SELECT codigo FROM taxonomia_tags WHERE ativo")).scalars())
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -192,6 +191,7 @@ def _automatic_row(comentario_id: Any, result: Classification, autor: str | None
         "versao_prompt": prov.versao_prompt,
         "latencia_ms": float(result.latencia_ms),
         "autor": autor,
+        "confianca_fonte": result.confianca_fonte,
     }
 
 
@@ -222,8 +222,7 @@ def _parse_tags(tags: Iterable[dict] | Iterable[Tag]) -> list[Tag]:
 def _check_codes(conn: sa.Connection, codes: list[str]) -> None:
     if not codes:
         return
-    known = set(conn.execute(_KNOWN_CODES, {"codigos": codes}).scalars())
-    unknown = sorted(set(codes) - known)
+    unknown = sorted(set(codes) - set(taxonomy.active_codes(conn)))
     if unknown:
         raise ValueError(f"tags fora da taxonomia: {', '.join(unknown)}")
 

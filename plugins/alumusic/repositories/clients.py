@@ -37,10 +37,6 @@ class ApiClient:
     criado_em: datetime
     revogado_em: datetime | None = None
 
-    def has_role(self, *roles: str) -> bool:
-        """True when the client holds one of ``roles`` (``admin`` holds them all)."""
-        return "admin" in self.papeis or any(r in self.papeis for r in roles)
-
 
 def _row(row) -> ApiClient:
     return ApiClient(row.id, row.nome, tuple(row.papeis), row.ativo, row.criado_em, row.revogado_em)

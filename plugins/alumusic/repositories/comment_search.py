@@ -10,6 +10,10 @@ The searched text is literal: LIKE's ``%``, ``_`` and escape ``\\`` are escaped 
 ``％ ﹪ ＿ ∖ ﹨ ＼`` to ``% _ \\``); escaping before it would let those through as wildcards. The
 whole pattern is still an immutable expression of the parameter, folded to a constant when
 planned, so the trigram index applies as before.
+
+Rows carry the fields of ``repositories.comments.COMMENT_FIELDS``. The same filter
+(``where_clause``) selects the dashboard's table (``repositories.comment_table``) and the CSV
+export (``repositories.comment_export``), so both show exactly what a search finds.
 """
 
 from __future__ import annotations
@@ -22,11 +26,9 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-COLUMNS = (
-    "id", "texto", "artista", "album", "musica", "tipo", "publicado_em", "recebido_em", "fonte",
-    "status", "tentativas", "ultimo_erro", "categoria", "confianca", "origem", "classificador",
-    "versao_classificador", "modelo", "autor", "classificado_em", "tags",
-)
+from alumusic.repositories.comments import COMMENT_FIELDS, select_list
+
+_GET = sa.text(f"SELECT {select_list()} FROM v_comentarios_atuais v WHERE v.id = CAST(:id AS uuid)")
 
 
 class InvalidCursorError(ValueError):
@@ -109,7 +111,7 @@ class Page:
 
 
 def page_sql(columns: Sequence[str], where: str, order: str) -> str:
-    """SELECT ``columns`` of one page (``:limit``, ``:offset``) of the rows matching ``where``, in ``order``.
+    """SELECT ``columns`` (fields of ``COMMENT_FIELDS``) of one page (``:limit``, ``:offset``) of the rows matching ``where``, in ``order``.
 
     The page's ids are picked first by a query that filters and sorts on the view's comentarios
     columns only (the planner then drops the view's join to classificacoes); only those rows are
@@ -119,19 +121,19 @@ def page_sql(columns: Sequence[str], where: str, order: str) -> str:
     return (
         f"WITH pagina AS MATERIALIZED (SELECT v.id FROM v_comentarios_atuais v WHERE {where} "
         f"ORDER BY {order} LIMIT :limit OFFSET :offset) "
-        f"SELECT {', '.join('v.' + c for c in columns)} "
+        f"SELECT {select_list(columns)} "
         f"FROM pagina JOIN v_comentarios_atuais v ON v.id = pagina.id ORDER BY {order}"
     )
 
 
 def search(conn: sa.Connection, f: CommentFilter, *, limit: int = 50, cursor: str | None = None) -> Page:
-    """One page of matching comments, newest received first."""
+    """One page of matching comments (every field of ``COMMENT_FIELDS``), newest received first."""
     where, params = where_clause(f)
     if cursor:
         when, comment_id = decode_cursor(cursor)
         where += " AND (v.recebido_em, v.id) < (:c_when, CAST(:c_id AS uuid))"
         params.update(c_when=when, c_id=comment_id)
-    sql = sa.text(page_sql(COLUMNS, where, "v.recebido_em DESC, v.id DESC"))
+    sql = sa.text(page_sql(COMMENT_FIELDS, where, "v.recebido_em DESC, v.id DESC"))
     rows = [dict(r._mapping) for r in conn.execute(sql, {**params, "limit": limit + 1, "offset": 0})]
     next_cursor = None
     if len(rows) > limit:
@@ -141,8 +143,5 @@ def search(conn: sa.Connection, f: CommentFilter, *, limit: int = 50, cursor: st
 
 
 def get_comment(conn: sa.Connection, comment_id: UUID | str) -> dict | None:
-    row = conn.execute(
-        sa.text(f"SELECT {', '.join('v.' + c for c in COLUMNS)} FROM v_comentarios_atuais v WHERE v.id = CAST(:id AS uuid)"),
-        {"id": str(comment_id)},
-    ).first()
+    row = conn.execute(_GET, {"id": str(comment_id)}).first()
     return dict(row._mapping) if row else None

@@ -1,7 +1,10 @@
-"""Storing raw comments: the one write path used by the API and the demo-data loader.
+"""Storing raw comments: the one write path used by the API and the demo-data loader; and
+``COMMENT_FIELDS``, the fields of a comment as every reader returns it.
 
-Personal data in the text (``alumusic.pii``) is detected here and stored as typed spans in
-``dados_pessoais``; the text itself is stored exactly as sent.
+Personal data in the text (``alumusic.domain.pii``) is detected here and stored as typed spans in
+``dados_pessoais``; the text itself is stored exactly as sent. ``detect_personal_data`` fills
+those spans in for comments stored before detection existed (``alumusic comentarios
+detectar-dados``).
 
 Idempotent on the client's ``id``: the same id with the same text is a ``duplicado`` (nothing
 written), the same id with another text is a ``conflito``. One statement per batch (a plain
@@ -12,19 +15,52 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from uuid import UUID
 
 import sqlalchemy as sa
 
-from alumusic import pii
+from alumusic.domain import pii
 
 CRIADO, DUPLICADO, CONFLITO = "criado", "duplicado", "conflito"
 
-_COLUMNS = ("id", "texto", "artista", "album", "musica", "tipo", "publicado_em", "fonte",
-            "enviado_por", "recebido_em", "dados_pessoais")
-_TYPES = ("uuid", "text", "text", "text", "text", "text", "timestamptz", "text", "text", "timestamptz", "jsonb")
+# The fields of a comment as it is read back (the API's ``ComentarioSaida``, the search, the CSV
+# export, the dashboard's table): the columns of the view ``v_comentarios_atuais``, the comment
+# with its current classification. The one list; readers select all of it or a subset.
+COMMENT_FIELDS: tuple[str, ...] = (
+    "id", "texto", "artista", "album", "musica", "tipo", "publicado_em", "recebido_em", "fonte",
+    "status", "tentativas", "ultimo_erro", "categoria", "confianca", "origem", "classificador",
+    "versao_classificador", "modelo", "autor", "classificado_em", "tags",
+)
+
+
+def select_list(names: Sequence[str] = COMMENT_FIELDS, alias: str = "v") -> str:
+    """``v.id, v.texto, ...``: the SELECT list of ``names`` (fields of COMMENT_FIELDS) over the view."""
+    unknown = [n for n in names if n not in COMMENT_FIELDS]
+    if unknown:
+        raise ValueError(f"not a comment field: {', '.join(unknown)}")
+    return ", ".join(f"{alias}.{n}" for n in names)
+
+
+@dataclass(frozen=True)
+class NewComment:
+    id: UUID
+    texto: str
+    artista: str | None = None
+    album: str | None = None
+    musica: str | None = None
+    tipo: str | None = None
+    publicado_em: datetime | None = None
+    fonte: str | None = None
+    enviado_por: str | None = None
+    recebido_em: datetime | None = None  # None: the database's now(); set by bulk loaders only
+
+
+# What a new comment writes: its fields, plus the personal data found in its text.
+_COLUMNS = (*(f.name for f in fields(NewComment)), "dados_pessoais")
+_TYPES = tuple({"id": "uuid", "publicado_em": "timestamptz", "recebido_em": "timestamptz",
+                "dados_pessoais": "jsonb"}.get(c, "text") for c in _COLUMNS)
 
 _INSERT = sa.text(
     f"""
@@ -54,20 +90,19 @@ _INSERT_ONE = sa.text(
 )
 
 _EXISTING = sa.text("SELECT id::text, texto FROM comentarios WHERE id = ANY(CAST(:ids AS uuid[]))")
-
-
-@dataclass(frozen=True)
-class NewComment:
-    id: UUID
-    texto: str
-    artista: str | None = None
-    album: str | None = None
-    musica: str | None = None
-    tipo: str | None = None
-    publicado_em: datetime | None = None
-    fonte: str | None = None
-    enviado_por: str | None = None
-    recebido_em: datetime | None = None  # None: the database's now(); set by bulk loaders only
+_PERSONAL_DATA = sa.text("SELECT dados_pessoais, texto_removido_por FROM comentarios WHERE id = CAST(:id AS uuid)")
+_WITHOUT_SPANS = sa.text(
+    "SELECT id, texto FROM comentarios "
+    "WHERE dados_pessoais = '[]'::jsonb AND texto_removido_em IS NULL AND id > CAST(:depois AS uuid) "
+    "ORDER BY id LIMIT :lote"
+)
+# Guarded again at write time: a text erased meanwhile must not get spans over its marker.
+_STORE_SPANS = sa.text(
+    "UPDATE comentarios c SET dados_pessoais = CAST(d.spans AS jsonb) "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:spans AS text[])) AS d(id, spans) "
+    "WHERE c.id = d.id AND c.dados_pessoais = '[]'::jsonb AND c.texto_removido_em IS NULL"
+)
+FIRST_ID = "00000000-0000-0000-0000-000000000000"  # ``depois`` of the first batch
 
 
 def insert_comments(conn: sa.Connection, comments: Sequence[NewComment]) -> list[str]:
@@ -121,12 +156,33 @@ def _value(comment: NewComment, column: str) -> object:
 
 def personal_data(conn: sa.Connection, comment_id: str) -> dict | None:
     """The kinds of personal data found in a comment at ingest, and whether its text was removed."""
-    row = conn.execute(
-        sa.text("SELECT dados_pessoais, texto_removido_por FROM comentarios WHERE id = CAST(:id AS uuid)"),
-        {"id": str(comment_id)},
-    ).first()
+    row = conn.execute(_PERSONAL_DATA, {"id": str(comment_id)}).first()
     if row is None:
         return None
     kinds = sorted({span["tipo"] for span in row.dados_pessoais})
     # Named as the masks name them ("[e-mail]" -> "e-mail").
     return {"tipos": [pii.KIND_LABELS[k].strip("[]") for k in kinds], "texto_removido_por": row.texto_removido_por}
+
+
+@dataclass(frozen=True)
+class DetectionBatch:
+    lidos: int  # comments read (0: nothing left after ``depois``)
+    com_dados: int  # of those, how many got spans
+    ultimo_id: str | None  # ``depois`` of the next batch
+
+
+def detect_personal_data(conn: sa.Connection, *, depois: str = FIRST_ID, lote: int = 5000) -> DetectionBatch:
+    """Detect personal data in the next ``lote`` comments (by id, after ``depois``) whose
+    ``dados_pessoais`` is ``[]`` and whose text is still there, and store the spans found.
+
+    Safe to repeat: ``[]`` cannot tell "none found" from "never looked", so those are read again.
+    """
+    rows = conn.execute(_WITHOUT_SPANS, {"depois": depois, "lote": lote}).all()
+    if not rows:
+        return DetectionBatch(0, 0, None)
+    found = [(str(cid), json.dumps(pii.spans_to_json(spans)))
+             for cid, texto in rows if (spans := pii.detect(texto))]
+    stored = 0
+    if found:
+        stored = conn.execute(_STORE_SPANS, {"ids": [f[0] for f in found], "spans": [f[1] for f in found]}).rowcount
+    return DetectionBatch(len(rows), stored, str(rows[-1][0]))

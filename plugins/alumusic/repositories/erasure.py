@@ -61,6 +61,9 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from alumusic.domain.quotes import quoted_forms
+from alumusic.repositories.literals import CLASSIFICADO, FALHOU
+
 MARCADOR_APAGADO = "[comentário apagado]"
 MARCADOR_RETENCAO = "[texto removido pela política de retenção]"
 EXPLICACAO_REMOVIDA = "removida com o texto"
@@ -94,13 +97,13 @@ _PICK_ERASE = sa.text(
 
 # Text, personal data and classification bookkeeping of the picked rows (see the module docstring).
 _CLEAR_TEXT = sa.text(
-    """
+    f"""
     UPDATE comentarios c
        SET texto = :marcador,
            dados_pessoais = '[]'::jsonb,
            texto_removido_em = now(),
            texto_removido_por = :por,
-           status = CASE WHEN c.classificacao_atual_id IS NULL THEN 'falhou' ELSE 'classificado' END,
+           status = CASE WHEN c.classificacao_atual_id IS NULL THEN {FALHOU} ELSE {CLASSIFICADO} END,
            ultimo_erro = CASE WHEN c.classificacao_atual_id IS NULL THEN :erro END,
            lease_dono = NULL,
            lease_ate = NULL
@@ -240,17 +243,11 @@ def _scrub_quotes(conn: sa.Connection, ids: list[str]) -> None:
     """Replace verbatim quotes of the erased texts in stored summaries and answers by the marker.
 
     Summaries quote comments as the prompt's sample showed them (masked, whitespace-collapsed,
-    maybe cut: ``summary.sample.clean``), so those forms are looked for. A paraphrase cannot be
+    maybe cut: ``alumusic.domain.quotes``), so those forms are looked for. A paraphrase cannot be
     found this way; it carries no personal data (masked before the LLM saw it).
     """
-    from alumusic.pii import mask_text
-    from alumusic.summary.sample import clean
-
     for (texto,) in conn.execute(_TEXTS, {"ids": ids}).all():
-        collapsed = clean(mask_text(texto), limit=10**9)
-        quotes = {collapsed, clean(mask_text(texto))}
-        quotes |= {q.removesuffix("…").rstrip() for q in quotes}
-        for quote in sorted(quotes, key=len, reverse=True):
+        for quote in sorted(quoted_forms(texto), key=len, reverse=True):
             if len(quote) < MIN_QUOTE_CHARS:
                 continue
             marker, quote_json, marker_json = MARCADOR_APAGADO, json.dumps(quote, ensure_ascii=False)[1:-1], \

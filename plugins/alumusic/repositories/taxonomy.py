@@ -1,30 +1,20 @@
 """The tag taxonomy (``taxonomia_tags``): the codes a classifier may emit, with labels for prompts.
 
-The database is the source of truth (curators may add rows). Without a database, the seed in
-``0001_initial.sql`` is parsed, so the offline stack and tools agree with a fresh install.
+The database is the source of truth (curators may add rows); a fresh one starts from the seed in
+``alumusic.domain.tags``.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import lru_cache
-
 import sqlalchemy as sa
 
-from alumusic.paths import MIGRATIONS_DIR
-
-SEED_SQL = MIGRATIONS_DIR / "versions" / "0001_initial.sql"
-
-
-@dataclass(frozen=True)
-class TaxonomyTag:
-    codigo: str
-    rotulo: str
-    descricao: str
-
+from alumusic.domain import TaxonomyTag, seed_tags
 
 _ACTIVE = sa.text("SELECT codigo, rotulo, descricao FROM taxonomia_tags WHERE ativo ORDER BY codigo")
+_INSERT_SEED = sa.text(
+    "INSERT INTO taxonomia_tags (codigo, rotulo, descricao) VALUES (:codigo, :rotulo, :descricao) "
+    "ON CONFLICT (codigo) DO NOTHING"
+)
 
 
 def active_tags(conn: sa.Connection) -> list[TaxonomyTag]:
@@ -36,13 +26,7 @@ def active_codes(conn: sa.Connection) -> list[str]:
     return [t.codigo for t in active_tags(conn)]
 
 
-_SEED_ROW = re.compile(r"\(\s*'([a-z]+_[a-z0-9_]+)'\s*,\s*'((?:[^']|'')*)'\s*,\s*'((?:[^']|'')*)'\s*\)")
-
-
-@lru_cache(maxsize=1)
-def seed_tags() -> tuple[TaxonomyTag, ...]:
-    """The taxonomy seeded by the initial migration (parsed from its SQL)."""
-    sql = SEED_SQL.read_text(encoding="utf-8")
-    start = sql.index("INSERT INTO taxonomia_tags")
-    rows = _SEED_ROW.findall(sql[start:])
-    return tuple(TaxonomyTag(c, r.replace("''", "'"), d.replace("''", "'")) for c, r, d in rows)
+def insert_seed(conn: sa.Connection) -> None:
+    """Insert the seed taxonomy (the initial migration); existing codes are left as they are."""
+    conn.execute(_INSERT_SEED, [{"codigo": t.codigo, "rotulo": t.rotulo, "descricao": t.descricao}
+                                for t in seed_tags()])

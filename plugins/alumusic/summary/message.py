@@ -2,10 +2,10 @@
 
 Both parts carry the same content: a small table of the week's numbers and the summary text.
 
-Personal data (LGPD): ``build_message``, the one way an e-mail is made, masks (``alumusic.pii``)
+Personal data (LGPD): ``build_message``, the one way an e-mail is made, masks (``alumusic.domain.pii``)
 the summary text and the statistics before rendering either part. Stored summaries are already
-masked (``repository.upsert_summary``); this covers rows stored before that rule, e.g. an old
-week re-sent with ``reenviar=true``. Masking happens on the plain text, before HTML escaping,
+masked (``alumusic.repositories.summaries.upsert_summary``); this covers rows stored before that
+rule, e.g. an old week re-sent with ``reenviar=true``. Masking happens on the plain text, before HTML escaping,
 so the detector sees the same characters in both parts.
 """
 
@@ -15,9 +15,9 @@ import dataclasses
 import html
 from email.message import EmailMessage
 
-from alumusic.pii import mask_strings, mask_text
+from alumusic.domain.pii import mask_strings, mask_text
+from alumusic.repositories.summaries import StoredSummary
 from alumusic.summary import fmt
-from alumusic.summary.repository import StoredSummary
 from alumusic.summary.text import HEADINGS
 
 

@@ -5,10 +5,14 @@
 
 They are separate so that an SMTP outage retries only the e-mail and never touches the summary.
 
-Personal data (LGPD) is masked with ``alumusic.pii`` wherever comment text leaves the private
+Personal data (LGPD) is masked with ``alumusic.domain.pii`` wherever comment text leaves the private
 area: the sampled comments and the statistics' names before the prompt or the offline text see
 them (``sample``, ``stats``), the model's answer (``text.llm_summary``), every stored row
-(``repository.upsert_summary``) and every e-mail (``message.build_message``). See ``alumusic.pii.mask_text``.
+(``alumusic.repositories.summaries.upsert_summary``) and every e-mail (``message.build_message``).
+See ``alumusic.domain.pii.mask_text``.
+
+No SQL here: the statistics, the sample and the stored summaries are read and written by
+``alumusic.repositories`` (``weekly``, ``summaries``).
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from alumusic.repositories.summaries import StoredSummary, get_summary, mark_emailed, upsert_summary
 from alumusic.summary import text as summary_text
 from alumusic.summary.message import build_message
-from alumusic.summary.repository import StoredSummary, get_summary, mark_emailed, upsert_summary
 from alumusic.summary.sample import budget_chars, sample_comments
 from alumusic.summary.stats import weekly_stats
 from alumusic.summary.weeks import IsoWeek
@@ -36,7 +40,7 @@ SUMMARY_READ_TIMEOUT_S = 300.0
 
 def summary_client(settings: Any) -> Any:
     """The configured text client (None when offline) with a read timeout fit for the summary."""
-    from alumusic.classification.factory import get_text_client
+    from alumusic.llm.backend import get_text_client
 
     client = get_text_client(settings)
     if client is not None:

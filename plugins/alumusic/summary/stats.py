@@ -1,19 +1,21 @@
-"""Statistics of one ISO week, read from the ``v_semana_*`` views (migration 0004).
+"""Statistics of one ISO week, from the ``v_semana_*`` views (migration 0004).
 
-The views count; this module only picks the week and the previous one, ranks and computes the
-week-over-week differences. The result is plain JSON (stored in ``resumos_semanais.estatisticas``).
+The views count (read by ``alumusic.repositories.weekly``); this module only picks the week and
+the previous one, ranks and computes the week-over-week differences. The result is plain JSON
+(stored in ``resumos_semanais.estatisticas``).
 
 No comment text is in it, only counts and the names the views group by (artist, album, tag
 label); those names come from the comments' metadata, so every string is masked
-(``alumusic.pii``) on the way out, before the prompt, the offline text or the stored row see them.
+(``alumusic.domain.pii``) on the way out, before the prompt, the offline text or the stored row see them.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from alumusic.classification.contract import CATEGORIAS
-from alumusic.pii import mask_strings
+from alumusic.domain import CATEGORIAS
+from alumusic.domain.pii import mask_strings
+from alumusic.repositories import weekly
 from alumusic.summary.weeks import IsoWeek
 
 TOP_TAGS = 10
@@ -26,23 +28,14 @@ def _variacao_pct(atual: int, anterior: int) -> float | None:
     return round(100.0 * (atual - anterior) / anterior, 1) if anterior else None
 
 
-def _rows(conn: sa.Connection, sql: str, **params) -> list[dict]:
-    return [dict(r) for r in conn.execute(sa.text(sql), params).mappings()]
-
-
 def weekly_stats(conn: sa.Connection, week: IsoWeek) -> dict:
     atual, anterior = week.label, week.shift(-1).label
-    weeks = {"s": atual, "p": anterior}
-
-    volume = {r["semana"]: r for r in _rows(
-        conn, "SELECT semana, total, classificados, nao_classificados, spam, pct_spam "
-              "FROM v_semana_volume WHERE semana IN (:s, :p)", **weeks)}
+    volume = weekly.volume(conn, atual, anterior)
     vol, vol_prev = volume.get(atual, {}), volume.get(anterior, {})
     total, total_prev = vol.get("total", 0), vol_prev.get("total", 0)
 
     cats: dict[str, dict[str, dict]] = {atual: {}, anterior: {}}
-    for r in _rows(conn, "SELECT semana, categoria, total, pct FROM v_semana_categorias "
-                         "WHERE semana IN (:s, :p)", **weeks):
+    for r in weekly.categories(conn, atual, anterior):
         cats[r["semana"]][r["categoria"]] = r
     categorias = []
     for cat in CATEGORIAS:
@@ -54,17 +47,12 @@ def weekly_stats(conn: sa.Connection, week: IsoWeek) -> dict:
             "variacao": n - n_prev,
         })
 
-    tags_prev = {r["codigo"]: r["total"] for r in _rows(
-        conn, "SELECT codigo, total FROM v_semana_tags WHERE semana = :p", p=anterior)}
-    top_tags = [
-        {**r, "semana_anterior": tags_prev.get(r["codigo"], 0)}
-        for r in _rows(conn, "SELECT codigo, rotulo, total FROM v_semana_tags WHERE semana = :s "
-                             "ORDER BY total DESC, codigo LIMIT :n", s=atual, n=TOP_TAGS)
-    ]
+    tags_prev = weekly.tag_totals(conn, anterior)
+    top_tags = [{**r, "semana_anterior": tags_prev.get(r["codigo"], 0)}
+                for r in weekly.top_tags(conn, atual, TOP_TAGS)]
 
-    def ranked(view: str, keys: str, measure: str, limit: int) -> list[dict]:
-        return _rows(conn, f"SELECT {keys}, {measure}, total FROM {view} WHERE semana = :s AND {measure} > 0 "
-                           f"ORDER BY {measure} DESC, total DESC, {keys} LIMIT :n", s=atual, n=limit)
+    def ranked(what: str, measure: str, limit: int) -> list[dict]:
+        return weekly.ranked(conn, atual, what, measure, limit)
 
     return mask_strings({
         "semana": atual,
@@ -85,8 +73,8 @@ def weekly_stats(conn: sa.Connection, week: IsoWeek) -> dict:
             "pct_semana_anterior": float(vol_prev.get("pct_spam") or 0.0),
         },
         "top_tags": top_tags,
-        "artistas_mais_elogiados": ranked("v_semana_artistas", "artista", "elogios", TOP_ARTISTAS),
-        "artistas_mais_criticados": ranked("v_semana_artistas", "artista", "criticas", TOP_ARTISTAS),
-        "albuns_mais_elogiados": ranked("v_semana_albuns", "artista, album", "elogios", TOP_ALBUNS),
-        "albuns_mais_criticados": ranked("v_semana_albuns", "artista, album", "criticas", TOP_ALBUNS),
+        "artistas_mais_elogiados": ranked("artistas", "elogios", TOP_ARTISTAS),
+        "artistas_mais_criticados": ranked("artistas", "criticas", TOP_ARTISTAS),
+        "albuns_mais_elogiados": ranked("albuns", "elogios", TOP_ALBUNS),
+        "albuns_mais_criticados": ranked("albuns", "criticas", TOP_ALBUNS),
     })

@@ -7,7 +7,8 @@ masked (``sample.sample_comments``, ``stats.weekly_stats``), so the prompt never
 e-mails, phones, CPFs or profile links and the offline text quotes only masked comments. The
 model's answer is masked again here, section by section before the length cut (a cut must not
 leave half an e-mail the detector cannot see): a model can echo or make up such data. The
-stored row is masked once more by ``repository.upsert_summary``, the table's only writer.
+stored row is masked once more by ``alumusic.repositories.summaries.upsert_summary``, the table's
+only writer.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from alumusic.pii import mask_text
+from alumusic.domain.pii import mask_text
+from alumusic.llm.structured import structured_chat
 from alumusic.summary import fmt
-from alumusic.summary.llm_json import structured_chat
 
 SECTIONS = (
     ("destaques", "Destaques"),

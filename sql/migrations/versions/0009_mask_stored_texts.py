@@ -1,6 +1,6 @@
 """Mask personal data in texts stored before masking existed: weekly summaries and the Q&A log.
 
-A data migration (Python: the detector is ``alumusic.pii``). From revision 0008 on, summaries and
+A data migration (Python: the detector is ``alumusic.domain.pii``). From revision 0008 on, summaries and
 answers are masked before they are stored; this rewrites the rows written earlier, so no reader
 of ``resumos_semanais`` or ``insights_perguntas`` ever meets a raw e-mail, phone or document.
 Both tables hold one row per week or question: small, done in one pass.
@@ -22,7 +22,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from alumusic.pii import mask_strings, mask_text
+    from alumusic.domain.pii import mask_strings, mask_text
 
     conn = op.get_bind()
     for row in conn.execute(sa.text("SELECT semana, texto, estatisticas FROM resumos_semanais")).mappings().all():

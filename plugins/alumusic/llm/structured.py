@@ -1,10 +1,10 @@
-"""One structured (JSON-schema) chat call for free-text features: weekly summary and insights.
+"""One structured (JSON-schema) chat call, for the free-text features: weekly summary and insights.
 
 The text features ask Ollama for a JSON object so that a broken, cut or empty answer is caught
 here (and reported as an error) instead of being stored or shown to a user.
 
 The excerpt of a bad answer quoted in ``LlmAnswerError`` (task logs, ``insights_perguntas.erro``)
-is masked (``alumusic.pii``) first: the model may have echoed personal data.
+is masked (``alumusic.domain.pii``) first: the model may have echoed personal data.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from alumusic.pii import mask_text
+from alumusic.domain.pii import mask_text
 
 
 class LlmAnswerError(RuntimeError):

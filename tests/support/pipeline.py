@@ -1,16 +1,16 @@
-"""Shared by tests/pipeline and tests/dags: emulator wiring through settings, comment helpers."""
+"""Shared by tests/pipeline and tests/dags: the pipeline's emulator wired in through settings,
+pending comments to classify (``tests.support.factories``), and what the pipeline wrote."""
 
 from __future__ import annotations
 
-import uuid
+import itertools
 from datetime import datetime
 
 import sqlalchemy as sa
 
-from alumusic.classification.factory import reset_backend_cache
-from alumusic.llm.emulator import run_emulator
-from alumusic.repositories.comments import NewComment, insert_comments
+from alumusic.llm.backend import reset_backend_cache
 from alumusic.settings import get_settings
+from tests.support.factories import add_comments
 
 MODEL = "qwen2.5:3b"
 OTHER_MODEL = "llama3.2:1b"
@@ -25,14 +25,14 @@ TEXTS = [
 ]
 
 
-def start_emulator(**kwargs):
-    return run_emulator(models=(MODEL, OTHER_MODEL), num_parallel=4, hang_s=1.5, **kwargs)
+# The pipeline's emulator (``make_emulator(**EMULATOR)``): both models, 4 slots, hangs just past
+# the 1 s read timeout below.
+EMULATOR = {"models": (MODEL, OTHER_MODEL), "num_parallel": 4, "hang_s": 1.5}
 
 
-def ollama_env(emu, monkeypatch):
-    """Settings pointing at the emulator (backend ollama); failures cleared before and after."""
-    emu.set_failure(None)
-    emu.reset_stats()
+def ollama_env(make_emulator, monkeypatch):
+    """A fresh pipeline emulator and settings pointing at it (backend ollama)."""
+    emu = make_emulator(**EMULATOR)
     monkeypatch.setenv("LLM_BACKEND", "ollama")
     monkeypatch.setenv("OLLAMA_HOSTS", emu.url)
     monkeypatch.setenv("OLLAMA_MODEL", MODEL)
@@ -42,17 +42,19 @@ def ollama_env(emu, monkeypatch):
     get_settings.cache_clear()
     reset_backend_cache()
     yield emu
-    emu.set_failure(None)
     get_settings.cache_clear()
     reset_backend_cache()
 
 
-def add_comments(engine, n: int, *, recebido_em: datetime | None = None) -> list[str]:
-    ids = [uuid.uuid4() for _ in range(n)]
-    with engine.begin() as conn:
-        insert_comments(conn, [NewComment(id=i, texto=f"{TEXTS[k % len(TEXTS)]} #{k}", recebido_em=recebido_em)
-                               for k, i in enumerate(ids)])
-    return [str(i) for i in ids]
+_numbers = itertools.count()
+
+
+def pending_comments(engine, n: int, *, recebido_em: datetime | None = None) -> list[str]:
+    """``n`` pending comments (the sample ``TEXTS`` in turn, numbered across calls so no two texts
+    are copies of each other: a copied label would skip the classifier); their ids."""
+    start = next(_numbers)
+    items = [{"texto": f"{TEXTS[k % len(TEXTS)]} #{start}.{k}", "recebido_em": recebido_em} for k in range(n)]
+    return [c["id"] for c in add_comments(engine, items)]
 
 
 def states(engine) -> dict[str, dict]:

@@ -3,7 +3,7 @@
 Functions take a SQLAlchemy ``Connection``; the caller owns the transaction.
 
 Personal data (LGPD): ``upsert_summary`` is the only writer of the table and masks
-(``alumusic.pii``) the text and every string of the statistics before they are stored, whoever
+(``alumusic.domain.pii``) the text and every string of the statistics before they are stored, whoever
 wrote them: the LLM may echo a phone or an e-mail it saw (or invented), and the offline text
 quotes comments. The table never holds raw personal data, so whatever reads it (the e-mail, the
 insights Q&A, the dashboard) starts from masked text. Rows stored before this rule may still
@@ -16,11 +16,24 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 
-from alumusic.pii import mask_strings, mask_text
-from alumusic.summary.weeks import IsoWeek
+from alumusic.domain.pii import mask_strings, mask_text
+
+
+class Week(Protocol):
+    """An ISO week as the table keys it (``alumusic.summary.weeks.IsoWeek`` is one)."""
+
+    @property
+    def label(self) -> str: ...  # "2026-W03"
+
+    @property
+    def inicio(self) -> date: ...  # its Monday
+
+    @property
+    def fim(self) -> date: ...  # its Sunday
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,8 @@ class StoredSummary:
 
 _COLUMNS = ("semana, inicio, fim, texto, estatisticas, classificador, modelo, versao_prompt, "
             "gerado_em, enviado_em, destinatarios")
+_MARK_EMAILED = sa.text("UPDATE resumos_semanais SET enviado_em = now(), destinatarios = :dest WHERE semana = :semana")
+_SINCE = sa.text(f"SELECT {_COLUMNS} FROM resumos_semanais WHERE inicio >= :desde ORDER BY inicio DESC LIMIT :limite")
 
 # A rerun replaces the text, statistics and provenance; enviado_em/destinatarios keep the
 # record of what was already e-mailed, so a rerun does not mail again by itself.
@@ -57,7 +72,7 @@ _UPSERT = sa.text(
 
 def upsert_summary(
     conn: sa.Connection,
-    week: IsoWeek,
+    week: Week,
     *,
     texto: str,
     estatisticas: dict,
@@ -82,17 +97,10 @@ def get_summary(conn: sa.Connection, semana: str, *, for_update: bool = False) -
 
 
 def mark_emailed(conn: sa.Connection, semana: str, recipients: Sequence[str]) -> None:
-    conn.execute(
-        sa.text("UPDATE resumos_semanais SET enviado_em = now(), destinatarios = :dest WHERE semana = :semana"),
-        {"semana": semana, "dest": list(recipients)},
-    )
+    conn.execute(_MARK_EMAILED, {"semana": semana, "dest": list(recipients)})
 
 
 def summaries_since(conn: sa.Connection, first_monday: date, *, limit: int) -> list[StoredSummary]:
     """The ``limit`` newest summaries whose week starts on or after ``first_monday``."""
-    rows = conn.execute(
-        sa.text(f"SELECT {_COLUMNS} FROM resumos_semanais WHERE inicio >= :desde "
-                "ORDER BY inicio DESC LIMIT :limite"),
-        {"desde": first_monday, "limite": limit},
-    ).mappings().all()
+    rows = conn.execute(_SINCE, {"desde": first_monday, "limite": limit}).mappings().all()
     return [StoredSummary(**r) for r in rows]

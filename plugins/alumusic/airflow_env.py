@@ -1,0 +1,31 @@
+"""The environment that points Airflow at this project, for ``make run``, the tests and the benchmarks.
+
+Airflow reads its configuration when it is imported, so callers build this mapping first and put
+it in ``os.environ`` (or a child's environment) before anything imports Airflow; this module
+imports no Airflow itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from alumusic.airflow_db import connection_json
+from alumusic.paths import PROJECT_ROOT
+
+
+def airflow_env(home: str | os.PathLike[str], metadata_url: str, product_url: str, *,
+                extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``AIRFLOW_HOME`` = ``home``, the metadata database at ``metadata_url``, this project's DAGs and
+    plugins, no example DAGs, and the connection ``alumusic_db`` to the product database at
+    ``product_url``; then ``extra`` (full variable names, e.g. ``AIRFLOW__CORE__EXECUTOR``), which wins."""
+    env = {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW_CONN_ALUMUSIC_DB": connection_json(product_url),
+    }
+    env.update(extra or {})
+    return env
