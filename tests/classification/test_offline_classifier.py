@@ -9,9 +9,15 @@ import pytest
 import sqlalchemy as sa
 
 from alumusic.classification import lexicon
-from alumusic.classification.contract import BaseClassifier, Classification
-from alumusic.classification.offline import CALIBRATION_TABLE, RULES_VERSION, OfflineClassifier, calibrate
+from alumusic.classification.contract import BaseClassifier
+from alumusic.classification.offline import (
+    CALIBRATION_FEATURES,
+    RULES_VERSION,
+    OfflineClassifier,
+    default_calibration,
+)
 from alumusic.classification.offline_text import normalize
+from alumusic.domain import Classification
 
 
 @pytest.fixture(scope="module")
@@ -236,6 +242,7 @@ def test_contract_and_provenance(clf):
     assert r.proveniencia.classificador == "offline"
     assert r.proveniencia.versao == f"offline-{RULES_VERSION}"
     assert r.proveniencia.modelo is None
+    assert r.confianca_fonte == "calibrada"
     assert 0.0 <= r.confianca <= 1.0
     assert r.latencia_ms >= 0.0
     codes = [t.codigo for t in r.tags_funcionalidades]
@@ -260,11 +267,35 @@ def test_taxonomy_filter():
     assert [t.codigo for t in r.tags_funcionalidades] == ["clip_visual"]
 
 
-def test_confidence_range_and_monotone_table():
-    for categoria, table in CALIBRATION_TABLE.items():
-        assert all(0.0 <= p <= 1.0 for p in table)
-        assert list(table) == sorted(table), categoria
-        assert calibrate(categoria, -10) == table[0] and calibrate(categoria, 10) == table[-1]
+def test_confidence_is_the_shipped_calibration(clf):
+    cal = default_calibration()
+    for texto in ("que lindo", "asdf qwer", "www.spam.com", "a letra é linda mas a voz é horrível"):
+        assert clf.classify(texto).confianca == round(cal(clf.explain(texto)), 3)
+    # More evidence, more confidence: the strength coefficient is not negative for the categories
+    # the fit had enough decisions of (the rare ones are left to the data).
+    coef = dict(zip(CALIBRATION_FEATURES, cal.coef, strict=True))
+    for categoria, group in cal.meta["grupos"].items():
+        if categoria.startswith("categoria=") and group["n"] >= 20:
+            assert coef[f"forca|{categoria}"] >= 0.0, categoria
+
+
+def test_weak_evidence_gets_less_confidence_than_clear_evidence(clf):
+    """No rule fired (OUTRO only by default) and conflicting cues: below what the fitted table
+    gives decisions without any weak flag, and below a clear comment of the same category."""
+    cal = default_calibration()
+    clear = cal.meta["grupos"]["demais"]["confianca_media"]  # decisions with no weak flag
+    none_fired = clf.explain("asdf qwer")
+    assert none_fired.categoria == "OUTRO" and none_fired.signals.no_rule
+    assert clf.classify("asdf qwer").confianca < clear
+    assert clf.classify("asdf qwer").confianca < clf.classify("quem tá vendo em 2013 dá joinha").confianca
+    conflicting = clf.explain("a letra é linda mas a voz é horrível")
+    assert conflicting.signals.conflict
+    assert clf.classify("a letra é linda mas a voz é horrível").confianca < min(
+        clear, clf.classify("música horrível").confianca)
+    # and the table's groups say the same about the data it was fitted on
+    groups = cal.meta["grupos"]
+    assert groups["sem_regra"]["confianca_media"] < clear
+    assert groups["conflito"]["confianca_media"] < clear
 
 
 def test_deterministic_and_batch(clf):

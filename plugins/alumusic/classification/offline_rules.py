@@ -14,8 +14,9 @@
   quotes, spaced-out letters, faith statements not about the song.
 
 ``decide`` applies SPEC's priority for mixed comments: SPAM > SUGESTÃO > DÚVIDA > dominant
-sentiment (CRÍTICA/ELOGIO) > OUTRO, and returns a raw *strength* that the classifier maps to a
-calibrated confidence.
+sentiment (CRÍTICA/ELOGIO) > OUTRO, and returns a raw *strength* plus the decision's ``Signals``
+(how many cues fired, whether they conflict, whether OUTRO is only the default...), which the
+classifier maps to a calibrated confidence.
 """
 
 from __future__ import annotations
@@ -120,11 +121,38 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Signals:
+    """How much evidence stands behind a decision: what the calibration (and the learned layer)
+    reads. None of these change the decision itself.
+
+    - ``cues``: hits of the deciding family (for OUTRO: OUTRO cues; 0 when OUTRO is the default);
+    - ``top_weight``: the heaviest of those hits (0.0 without any);
+    - ``no_rule``: OUTRO by default, nothing at all fired (no hit, no evidence of any family);
+    - ``weak``: decided by a single cue lighter than a decisive one (one praise word, one meme cue);
+    - ``conflict``: another family has real evidence too (praise and criticism together, a
+      question next to a request, sentiment under an OUTRO decision...);
+    - ``rival``: the strongest competing evidence (same units as the rule weights);
+    - ``n_tokens``, ``laughter``, ``question``: surface shape of the comment.
+    """
+
+    cues: int
+    top_weight: float
+    no_rule: bool
+    weak: bool
+    conflict: bool
+    rival: float
+    n_tokens: int
+    laughter: bool
+    question: bool
+
+
+@dataclass(frozen=True)
 class Decision:
     categoria: str
-    strength: float  # raw score fed to the calibration table (bigger = surer)
+    strength: float  # raw score fed to the calibration (bigger = surer)
     evidence: Evidence
     reason: str  # pt-BR one-liner: which rule family decided
+    signals: Signals
 
 
 # --------------------------------------------------------------------------------------------
@@ -460,22 +488,57 @@ def analyse(texto: str) -> Evidence:
     return ev
 
 
+_FAMILY = {"SPAM": "spam", "SUGESTÃO": "sugestao", "DÚVIDA": "duvida", "ELOGIO": "elogio", "CRÍTICA": "critica",
+           "OUTRO": "outro"}
+
+
+def _signals(categoria: str, ev: Evidence) -> Signals:
+    family = _FAMILY[categoria]
+    hits = [h for h in ev.hits if h.family == family]
+    top_weight = max((h.weight for h in hits), default=0.0)
+    competing = {"spam": ev.spam, "sugestao": ev.sugestao, "duvida": ev.duvida, "elogio": ev.pos, "critica": ev.neg,
+                 "outro": ev.outro}
+    competing.pop(family)
+    if categoria in ("ELOGIO", "CRÍTICA"):
+        competing.pop("critica" if categoria == "ELOGIO" else "elogio")
+        rival = max(max(competing.values()), min(ev.pos, ev.neg))
+    else:
+        rival = max(competing.values())
+    no_rule = not ev.hits and not any((ev.spam, ev.sugestao, ev.duvida, ev.pos, ev.neg, ev.outro, ev.argument))
+    n = ev.norm
+    return Signals(
+        cues=len(hits),
+        top_weight=round(top_weight, 4),
+        no_rule=no_rule,
+        weak=len(hits) == 1 and top_weight < DECIDE,
+        conflict=rival >= 0.3,
+        rival=round(rival, 4),
+        n_tokens=len(n.tokens),
+        laughter=n.laughter,
+        question=n.questions > 0,
+    )
+
+
+def _decision(categoria: str, strength: float, ev: Evidence, reason: str) -> Decision:
+    return Decision(categoria, strength, ev, reason, _signals(categoria, ev))
+
+
 def decide(ev: Evidence) -> Decision:
     """SPEC's priority: SPAM > SUGESTÃO > DÚVIDA > dominant sentiment > OUTRO.
 
     The returned strength is the evidence for the chosen category minus what speaks against it
-    (competing cues, length: long comments are discussions more often than verdicts); the
-    classifier maps it to a calibrated confidence.
+    (competing cues, length: long comments are discussions more often than verdicts); with the
+    decision's ``Signals`` the classifier maps it to a calibrated confidence.
     """
     n_tokens = len(ev.norm.tokens)
     long_penalty = 0.3 * (n_tokens > 25) + 0.3 * (n_tokens > 50)
     if ev.spam >= DECIDE:
-        return Decision("SPAM", ev.spam, ev, "sinais de spam")
+        return _decision("SPAM", ev.spam, ev, "sinais de spam")
     if ev.sugestao >= DECIDE:
-        return Decision("SUGESTÃO", ev.sugestao - long_penalty - 0.3 * min(ev.spam, 1.0), ev, "pedido ao artista")
+        return _decision("SUGESTÃO", ev.sugestao - long_penalty - 0.3 * min(ev.spam, 1.0), ev, "pedido ao artista")
     if ev.duvida >= DECIDE:
-        return Decision("DÚVIDA", ev.duvida - long_penalty - 0.3 * ev.norm.laughter - 0.3 * min(ev.spam, 1.0), ev,
-                        "pergunta genuína")
+        return _decision("DÚVIDA", ev.duvida - long_penalty - 0.3 * ev.norm.laughter - 0.3 * min(ev.spam, 1.0), ev,
+                         "pergunta genuína")
     pos, neg = ev.pos, ev.neg
     top = max(pos, neg)
     business = max(ev.spam, ev.sugestao, ev.duvida)
@@ -487,10 +550,10 @@ def decide(ev: Evidence) -> Decision:
         if margin > 0.15:
             # Sentiment competes with OUTRO cues (argument, meme, empathy) for the weakest cases.
             strength = margin - 0.5 * ev.outro - long_penalty - 0.3 * (business > 0.5)
-            return Decision(cat, strength, ev, "sentimento dominante")
+            return _decision(cat, strength, ev, "sentimento dominante")
     # OUTRO: surest when nothing at all points elsewhere, or explicit chat/meme/argument cues.
     strength = 0.5 + ev.outro - 0.8 * top - 0.5 * business
-    return Decision("OUTRO", strength, ev, "sem sinal de negócio")
+    return _decision("OUTRO", strength, ev, "sem sinal de negócio")
 
 
 def classify_text(texto: str) -> Decision:

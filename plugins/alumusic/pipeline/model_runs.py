@@ -1,0 +1,85 @@
+"""The steps of a ``train_classifier`` run, callable without Airflow (tests), and the active model
+as the classify pipeline loads it.
+
+1. ``train``: every current curator label (``repositories.labels``) → a candidate trained on the
+   labels not held out plus the project's own set, scored with the active model on the held-out
+   labels (``classification.training.evaluate_candidate``), stored as ``candidato`` with both scores.
+2. ``decide``: promote it when the gate says so (or when forced), else refuse it; both scores stay.
+3. ``rollback``: make an earlier model active again.
+
+``new_labels`` tells ``classify_comments`` whether enough labels arrived since the last trained
+model to announce ``alumusic://correcoes``.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+import sqlalchemy as sa
+
+from alumusic.classification import training
+from alumusic.classification.learned import LearnedLayer
+from alumusic.repositories import labels, models
+
+log = logging.getLogger(__name__)
+
+
+def new_labels(engine: sa.Engine) -> int:
+    """Curator labels newer than the newest one any stored model was trained with."""
+    with engine.connect() as conn:
+        return labels.count_labels(conn, models.trained_up_to(conn))
+
+
+def train(engine: sa.Engine, *, seed: int = 0) -> dict:
+    """Train, score and store a candidate; returns its version, the gate's decision and both scores."""
+    with engine.connect() as conn:
+        every_label = labels.manual_labels(conn)
+        newest = labels.newest_label_id(conn)
+        current = models.active(conn)
+        versao = models.next_version(conn)
+    ev = training.evaluate_candidate(every_label, versao=versao, seed=seed,
+                                     current=LearnedLayer.from_bytes(current[1]) if current else None)
+    with engine.begin() as conn:
+        models.save_candidate(conn, versao, ev.candidate.to_bytes(), ev.trained_on, newest, ev.metrics())
+    log.info("candidato %s: %d rótulos de treino, %d separados; candidato %s; atual (%s) %s; %s", versao,
+             ev.trained_on, ev.held_out, ev.candidate_scores, current[0] if current else "regras",
+             ev.current_scores, ev.reason)
+    return {"versao": versao, "promover": ev.promote, "motivo": ev.reason,
+            "candidato": ev.candidate_scores, "atual": ev.current_scores}
+
+
+def decide(engine: sa.Engine, treino: dict, *, forcar: bool = False, por: str) -> dict:
+    """Promote the candidate of ``treino`` if the gate passed it (or ``forcar``), else refuse it."""
+    versao, motivo = treino["versao"], treino["motivo"]
+    promover = bool(treino["promover"]) or forcar
+    if forcar and not treino["promover"]:
+        motivo = f"promoção forçada por {por} apesar do portão: {motivo}"
+    with engine.begin() as conn:
+        if promover:
+            models.promote(conn, versao, por=por, motivo=motivo)
+        else:
+            models.refuse(conn, versao, motivo=motivo, por=por)
+    log.info("%s %s: %s", versao, "promovido" if promover else "recusado", motivo)
+    return {"versao": versao, "estado": models.ATIVO if promover else models.RECUSADO, "motivo": motivo}
+
+
+def rollback(engine: sa.Engine, versao: str, *, por: str) -> dict:
+    """Make the earlier model ``versao`` active again (the current one is retired)."""
+    with engine.begin() as conn:
+        models.rollback(conn, versao, por=por, motivo=f"revertido para {versao} por {por}")
+    log.info("modelo ativo revertido para %s por %s", versao, por)
+    return {"versao": versao, "estado": models.ATIVO, "revertido": True}
+
+
+def active_layer(engine: sa.Engine) -> LearnedLayer | None:
+    """The active model (None: rules and calibration only), deserialised once per version."""
+    with engine.connect() as conn:
+        versao = models.active_version(conn)
+    return _load(engine, versao) if versao else None
+
+
+@lru_cache(maxsize=4)
+def _load(engine: sa.Engine, versao: str) -> LearnedLayer:
+    with engine.connect() as conn:
+        return LearnedLayer.from_bytes(models.artefact(conn, versao))
