@@ -44,7 +44,8 @@ def private_shell() -> html.Div:
         ],
         action="/sair", method="post", className="sessao",
     )
-    links = PRIVATE_NAV + ([("Auditoria", "/dashboard/auditoria")] if curator.papel == "admin" else [])
+    admin_links = [("Auditoria", "/dashboard/auditoria"), ("Resumos enviados", "/dashboard/resumos")]
+    links = PRIVATE_NAV + (admin_links if curator.papel == "admin" else [])
     return html.Div(
         [
             _header(links, [sair]),

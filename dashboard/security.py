@@ -4,7 +4,7 @@ The server is one Flask app carrying two Dash apps:
 
 - ``/relatorio/`` — the **public** Dash app: the weekly report and its one callback. It has no
   other callback, so nothing private can be asked of it, whatever a request says.
-- ``/dashboard/`` — the **private** Dash app (Dash Pages: comments, review queue, insights, audit), its
+- ``/dashboard/`` — the **private** Dash app (Dash Pages: comments, review queue, insights, audit, sent summaries), its
   ``_dash-layout``, ``_dash-dependencies``, ``_dash-update-component``, assets and the CSV export.
 
 :func:`guard` runs before every request and is **default-deny**: a path is public only when it is

@@ -84,3 +84,11 @@ def test_volumes_are_declared_and_mounted_files_exist():
 def test_dockerfile_copies_existing_folders():
     for src in re.findall(r"^COPY (?:--\S+ )*(\S+)", (ROOT / "Dockerfile").read_text(), re.M):
         assert (ROOT / src).exists(), src
+
+
+def test_airflow_defaults_to_the_settings_time_zone():
+    default = Settings.model_fields["timezone"].default
+    assert SERVICES["api"]["environment"]["TIMEZONE"] == f"${{TIMEZONE:-{default}}}"
+    for name in (*AIRFLOW, "airflow-worker", "airflow-init"):
+        env = SERVICES[name]["environment"]
+        assert env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == env["TIMEZONE"] == f"${{TIMEZONE:-{default}}}", name

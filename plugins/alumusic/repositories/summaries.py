@@ -1,5 +1,10 @@
 """``resumos_semanais``: one row per ISO week, replaced on rerun, e-mail state kept.
 
+E-mail state (migration 0011): ``enviado_em`` is set only when SMTP accepted the message;
+every attempt counts in ``tentativas_envio`` and records its recipients; a failed one keeps its
+error (``ultimo_erro_envio``/``ultimo_erro_em``) until an attempt succeeds. ``deliveries`` lists
+it all for the dashboard's admin page.
+
 Functions take a SQLAlchemy ``Connection``; the caller owns the transaction.
 
 Personal data (LGPD): ``upsert_summary`` is the only writer of the table and masks
@@ -53,7 +58,16 @@ class StoredSummary:
 
 _COLUMNS = ("semana, inicio, fim, texto, estatisticas, classificador, modelo, versao_prompt, "
             "gerado_em, enviado_em, destinatarios")
-_MARK_EMAILED = sa.text("UPDATE resumos_semanais SET enviado_em = now(), destinatarios = :dest WHERE semana = :semana")
+_MARK_EMAILED = sa.text(
+    "UPDATE resumos_semanais SET enviado_em = now(), destinatarios = :dest, tentativas_envio = tentativas_envio + 1, "
+    "ultimo_erro_envio = NULL, ultimo_erro_em = NULL WHERE semana = :semana")
+_MARK_FAILED = sa.text(
+    "UPDATE resumos_semanais SET destinatarios = :dest, tentativas_envio = tentativas_envio + 1, "
+    "ultimo_erro_envio = :erro, ultimo_erro_em = now() WHERE semana = :semana")
+_DELIVERIES = sa.text(
+    "SELECT semana, inicio, fim, gerado_em, classificador, modelo, enviado_em, destinatarios, tentativas_envio, "
+    "ultimo_erro_envio, ultimo_erro_em FROM resumos_semanais ORDER BY inicio DESC LIMIT :limite")
+MAX_ERROR_CHARS = 1000
 _SINCE = sa.text(f"SELECT {_COLUMNS} FROM resumos_semanais WHERE inicio >= :desde ORDER BY inicio DESC LIMIT :limite")
 
 # A rerun replaces the text, statistics and provenance; enviado_em/destinatarios keep the
@@ -97,7 +111,42 @@ def get_summary(conn: sa.Connection, semana: str, *, for_update: bool = False) -
 
 
 def mark_emailed(conn: sa.Connection, semana: str, recipients: Sequence[str]) -> None:
+    """SMTP accepted ``semana``'s e-mail to ``recipients``: sent now, one more attempt, no error."""
     conn.execute(_MARK_EMAILED, {"semana": semana, "dest": list(recipients)})
+
+
+def mark_send_failed(conn: sa.Connection, semana: str, recipients: Sequence[str], error: str) -> None:
+    """An attempt to e-mail ``semana`` to ``recipients`` failed with ``error``; ``enviado_em`` is kept."""
+    conn.execute(_MARK_FAILED, {"semana": semana, "dest": list(recipients), "erro": error[:MAX_ERROR_CHARS]})
+
+
+@dataclass(frozen=True)
+class SummaryDelivery:
+    """A stored summary's provenance and e-mail state (no text): one row of the admins' list."""
+
+    semana: str
+    inicio: date
+    fim: date
+    gerado_em: datetime
+    classificador: str
+    modelo: str | None
+    enviado_em: datetime | None
+    destinatarios: list[str]
+    tentativas_envio: int
+    ultimo_erro_envio: str | None
+    ultimo_erro_em: datetime | None
+
+    @property
+    def status(self) -> str:
+        """``falhou`` (the last attempt failed), ``enviado`` or ``pendente`` (never attempted or sent)."""
+        if self.ultimo_erro_envio is not None:
+            return "falhou"
+        return "enviado" if self.enviado_em is not None else "pendente"
+
+
+def deliveries(conn: sa.Connection, *, limit: int) -> list[SummaryDelivery]:
+    """The ``limit`` newest weeks' summaries, newest first, with their e-mail state."""
+    return [SummaryDelivery(**r) for r in conn.execute(_DELIVERIES, {"limite": limit}).mappings()]
 
 
 def summaries_since(conn: sa.Connection, first_monday: date, *, limit: int) -> list[StoredSummary]:

@@ -18,7 +18,9 @@ from email.message import EmailMessage
 from alumusic.domain.pii import mask_strings, mask_text
 from alumusic.repositories.summaries import StoredSummary
 from alumusic.summary import fmt
-from alumusic.summary.text import HEADINGS
+from alumusic.summary.text import HEADINGS, has_previous
+
+SEM_ANTERIOR = "Sem comentários na semana anterior para comparar."
 
 
 def subject(summary: StoredSummary) -> str:
@@ -41,23 +43,37 @@ def number_rows(stats: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _columns(stats: dict) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Header and rows of the numbers table: without a previous week, no column of zeros for it."""
+    rows = number_rows(stats)
+    if has_previous(stats):
+        return ("Indicador", "Semana", "Semana anterior"), rows
+    return ("Indicador", "Semana"), [(a, b) for a, b, _ in rows if a != "Variação do volume"]
+
+
 def plain_text(summary: StoredSummary) -> str:
-    rows = number_rows(summary.estatisticas)
-    width = max(len(r[0]) for r in rows)
-    table = "\n".join(f"{a.ljust(width)}  {b:>14}  {c:>14}" for a, b, c in
-                      [("Indicador", "Semana", "Semana anterior"), *rows])
+    header, rows = _columns(summary.estatisticas)
+    width = max(len(r[0]) for r in [header, *rows])
+    table = "\n".join(a.ljust(width) + "".join(f"  {v:>14}" for v in rest) for a, *rest in [header, *rows])
+    if not has_previous(summary.estatisticas):
+        table += f"\n{SEM_ANTERIOR}"
     return (f"{subject(summary)}\n\nNúmeros da semana\n{table}\n\n{summary.texto.strip()}\n\n"
             f"— Gerado em {summary.gerado_em:%d/%m/%Y %H:%M} por {_origem(summary)}.\n")
 
 
 def html_text(summary: StoredSummary) -> str:
     e = html.escape
+    header, rows = _columns(summary.estatisticas)
     cells = "".join(
         f"<tr><td style='padding:4px 10px;border-bottom:1px solid #ddd'>{e(a)}</td>"
         f"<td style='padding:4px 10px;border-bottom:1px solid #ddd;text-align:right'>{e(b)}</td>"
-        f"<td style='padding:4px 10px;border-bottom:1px solid #ddd;text-align:right;color:#666'>{e(c)}</td></tr>"
-        for a, b, c in number_rows(summary.estatisticas)
+        + "".join(f"<td style='padding:4px 10px;border-bottom:1px solid #ddd;text-align:right;color:#666'>{e(c)}</td>"
+                  for c in rest) + "</tr>"
+        for a, b, *rest in rows
     )
+    heads = "".join(f"<th style='padding:4px 10px'>{e(h)}</th>" for h in header[1:])
+    nota = ("" if has_previous(summary.estatisticas)
+            else f"<p style='color:#666;font-size:13px;margin:4px 0'>{e(SEM_ANTERIOR)}</p>")
     body = []
     for block in summary.texto.strip().split("\n\n"):
         lines = block.strip().splitlines()
@@ -77,9 +93,8 @@ def html_text(summary: StoredSummary) -> str:
         "<body style='font-family:Arial,Helvetica,sans-serif;color:#222;max-width:680px'>"
         f"<h2>{e(subject(summary))}</h2>"
         "<table style='border-collapse:collapse;font-size:14px'>"
-        "<thead><tr><th style='text-align:left;padding:4px 10px'>Indicador</th>"
-        "<th style='padding:4px 10px'>Semana</th><th style='padding:4px 10px'>Semana anterior</th></tr></thead>"
-        f"<tbody>{cells}</tbody></table>{''.join(body)}"
+        f"<thead><tr><th style='text-align:left;padding:4px 10px'>Indicador</th>{heads}</tr></thead>"
+        f"<tbody>{cells}</tbody></table>{nota}{''.join(body)}"
         f"<p style='color:#888;font-size:12px;margin-top:24px'>Gerado em {summary.gerado_em:%d/%m/%Y %H:%M} "
         f"por {e(_origem(summary))}.</p></body></html>"
     )

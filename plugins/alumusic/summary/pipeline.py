@@ -1,7 +1,8 @@
 """The weekly summary's two steps, called by the DAG tasks (and usable from a shell):
 
 1. ``build_and_store``: statistics + sample + text, upserted by ISO week (a rerun replaces it);
-2. ``deliver``: e-mail the stored summary when due, then record ``enviado_em``.
+2. ``deliver``: e-mail the stored summary when due, then record ``enviado_em``; a failed attempt
+   records its error (listed to admins on the dashboard) and re-raises, so Airflow retries.
 
 They are separate so that an SMTP outage retries only the e-mail and never touches the summary.
 
@@ -24,7 +25,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from alumusic.repositories.summaries import StoredSummary, get_summary, mark_emailed, upsert_summary
+from alumusic.repositories.summaries import (
+    StoredSummary,
+    get_summary,
+    mark_emailed,
+    mark_send_failed,
+    upsert_summary,
+)
 from alumusic.summary import text as summary_text
 from alumusic.summary.message import build_message
 from alumusic.summary.sample import budget_chars, sample_comments
@@ -92,7 +99,11 @@ def email_decision(stored: StoredSummary, *, reenviar: bool, automatic: bool) ->
 
 def deliver(engine: sa.Engine, week: IsoWeek, *, recipients: list[str], reenviar: bool, automatic: bool,
             send: Callable[[EmailMessage, list[str]], None]) -> dict:
-    """E-mail ``week``'s stored summary if due; ``enviado_em`` is set only after SMTP accepted it."""
+    """E-mail ``week``'s stored summary if due; ``enviado_em`` is set only after SMTP accepted it.
+
+    Every attempt is recorded with its recipients; a failed one also with its error, and the
+    exception then propagates (the Airflow task retries). The summary itself is never changed.
+    """
     if not recipients:
         log.warning("SUMMARY_RECIPIENTS is empty: nothing to send for %s", week)
         return {"semana": week.label, "enviado": False, "motivo": "SUMMARY_RECIPIENTS vazio"}
@@ -105,6 +116,15 @@ def deliver(engine: sa.Engine, week: IsoWeek, *, recipients: list[str], reenviar
         log.info("week %s: %s", week, motivo)
         if not due:
             return {"semana": week.label, "enviado": False, "motivo": motivo}
-        send(build_message(stored, recipients=recipients), recipients)
-        mark_emailed(conn, week.label, recipients)
+        failure: Exception | None = None
+        try:
+            send(build_message(stored, recipients=recipients), recipients)
+        except Exception as exc:  # noqa: BLE001 - recorded in this transaction (it commits), re-raised after it
+            failure = exc
+            mark_send_failed(conn, week.label, recipients, f"{type(exc).__name__}: {exc}")
+        else:
+            mark_emailed(conn, week.label, recipients)
+    if failure is not None:
+        log.warning("week %s: e-mail failed (%s); the summary is kept, the task will retry", week, failure)
+        raise failure
     return {"semana": week.label, "enviado": True, "motivo": motivo, "destinatarios": len(recipients)}

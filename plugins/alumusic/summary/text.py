@@ -79,22 +79,33 @@ def volume_line(stats: dict) -> str:
             f"({fmt.periodo(stats['inicio'], stats['fim'])})")
     if vol["variacao_pct"] is not None:
         line += f", {fmt.pct(vol['variacao_pct'], sinal=True)} em relação à semana anterior ({fmt.inteiro(vol['semana_anterior'])})"
-    elif vol["semana_anterior"] == 0:
+    elif not has_previous(stats):
         line += ", sem comentários na semana anterior para comparar"
     return line + "."
+
+
+def has_previous(stats: dict) -> bool:
+    """Whether the previous week had comments: without them, its zeros are said once, not compared."""
+    return bool(stats["volume"]["semana_anterior"])
+
+
+def _antes(stats: dict, text: str) -> str:
+    """``text`` (e.g. "semana anterior 3") when there is a previous week to compare with, else ""."""
+    return text if has_previous(stats) else ""
 
 
 def facts(stats: dict) -> list[str]:
     """The statistics as short pt-BR lines (prompt input and offline text)."""
     lines = [volume_line(stats)]
     mix = "; ".join(
-        f"{c['categoria']} {fmt.inteiro(c['total'])} ({fmt.pct(c['pct'])}, semana anterior {fmt.inteiro(c['semana_anterior'])})"
+        f"{c['categoria']} {fmt.inteiro(c['total'])} ({fmt.pct(c['pct'])}"
+        f"{_antes(stats, ', semana anterior ' + fmt.inteiro(c['semana_anterior']))})"
         for c in stats["categorias"]
     )
     lines.append(f"Categorias dos {fmt.inteiro(stats['volume']['classificados'])} comentários classificados: {mix}.")
     if stats["top_tags"]:
         lines.append("Temas (tags) mais citados: " + ", ".join(
-            f"{t['rotulo']} ({fmt.inteiro(t['total'])}; semana anterior {fmt.inteiro(t['semana_anterior'])})"
+            f"{t['rotulo']} ({fmt.inteiro(t['total'])}{_antes(stats, '; semana anterior ' + fmt.inteiro(t['semana_anterior']))})"
             for t in stats["top_tags"][:6]) + ".")
     for key, label, measure in (
         ("artistas_mais_elogiados", "Artistas mais elogiados", "elogios"),
@@ -105,8 +116,8 @@ def facts(stats: dict) -> list[str]:
         if stats[key]:
             lines.append(f"{label}: {_nomes(stats[key], measure, 5)}.")
     spam = stats["spam"]
-    lines.append(f"SPAM: {fmt.inteiro(spam['total'])} comentários, {fmt.pct(spam['pct'])} dos classificados "
-                 f"(semana anterior {fmt.pct(spam['pct_semana_anterior'])}).")
+    lines.append(f"SPAM: {fmt.inteiro(spam['total'])} comentários, {fmt.pct(spam['pct'])} dos classificados"
+                 f"{_antes(stats, ' (semana anterior ' + fmt.pct(spam['pct_semana_anterior']) + ')')}.")
     if stats["volume"]["nao_classificados"]:
         n = stats["volume"]["nao_classificados"]
         lines.append(f"{fmt.inteiro(n)} {'comentário' if n == 1 else 'comentários'} ainda sem classificação.")
