@@ -9,20 +9,14 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.support.dashboard import USER
-from tests.support.factories import add_comments
+from tests.support.factories import add_classified_comments
 
 pytestmark = pytest.mark.browser
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def seed(conn, items: list[dict]) -> list[dict]:
-    """``add_comments``, then the classified ones marked ``classificado`` as the pipeline leaves them."""
-    rows = add_comments(conn, items)
-    conn.execute(sa.text("UPDATE comentarios SET status = 'classificado' "
-                         "WHERE id = ANY(CAST(:ids AS uuid[])) AND classificacao_atual_id IS NOT NULL"),
-                 {"ids": [r["id"] for r in rows]})
-    return rows
+seed = add_classified_comments  # classified ones as the pipeline leaves them: 'classificado'
 
 
 def _manual(db) -> list[tuple]:

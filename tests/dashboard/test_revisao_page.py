@@ -9,19 +9,13 @@ import sqlalchemy as sa
 
 from alumusic.repositories import classifications, review
 from tests.support.dashboard import USER, callback_body, dash_csrf, find_callback, login
-from tests.support.factories import add_comments
+from tests.support.factories import add_classified_comments
 
 URL = "/dashboard/_dash-update-component"
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def seed(conn, items: list[dict]) -> list[dict]:
-    """``add_comments``, then the classified ones marked ``classificado`` as the pipeline leaves them."""
-    rows = add_comments(conn, items)
-    conn.execute(sa.text("UPDATE comentarios SET status = 'classificado' "
-                         "WHERE id = ANY(CAST(:ids AS uuid[])) AND classificacao_atual_id IS NOT NULL"),
-                 {"ids": [r["id"] for r in rows]})
-    return rows
+seed = add_classified_comments  # classified ones as the pipeline leaves them: 'classificado'
 
 
 @pytest.fixture

@@ -12,20 +12,14 @@ import sqlalchemy as sa
 from alumusic.domain import Classification
 from alumusic.repositories import classifications, erasure, labels, review
 from alumusic.repositories.review import QueueFilter, QueueKey
-from tests.support.factories import TEST_PROVENANCE, add_comment, add_comments, tag
+from tests.support.factories import TEST_PROVENANCE, add_classified_comments, add_comment, tag
 
 TZ = "America/Sao_Paulo"
 NOW = datetime.now(UTC).replace(microsecond=0)
 SPAM_TEXT = "ganhe seguidores grátis no meu canal agora mesmo"
 
 
-def seed(conn, items: list[dict]) -> list[dict]:
-    """``add_comments``, then the classified ones marked ``classificado`` as the pipeline leaves them."""
-    rows = add_comments(conn, items)
-    conn.execute(sa.text("UPDATE comentarios SET status = 'classificado' "
-                         "WHERE id = ANY(CAST(:ids AS uuid[])) AND classificacao_atual_id IS NOT NULL"),
-                 {"ids": [r["id"] for r in rows]})
-    return rows
+seed = add_classified_comments  # classified ones as the pipeline leaves them: 'classificado'
 
 
 def _ids(items: list[dict]) -> list[str]:

@@ -29,7 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from alumusic.domain import Classification, Provenance, Tag
+from alumusic.domain import Classification, Provenance, Status, Tag
 from alumusic.repositories.classifications import record_classifications
 from alumusic.repositories.comments import CRIADO, NewComment, insert_comments
 
@@ -99,6 +99,22 @@ def add_comments(target: sa.Connection | sa.Engine, items: Iterable[Mapping[str,
         classification_ids.update(zip(positions, new_ids, strict=True))
     return [_stored(comment, result, classification_ids.get(n))
             for n, (comment, (result, _)) in enumerate(zip(comments, results, strict=True))]
+
+
+def add_classified_comments(target: sa.Connection | sa.Engine, items: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """``add_comments``, with the classified ones left ``classificado`` as the pipeline leaves them
+    (``add_comments`` alone keeps the status of a new comment, ``pendente``)."""
+    if isinstance(target, sa.Engine):
+        with target.begin() as conn:
+            return add_classified_comments(conn, items)
+    rows = add_comments(target, items)
+    target.execute(_MARK_CLASSIFIED, {"ids": [r["id"] for r in rows if r["classificacao_id"] is not None]})
+    return rows
+
+
+_MARK_CLASSIFIED = sa.text(
+    f"UPDATE comentarios SET status = '{Status.CLASSIFICADO}' WHERE id = ANY(CAST(:ids AS uuid[]))"
+)
 
 
 def _parse_item(item: Mapping[str, Any]) -> tuple[NewComment, Classification | None, str | None]:
