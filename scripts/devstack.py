@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -402,6 +403,7 @@ def run(only: set[str] | None = None) -> int:
 
         post_start_hooks(product_url, creds)
         print_banner(settings, creds, env, only, sink)
+        start_demo(settings, product_url, env, only)
         pg_down_since: float | None = None
         while True:
             if sup.poll() is not None:
@@ -433,6 +435,7 @@ def run(only: set[str] | None = None) -> int:
         # A second Ctrl-C must not interrupt the clean-up and leave processes behind.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        DEMO_STOP.set()
         if stopped_elsewhere:
             deadline = time.monotonic() + 60  # `make stop` finishes the clean-up (PostgreSQL last)
             while PIDFILE.exists() and time.monotonic() < deadline:
@@ -489,6 +492,111 @@ def post_start_hooks(product_url: str, creds: dict) -> None:
         _, secret = clients.create_client(conn, "demo", "ingest,read")
     save_credential(creds, "api_client", "demo")
     save_credential(creds, "api_client_secret", secret)
+
+
+# --- first start: demo data ------------------------------------------------------------------
+DEMO_STOP = threading.Event()  # set when the launcher stops: the demo thread gives up
+
+
+def start_demo(settings, product_url: str, env: dict, only: set[str]) -> threading.Thread | None:
+    """On an EMPTY product database (and unless DEMO=0) load the demo stream in a background thread,
+    let classify_comments classify it and backfill weekly_summary over its weeks."""
+    from alumusic import demo_data
+    from alumusic.db import get_engine
+
+    if not demo_data.demo_enabled() or demo_data.has_comments(get_engine(product_url)):
+        return None
+    log("Carregando dados de demonstração… (DEMO=0 desliga; um banco com dados nunca é alterado)")
+    thread = threading.Thread(target=_demo_worker, args=(settings, product_url, env, only),
+                              name="demo", daemon=True)
+    thread.start()
+    return thread
+
+
+def _airflow_cli(env: dict, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "airflow"), *args], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def _retry_airflow(env: dict, what: str, *args: str, within: float = 180) -> bool:
+    """Run an Airflow CLI command until it succeeds (the dag-processor may not have parsed the DAG yet)."""
+    deadline = time.monotonic() + within
+    while not DEMO_STOP.is_set():
+        done = _airflow_cli(env, *args)
+        if done.returncode == 0:
+            return True
+        if time.monotonic() > deadline:
+            log(f"demo: {what} failed: {(done.stderr or done.stdout).strip().splitlines()[-1:]}")
+            return False
+        DEMO_STOP.wait(5)
+    return False
+
+
+def _scalar(engine, sql: str) -> int:
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        return conn.execute(sa.text(sql)).scalar() or 0
+
+
+def _demo_worker(settings, product_url: str, env: dict, only: set[str]) -> None:
+    from datetime import date, timedelta
+
+    from alumusic import demo_data
+    from alumusic.cli import DEFAULT_POOL
+    from alumusic.db import get_engine
+
+    engine = get_engine(product_url)
+    started = time.monotonic()
+    try:
+        days = demo_data.FIRST_START_DAYS
+        loaded = demo_data.first_start(engine, days=days, pool_path=DEFAULT_POOL, enabled=True)
+        if not loaded:
+            return
+        log(f"demo: {loaded} comentários carregados em {time.monotonic() - started:.0f} s; classificando…")
+        if not set(AIRFLOW_PROGRAMS) <= only:
+            log("demo: Airflow não está neste stack (--only): os comentários ficam pendentes")
+            return
+        # One run sized for the whole demo (the scheduled runs take CLASSIFY_MAX_BATCHES batches each).
+        batches = min(1000, -(-loaded // settings.classify_batch_size))
+        _retry_airflow(env, "trigger classify_comments", "dags", "trigger", "classify_comments",
+                       "-c", json.dumps({"max_lotes": batches}))
+        deadline = time.monotonic() + 30 * 60
+        while not DEMO_STOP.is_set() and time.monotonic() < deadline:
+            if _scalar(engine, "SELECT count(*) FROM comentarios WHERE status IN ('pendente', 'processando')") == 0:
+                break
+            DEMO_STOP.wait(3)
+        else:
+            if not DEMO_STOP.is_set():
+                log("demo: classificação ainda em andamento após 30 min; o resumo semanal fica para depois")
+            return
+        classified = time.monotonic() - started
+        log(f"demo: classificação concluída em {classified:.0f} s; gerando os resumos semanais…")
+        today = date.today()
+        first = today - timedelta(days=days)
+        # One summary per Monday of the window whose week is over (a backfill makes no run for the current one).
+        weeks = sum(1 for d in range(days + 1) if (m := first + timedelta(days=d)).weekday() == 0
+                    and m + timedelta(days=7) <= today)
+        if not _retry_airflow(env, "backfill weekly_summary", "backfill", "create", "--dag-id", "weekly_summary",
+                              "--from-date", first.isoformat(),
+                              "--to-date", today.isoformat()):
+            return
+        # Backfilled weeks are stored in resumos_semanais (not e-mailed); done when the count settles.
+        last, stable_since = -1, time.monotonic()
+        deadline = time.monotonic() + 20 * 60
+        while not DEMO_STOP.is_set() and time.monotonic() < deadline:
+            count = _scalar(engine, "SELECT count(*) FROM resumos_semanais")
+            if count != last:
+                last, stable_since = count, time.monotonic()
+            elif count >= weeks or (count and time.monotonic() - stable_since > 90):
+                break
+            DEMO_STOP.wait(3)
+        if not DEMO_STOP.is_set():
+            log(f"Dados de demonstração prontos em {time.monotonic() - started:.0f} s: {loaded} comentários "
+                f"classificados, {last} resumos semanais (relatório, dashboard, revisão e insights)")
+    except Exception as exc:  # noqa: BLE001 - the demo never takes the stack down
+        if not DEMO_STOP.is_set():
+            log(f"demo: interrompido ({type(exc).__name__}: {exc})")
 
 
 def print_banner(settings, creds: dict, env: dict, only: set[str], sink: bool) -> None:

@@ -9,6 +9,7 @@ and every album gets a release date so the "criticism after release" chart has d
 from __future__ import annotations
 
 import csv
+import os
 import random
 import uuid
 from collections.abc import Iterator
@@ -186,3 +187,35 @@ def load(engine: sa.Engine, n: int, *, days: int = 60, seed: int = 42, pool_path
 def _flush(engine: sa.Engine, batch: list[NewComment]) -> int:
     with engine.begin() as conn:
         return sum(s == CRIADO for s in insert_comments(conn, batch))
+
+
+# The first start of the local stack (``make run`` on an empty database): what it loads.
+FIRST_START_COUNT = 4000  # the offline classifier gets through it in well under two minutes
+FIRST_START_DAYS = 70  # ~10 weeks: weekly_summary is backfilled over them
+FIRST_START_SEED = 2026
+
+
+def demo_enabled(environ: dict | None = None) -> bool:
+    """``DEMO=0`` (or false/no/off) opts out of the first-start demo data."""
+    value = (os.environ if environ is None else environ).get("DEMO", "1")
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def has_comments(engine: sa.Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM comentarios)")).scalar()
+
+
+def first_start(engine: sa.Engine, n: int = FIRST_START_COUNT, *, days: int = FIRST_START_DAYS,
+                seed: int = FIRST_START_SEED, pool_path: Path | None = None,
+                enabled: bool | None = None) -> int:
+    """Load the demo stream into an EMPTY product database; returns how many comments were created.
+
+    0 (and nothing written) when the database already has comments (a database with data is never
+    touched) or when the demo is switched off (``enabled`` False, or ``DEMO=0`` when None).
+    """
+    if not (demo_enabled() if enabled is None else enabled):
+        return 0
+    if has_comments(engine):
+        return 0
+    return load(engine, n, days=days, seed=seed, pool_path=pool_path, progress=False)
