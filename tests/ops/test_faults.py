@@ -18,7 +18,7 @@ from email.message import EmailMessage
 import pytest
 import sqlalchemy as sa
 
-from tests.ops.conftest import http_status
+from tests.support.ops import http_status
 
 pytestmark = [pytest.mark.ops, pytest.mark.timeout(240)]
 
