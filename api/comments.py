@@ -37,7 +37,7 @@ from api.schemas import (
     ResultadoUnico,
     validation_details,
 )
-from api.security import current_client, require_role
+from api.security import current_client, effective_roles, require_role
 
 bp = Blueprint("comments", __name__)
 INVALIDO = "invalido"
@@ -167,8 +167,9 @@ def _raw_id(entry: object) -> str | None:
 
 # --- reading -----------------------------------------------------------------------------------
 def _shown(row: dict) -> dict:
-    """A comment as it leaves through the API: personal data masked unless the client is ``admin``."""
-    if "admin" in current_client().papeis:
+    """A comment as it leaves through the API: personal data masked unless the request is ``admin``
+    (in its token and still granted: a token issued before the client became admin stays masked)."""
+    if "admin" in effective_roles():
         return row
     return {**row, "texto": pii.mask(row["texto"])}
 

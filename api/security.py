@@ -158,8 +158,7 @@ def require_role(*roles: str):
         @wraps(view)
         def wrapper(*args, **kwargs):
             verify_jwt_in_request()  # access tokens only; loads the active client
-            token_roles = set(get_jwt().get("papeis") or ())
-            effective = tuple(r for r in current_client().papeis if r in token_roles)
+            effective = effective_roles()
             if roles and not ("admin" in effective or any(r in effective for r in roles)):
                 raise ApiError(403, f"este cliente não tem o papel exigido ({' ou '.join(roles)})")
             return view(*args, **kwargs)
@@ -167,6 +166,12 @@ def require_role(*roles: str):
         return wrapper
 
     return decorator
+
+
+def effective_roles() -> tuple[str, ...]:
+    """The request's roles: those both in its token (issued with it) and still granted now."""
+    token_roles = set(get_jwt().get("papeis") or ())
+    return tuple(r for r in current_client().papeis if r in token_roles)
 
 
 def current_client() -> ApiClient:

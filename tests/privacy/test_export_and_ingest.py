@@ -195,3 +195,16 @@ def test_api_reads_mask_personal_data_except_for_admin_clients(client, access_he
         assert EMAIL not in body and "[e-mail]" in body and "[telefone]" in body, url
     admin = access_headers("chefe-api", ("admin",))
     assert client.get(f"/api/comentarios/{comment_id}", headers=admin).get_json()["texto"] == TEXT
+
+
+def test_a_token_issued_before_the_client_became_admin_still_reads_masked_text(client, access_headers, db):
+    """Unmasking follows the request's roles (in the token and still granted), like every check."""
+    reader = access_headers("promovido", ("ingest", "read"))
+    comment_id = _post(client, reader, TEXT)
+    with db.begin() as conn:  # made admin after its token was issued
+        conn.execute(sa.text("UPDATE api_clientes SET papeis = '{ingest,read,admin}' WHERE nome = 'promovido'"))
+    from api.security import client_cache
+
+    client_cache.clear()
+    body = json.dumps(client.get(f"/api/comentarios/{comment_id}", headers=reader).get_json(), ensure_ascii=False)
+    assert EMAIL not in body and "[e-mail]" in body
