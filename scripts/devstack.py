@@ -446,18 +446,17 @@ def run(only: set[str] | None = None) -> int:
 
 def stack_airflow_env(settings, product_url: str, airflow_url: str, *, sink: bool = False) -> dict:
     """The project's Airflow environment (``alumusic.airflow_env``) plus what the local stack runs with."""
-    from alumusic.airflow_env import airflow_env
+    from alumusic.airflow_env import airflow_env, smtp_connection_json
 
     home = DATA / "airflow"
     home.mkdir(parents=True, exist_ok=True)
-    smtp = {"conn_type": "smtp", "host": "127.0.0.1", "port": settings.smtp_port, "login": "", "password": "",
-            "extra": {"disable_tls": True, "disable_ssl": True, "from_email": settings.mail_from}} if sink else {
-        "conn_type": "smtp", "host": settings.smtp_host, "port": settings.smtp_port,
-        "login": settings.smtp_user or "", "password": settings.smtp_password.get_secret_value()
-        if settings.smtp_password else "",
-        "extra": {"disable_tls": not settings.smtp_starttls, "disable_ssl": True,
-                  "from_email": settings.mail_from},
-    }
+    if sink:
+        smtp = smtp_connection_json("127.0.0.1", settings.smtp_port, from_email=settings.mail_from)
+    else:
+        smtp = smtp_connection_json(
+            settings.smtp_host, settings.smtp_port, from_email=settings.mail_from, login=settings.smtp_user or "",
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else "",
+            starttls=settings.smtp_starttls)
     return airflow_env(home, airflow_url, product_url, extra={
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
@@ -466,7 +465,7 @@ def stack_airflow_env(settings, product_url: str, airflow_url: str, *, sink: boo
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "AIRFLOW__API__PORT": str(settings.airflow_port),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
-        "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps(smtp),
+        "AIRFLOW_CONN_SMTP_DEFAULT": smtp,
     })
 FIRST_CURATOR = "curador"
 

@@ -41,3 +41,15 @@ def airflow_env(home: str | os.PathLike[str], metadata_url: str, product_url: st
     }
     env.update(extra or {})
     return env
+
+
+def smtp_connection_json(host: str, port: int, *, from_email: str, login: str = "", password: str = "",
+                         starttls: bool = False, timeout: int | None = None) -> str:
+    """``AIRFLOW_CONN_SMTP_DEFAULT`` (the smtp provider's connection) for the weekly e-mail."""
+    import json
+
+    extra: dict = {"disable_tls": not starttls, "disable_ssl": True, "from_email": from_email}
+    if timeout is not None:
+        extra["timeout"] = timeout
+    return json.dumps({"conn_type": "smtp", "host": host, "port": port, "login": login, "password": password,
+                       "extra": extra})

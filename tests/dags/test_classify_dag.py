@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alumusic.repositories import classifications as repo
 from alumusic.repositories import queue
 from tests.support import pipeline
+from tests.support.airflow import load_dag
 from tests.support.pipeline import OTHER_MODEL, classification_rows, pending_comments, states
 
 pytestmark = pytest.mark.airflow
@@ -23,20 +24,7 @@ def ollama_env(make_emulator, monkeypatch):
 
 @pytest.fixture(scope="module")
 def dag(airflow_db):
-    from airflow.dag_processing.dagbag import DagBag
-    from airflow.models.pool import Pool
-
-    # make run / compose create this pool; the scheduler would refuse tasks of a missing pool.
-    Pool.create_or_update_pool("llm", slots=2, description="LLM calls", include_deferred=False)
-    bag = DagBag(dag_folder=str(helpers_root() / "dags" / "classify_comments.py"), safe_mode=False)
-    assert bag.import_errors == {}
-    return bag.dags["classify_comments"]
-
-
-def helpers_root():
-    from alumusic.paths import PROJECT_ROOT
-
-    return PROJECT_ROOT
+    return load_dag("classify_comments")
 
 
 def _task_states(dr) -> Counter:

@@ -13,6 +13,7 @@ import pytest
 from alumusic.classification.training import HELD_OUT_SHARE, held_out_key
 from alumusic.repositories import classifications as repo
 from alumusic.repositories import models
+from tests.support.airflow import load_dag
 from tests.support.factories import add_comments
 from tests.support.pipeline import classification_rows, pending_comments
 
@@ -25,26 +26,14 @@ CLOSINGS = ("zorbástico", "zorbástico demais", "muito zorbástico", "zorbásti
 RECEIVED = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
 
 
-def _dag(name: str):
-    from airflow.dag_processing.dagbag import DagBag
-    from airflow.models.pool import Pool
-
-    from alumusic.paths import PROJECT_ROOT
-
-    Pool.create_or_update_pool("llm", slots=2, description="LLM calls", include_deferred=False)
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / f"{name}.py"), safe_mode=False)
-    assert bag.import_errors == {}
-    return bag.dags[name]
-
-
 @pytest.fixture(scope="module")
 def train_dag(airflow_db):
-    return _dag("train_classifier")
+    return load_dag("train_classifier")
 
 
 @pytest.fixture(scope="module")
 def classify_dag(airflow_db):
-    return _dag("classify_comments")
+    return load_dag("classify_comments")
 
 
 def _ids(n: int, *, held_out: bool | None) -> list[uuid.UUID]:

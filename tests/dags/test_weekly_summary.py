@@ -7,16 +7,16 @@ without touching the stored summary, and the LLM's outage falling back only on t
 from __future__ import annotations
 
 import email
-import json
 from datetime import datetime, time, timedelta
 from email import policy
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from alumusic.airflow_env import smtp_connection_json
 from alumusic.summary.weeks import IsoWeek, last_complete_week
+from tests.support.airflow import load_dag
 from tests.support.factories import add_comments
 from tests.support.smtp import free_port
 from tests.support.weeks import known_week_items, week_item
@@ -24,14 +24,11 @@ from tests.support.weeks import known_week_items, week_item
 pytestmark = pytest.mark.airflow
 
 TZ = ZoneInfo("America/Sao_Paulo")
-DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "weekly_summary.py"
 RECIPIENTS = ["curadoria@alumusic.local", "diretoria@alumusic.local"]
 
 
 def _smtp_conn(port: int) -> str:
-    return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": port, "login": "", "password": "",
-                       "extra": {"disable_tls": True, "disable_ssl": True, "timeout": 5,
-                                 "from_email": "AluMusic Insights <insights@alumusic.local>"}})
+    return smtp_connection_json("127.0.0.1", port, from_email="AluMusic Insights <insights@alumusic.local>", timeout=5)
 
 
 @pytest.fixture
@@ -50,14 +47,7 @@ def env(smtp, monkeypatch, airflow_db, db):
 
 @pytest.fixture(scope="module")
 def weekly_dag(airflow_db):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(DAG_FILE), safe_mode=False)
-    assert bag.import_errors == {}
-    dag = bag.get_dag("weekly_summary")
-    for task in dag.tasks:  # the real policy waits minutes between tries; tests do not
-        task.retries, task.retry_delay, task.retry_exponential_backoff = 2, timedelta(0), False
-    return dag
+    return load_dag("weekly_summary", retries=2)
 
 
 def run(dag, when: datetime, **conf):

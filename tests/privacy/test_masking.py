@@ -22,20 +22,20 @@ import email
 import json
 from datetime import datetime, time, timedelta
 from email import policy
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from alumusic.airflow_env import smtp_connection_json
 from alumusic.domain import pii
 from alumusic.summary.weeks import IsoWeek, last_complete_week
+from tests.support.airflow import load_dag
 from tests.support.factories import add_comments
 from tests.support.insights import HOJE
 from tests.support.weeks import moment, week_item
 
 TZ = ZoneInfo("America/Sao_Paulo")
-DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "weekly_summary.py"
 RECIPIENTS = ["curadoria@alumusic.local"]
 
 
@@ -138,10 +138,8 @@ def summary_env(smtp, monkeypatch, airflow_db, db):
     from alumusic.settings import get_settings
 
     smtp.envelopes.clear()
-    conn = {"conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port, "login": "", "password": "",
-            "extra": {"disable_tls": True, "disable_ssl": True, "timeout": 5,
-                      "from_email": "AluMusic Insights <insights@alumusic.local>"}}
-    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps(conn))
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", smtp_connection_json(
+        "127.0.0.1", smtp.port, from_email="AluMusic Insights <insights@alumusic.local>", timeout=5))
     monkeypatch.setenv("SUMMARY_RECIPIENTS", ",".join(RECIPIENTS))
     get_settings.cache_clear()
     week = last_complete_week("America/Sao_Paulo")
@@ -153,14 +151,7 @@ def summary_env(smtp, monkeypatch, airflow_db, db):
 
 @pytest.fixture(scope="module")
 def weekly_dag(airflow_db):
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(DAG_FILE), safe_mode=False)
-    assert bag.import_errors == {}
-    dag = bag.get_dag("weekly_summary")
-    for task in dag.tasks:  # no waiting between tries in tests
-        task.retries, task.retry_delay, task.retry_exponential_backoff = 0, timedelta(0), False
-    return dag
+    return load_dag("weekly_summary", retries=0)
 
 
 def run_dag(dag, week: IsoWeek) -> dict:

@@ -21,6 +21,7 @@ from alumusic.repositories import classifications, erasure
 from alumusic.repositories.report import fetch_report
 from alumusic.summary.stats import weekly_stats
 from alumusic.summary.weeks import IsoWeek
+from tests.support.airflow import load_dag
 from tests.support.factories import add_comment
 
 TZ = ZoneInfo("America/Sao_Paulo")
@@ -207,13 +208,7 @@ def test_retention_leaves_erased_comments_and_refuses_bad_arguments(db, seeded):
 # --- the DAG -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def dag(airflow_db):
-    from airflow.dag_processing.dagbag import DagBag
-
-    from alumusic.paths import PROJECT_ROOT
-
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / "aplicar_retencao.py"), safe_mode=False)
-    assert bag.import_errors == {}
-    yield bag.dags["aplicar_retencao"]
+    yield load_dag("aplicar_retencao")
     # dag.test() leaves this thread's ORM session in a transaction; closed here, while the test
     # server still runs (else Airflow's atexit dispose_orm rolls it back against a stopped server).
     from airflow.utils.session import create_session
