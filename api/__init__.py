@@ -1,7 +1,8 @@
 """Comments API (Flask). ``create_app`` builds it; blueprints per concern live beside it.
 
 Blueprints: errors (one JSON error shape), health, auth (tokens), comments (ingest and read),
-openapi (the document), insights (Q&A, owned by the weekly-summary work). ``api.headers`` adds
+openapi (the document), insights (Q&A, owned by the weekly-summary work), lancamentos (the release
+catalog), docs (Swagger UI at ``/api/docs``). ``api.headers`` adds
 the security headers; ``api.gunicorn_worker`` makes gunicorn's own errors JSON too.
 """
 
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         TOKEN_RATE_LIMIT=settings.token_rate_limit,
         TOKEN_RATE_LIMIT_CLIENT=settings.token_rate_limit_client,
         PROXY_HOPS=settings.proxy_hops,
+        METRICS_TOKEN=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
         # Counters in the product database: one budget shared by every gunicorn worker and host.
         RATELIMIT_STORAGE_URI="alumusic+postgresql://",
     )
@@ -57,8 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # on it); otherwise the header is ignored and the IP is the connection's.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"])
 
-    from api import auth, comments, errors, headers, health, insights, openapi, ratelimit, security
+    from api import auth, comments, errors, headers, health, insights, metrics, openapi, ratelimit, security
 
+    metrics.init_app(app)  # first: it times every request, refused ones included
     headers.init_app(app)
     security.init_app(app)
     ratelimit.init_app(app)
@@ -69,4 +72,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(comments.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(metrics.bp)
+    from api import docs, lancamentos  # the release catalog; the interactive API docs (/api/docs)
+
+    app.register_blueprint(lancamentos.bp)
+    app.register_blueprint(docs.bp)
     return app

@@ -18,6 +18,7 @@ from flask import Blueprint, current_app, jsonify, request
 from pydantic import RootModel, ValidationError
 
 from alumusic.domain import Status, pii
+from alumusic.metrics import API_COMMENTS
 from alumusic.repositories import comment_search
 from alumusic.repositories.comments import CONFLITO, CRIADO, DUPLICADO, NewComment, insert_comments
 from api import database
@@ -91,8 +92,10 @@ def _post_one(data: object):
     try:
         item = ComentarioEntrada.model_validate(data, context=_context())
     except ValidationError as exc:
+        API_COMMENTS.labels(INVALIDO).inc()
         raise ApiError(422, "comentário inválido", validation_details(exc)) from None
     (status,) = _store([item])
+    API_COMMENTS.labels(status).inc()
     if status == CONFLITO:
         raise ApiError(409, "já existe um comentário com este id e outro texto",
                        [{"id": str(item.id), "resultado": CONFLITO}])
@@ -142,6 +145,9 @@ def _post_batch(data: dict):
     totals = {name: 0 for name in (CRIADO, DUPLICADO, CONFLITO, INVALIDO)}
     for r in results:
         totals[r["resultado"]] += 1
+    for name, n in totals.items():
+        if n:
+            API_COMMENTS.labels(name).inc(n)
     if not valid:
         raise ApiError(422, "nenhum item válido no lote", results)
     if totals[CRIADO] == len(raw):

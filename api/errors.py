@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from alumusic.metrics import API_DB_UNAVAILABLE
+
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,7 @@ def is_database_unavailable(exc: BaseException) -> bool:
 
 
 def database_unavailable() -> Response:
+    API_DB_UNAVAILABLE.inc()
     return error_response(503, "banco de dados indisponível: tente novamente em instantes",
                           headers={"Retry-After": str(DB_RETRY_AFTER_SECONDS)})
 

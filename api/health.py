@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify
 from pydantic import BaseModel
 
+from alumusic.metrics import API_DB_UNAVAILABLE
 from api.errors import DB_RETRY_AFTER_SECONDS
 from api.openapi import doc
 
@@ -29,6 +30,7 @@ def health():
     try:
         database.run(lambda conn: conn.execute(sa.text("SELECT 1")))
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        API_DB_UNAVAILABLE.inc()
         resp = jsonify(status="indisponivel", banco="erro", detalhe=type(exc).__name__)
         resp.headers["Retry-After"] = str(DB_RETRY_AFTER_SECONDS)
         return resp, 503

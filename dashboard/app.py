@@ -19,7 +19,7 @@ from dash import set_props
 from flask import Flask, jsonify, redirect, request
 
 from alumusic.settings import Settings, get_settings
-from dashboard import context, export_route, login, relatorio, report_route, security
+from dashboard import context, export_route, login, metrics, relatorio, report_route, security
 from dashboard.cache import SharedCache
 from dashboard.layout import message, private_shell
 
@@ -68,6 +68,7 @@ def create_app(*, settings: Settings | None = None, engine: sa.Engine | None = N
 
     report_route.register(server)
     export_route.register(server)
+    metrics.init_app(server, settings)
 
     # The private app first: its set-up takes the callbacks the pages registered with
     # ``dash.callback`` (Dash hands global callbacks to the first app set up).

@@ -29,6 +29,8 @@ from dogpile.util import NameRegistry
 from flask import Flask
 from flask_caching import Cache
 
+from alumusic.metrics import DASHBOARD_CACHE
+
 log = logging.getLogger(__name__)
 STALE_FACTOR = 10
 
@@ -52,6 +54,7 @@ class SharedCache:
             return entry
 
         def store() -> tuple[Any, float]:
+            computed_by.add(threading.get_ident())  # the background refresh runs in another thread
             entry = (compute(), time.time())
             self._cache.set(key, entry, timeout=ttl * STALE_FACTOR)
             return entry
@@ -69,7 +72,9 @@ class SharedCache:
 
             threading.Thread(target=run, name="cache-refresh", daemon=True).start()
 
+        computed_by: set[int] = set()
         with Lock(self._locks.get(key), store, cached, ttl, refresh_in_background) as value:
+            DASHBOARD_CACHE.labels("falta" if threading.get_ident() in computed_by else "acerto").inc()
             return value
 
     def clear(self) -> None:

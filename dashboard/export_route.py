@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, request, stream_with_context
 
 from alumusic.csv_export import DIALECTS, PERSONAL_DATA, iter_comments_csv
+from alumusic.metrics import DASHBOARD_EXPORT_ROWS, DASHBOARD_EXPORTS
 from alumusic.repositories import audit
 from dashboard import context
 from dashboard.comment_table import FiltroInvalido, make_filter
@@ -72,6 +73,7 @@ def register(server: Flask) -> None:
         with ctx.engine.begin() as conn:
             export_id = audit.record_export(conn, usuario=curator.usuario, origem="link", formato=formato,
                                             filtros={k: request.args.get(k) for k in PARAMS}, dados_pessoais=dados)
+        DASHBOARD_EXPORTS.labels(formato, dados).inc()
 
         def generate():
             stats: dict = {}
@@ -79,6 +81,7 @@ def register(server: Flask) -> None:
                 yield from iter_comments_csv(conn, f, dialect=formato, personal_data=dados, stats=stats)
             with ctx.engine.begin() as conn:  # only once the whole file was sent
                 audit.finish_export(conn, export_id, stats["linhas"])
+            DASHBOARD_EXPORT_ROWS.inc(stats["linhas"])
 
         stamp = datetime.now(ZoneInfo(ctx.settings.timezone)).strftime("%Y%m%d-%H%M%S")
         return Response(

@@ -52,7 +52,8 @@ PRIVATE_PREFIX = "/dashboard/"
 PUBLIC_PREFIX = "/relatorio/"
 LOGIN_PATH = "/entrar"
 # Exact paths anyone may request. Everything else is private (see the module docstring).
-PUBLIC_PATHS = frozenset({"/", "/health", "/favicon.ico", LOGIN_PATH, "/sair", "/insights"})
+# /metrics: Prometheus has no session; dashboard.metrics checks METRICS_TOKEN or loopback itself.
+PUBLIC_PATHS = frozenset({"/", "/health", "/favicon.ico", LOGIN_PATH, "/sair", "/insights", "/metrics"})
 PUBLIC_PREFIXES = (PUBLIC_PREFIX, "/entrar/oidc")
 CSRF_COOKIE = "_csrf_token"  # the name the Dash renderer reads
 SESSION_COOKIE = "alumusic_sessao"

@@ -77,7 +77,15 @@ class Settings(BaseSettings):
     # --- classification pipeline -----------------------------------------------------------
     classify_schedule_minutes: int = Field(default=2, ge=1)
     classify_batch_size: int = Field(default=200, ge=1)
-    classify_max_batches: int = Field(default=8, ge=1, description="Mapped batches per DAG run.")
+    classify_max_batches: int = Field(
+        default=8, ge=1,
+        description="Mapped batches of a scheduled run while the LLM's capacity is unknown (no recent "
+        "classification to measure it); once known, a run is sized from the backlog and that capacity.")
+    classify_run_intervals: float = Field(
+        default=1.25, gt=0, le=10,
+        description="A scheduled run plans the work the LLM can do in this many schedule intervals "
+        "(capacity = LLM_POOL_SLOTS x LLM_CONCURRENCY / mean observed latency); above 1 the next run "
+        "starts before this one's last batches end, so the LLM never idles between runs.")
     classify_max_attempts: int = Field(default=3, ge=1)
     classify_lease_seconds: int = Field(default=600, ge=10)
     llm_pool_slots: int = Field(default=4, ge=1, description="Airflow pool 'llm' size.")
@@ -97,6 +105,42 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "AluMusic Insights <insights@alumusic.local>"
     summary_recipients: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    summary_approval: bool = Field(
+        default=False,
+        description="weekly_summary waits for a curator's approval (Airflow's Required Actions) before e-mailing; "
+        "read when the DAG is parsed. Off: the summary is e-mailed as soon as it is built.")
+    summary_approval_timeout_hours: float = Field(
+        default=24, gt=0, description="With SUMMARY_APPROVAL: hours to wait for an answer before the default applies.")
+    summary_approval_default: Literal["aprovar", "rejeitar"] = Field(
+        default="rejeitar",
+        description="With SUMMARY_APPROVAL: the decision applied when nobody answers in time (rejeitar: stored, not sent).")
+    public_base_url: str | None = Field(
+        default=None,
+        description="Address where readers reach the dashboard (e.g. https://insights.alumusic.com.br): the "
+        "weekly e-mail links to the week's comments there. Unset: the e-mail carries no link.",
+    )
+    alert_recipients: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated addresses for spike alerts (detect_alerts); empty: SUMMARY_RECIPIENTS.")
+
+    # --- observability (metrics, status page, pipeline alarms) ------------------------------------
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token for GET /metrics on the API and the dashboard. Unset: /metrics answers "
+        "loopback clients only (403 otherwise). Set it when Prometheus scrapes over the network.",
+    )
+    operator_emails: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated operators' addresses for pipeline alarms (monitor_pipeline)."
+    )
+    alarm_pending_max_age_minutes: int = Field(
+        default=30, ge=1, description="Alarm when the oldest pending comment waited longer than this.")
+    alarm_failure_rate: float = Field(
+        default=0.2, gt=0, le=1,
+        description="Alarm when failed attempts / (classified + failed attempts) in the window exceed this.")
+    alarm_failure_window_minutes: int = Field(default=60, ge=1, description="Window of the failure-rate alarm.")
+    alarm_failure_min_attempts: int = Field(
+        default=20, ge=1, description="The failure-rate alarm needs at least this many attempts in the window.")
+    monitor_schedule_minutes: int = Field(default=5, ge=1, description="How often monitor_pipeline runs.")
 
     # --- API -------------------------------------------------------------------------------
     jwt_secret_key: SecretStr | None = None
@@ -142,14 +186,26 @@ class Settings(BaseSettings):
     dashboard_port: int = 8050
     airflow_port: int = 8080
 
+    @field_validator("public_base_url", mode="before")
+    @classmethod
+    def _http_base_url(cls, value: object) -> object:
+        # Blank means unset, as for the fields below; else an http(s) address, kept without its final "/".
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")) or any(c.isspace() for c in value):
+            raise ValueError("PUBLIC_BASE_URL must be an http(s) address, e.g. https://insights.example.com")
+        return value.rstrip("/")
+
     @field_validator("retencao_texto_dias", "dashboard_cookie_secure", "oidc_issuer", "oidc_client_id",
-                     "oidc_client_secret", "database_url", "airflow_database_url", mode="before")
+                     "oidc_client_secret", "database_url", "airflow_database_url", "metrics_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `KEY=` in .env or `${KEY:-}` in compose means "not set", not an invalid number or bool.
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("ollama_hosts", "summary_recipients", mode="before")
+    @field_validator("ollama_hosts", "summary_recipients", "operator_emails", "alert_recipients", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)

@@ -30,7 +30,8 @@ def dagbag():
 
 def test_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert {"classify_comments", "weekly_summary", "aplicar_retencao", "train_classifier"} <= set(dagbag.dag_ids)
+    assert {"classify_comments", "weekly_summary", "aplicar_retencao", "train_classifier",
+            "monitor_pipeline", "detect_alerts"} <= set(dagbag.dag_ids)
 
 
 def test_every_dag_is_documented_tagged_and_retried(dagbag):
@@ -64,8 +65,25 @@ def test_train_classifier_is_scheduled_on_corrections_and_daily(dagbag):
     assert set(dag.params) == {"forcar", "reverter_para"}
 
 
+def test_detect_alerts_runs_on_new_classifications_and_hourly(dagbag):
+    dag = dagbag.dags["detect_alerts"]
+    assert set(dag.task_ids) == {"detectar", "notificar"}
+    assert dag.max_active_runs == 1 and dag.catchup is False
+    timetable = dag.timetable
+    assert [a.uri.rstrip("/") for a in timetable.asset_condition.objects] == ["alumusic://classificacoes"]
+    assert (timetable.timetable.expression, str(timetable.timetable.timezone)) == ("0 * * * *", "America/Sao_Paulo")
+    assert set(dag.params) == {"em"} and "ALERT_RECIPIENTS" in dag.doc_md
+
+
 def test_aplicar_retencao_shape(dagbag):
     dag = dagbag.dags["aplicar_retencao"]
     assert set(dag.task_ids) == {"aplicar"}
     assert dag.catchup is False and dag.max_active_runs == 1
     assert "lgpd" in dag.tags and "RETENCAO_TEXTO_DIAS" in dag.doc_md
+
+
+def test_monitor_pipeline_shape(dagbag):
+    dag = dagbag.dags["monitor_pipeline"]
+    assert set(dag.task_ids) == {"sondar_ollama", "verificar_alarmes", "notificar_operadores"}
+    assert dag.max_active_runs == 1 and dag.catchup is False
+    assert "observabilidade" in dag.tags and "OPERATOR_EMAILS" in dag.doc_md and "smtp_default" in dag.doc_md
