@@ -5,11 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+REDIS_SERVER ?= /usr/bin/redis-server
 
-.PHONY: help venv lock run stop test pytest evals lint system-deps bench demo emulator clean
+.PHONY: help venv lock run stop test pytest evals lint system-deps redis-server bench demo emulator clean
 
 help:
 	@echo "make run     set up and run the whole product locally (Ctrl-C stops it)"
+	@echo "make run EXECUTOR=celery WORKERS=2   the same on Airflow's CeleryExecutor (Redis broker)"
 	@echo "make test    set up and run every test and the evals gate"
 	@echo "make stop    stop a stack started by make run"
 	@echo "make demo N=100000   load demo comments;  make bench   run the benchmarks"
@@ -32,15 +34,26 @@ lock: venv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -c requirements/runtime.txt --python-version 3.11 --custom-compile-command "make lock" \
 		--annotation-style line -o requirements/dev.txt
 
-# Browser tests need a Chromium; install Debian's when missing (needs root or sudo).
+# Browser tests need a Chromium, the Celery tests a Redis; install Debian's when missing (needs root or sudo).
 system-deps:
 	@if [ ! -x $(CHROMIUM) ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
+	@$(MAKE) --no-print-directory redis-server
 
-run: venv
-	$(PY) scripts/devstack.py run
+# The Celery broker of `make run EXECUTOR=celery` and of tests/ops/test_celery.py (Debian's redis-server;
+# the launcher runs it under supervisord, on a Unix socket: the package's own service is not used).
+redis-server:
+	@if [ ! -x $(REDIS_SERVER) ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; \
+	fi
+
+# EXECUTOR=celery WORKERS=2: Airflow's CeleryExecutor, a local Redis broker and N `airflow celery worker`s.
+CELERY_RUN := $(filter celery Celery CeleryExecutor,$(EXECUTOR))
+run: venv $(if $(CELERY_RUN),redis-server)
+	$(PY) scripts/devstack.py run $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(WORKERS),--workers $(WORKERS))
 
 stop:
 	@test -x $(PY) && $(PY) scripts/devstack.py stop || true

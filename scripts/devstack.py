@@ -9,7 +9,14 @@ keeps each e-mail as an .eml under DATA_DIR/mail/. A service that exits is resta
 supervisord logs it (DATA_DIR/logs/supervisord.log). Ctrl-C, SIGTERM or ``make stop`` stop
 supervisord (which stops each program's whole process group) and then the embedded PostgreSQL.
 
-    python scripts/devstack.py run [--only api,dashboard,mailsink]
+With ``--executor celery --workers N`` (``make run EXECUTOR=celery WORKERS=N``) Airflow runs the
+CeleryExecutor instead of the LocalExecutor: supervisord also runs a Redis broker (Debian's
+``redis-server``, on a Unix socket in DATA_DIR/run, so it never meets another Redis) and N
+``airflow celery worker`` programs; Celery's result backend is the Airflow metadata database. A broker
+of your own: set ``AIRFLOW__CELERY__BROKER_URL`` and no Redis is started. The variables are the ones
+docker-compose.yml's ``celery`` profile and the Helm chart use (``alumusic.airflow_env.celery_env``).
+
+    python scripts/devstack.py run [--only api,dashboard,mailsink] [--executor celery --workers 2]
     python scripts/devstack.py stop
     python scripts/devstack.py pg stop|start|restart     # the embedded PostgreSQL of DATA_DIR
 """
@@ -21,6 +28,7 @@ import json
 import os
 import secrets
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -44,10 +52,17 @@ PIDFILE = RUN / "stack.json"
 PG_PAUSED = RUN / "pg.paused"
 SUPERVISOR_CONF = RUN / "supervisord.conf"
 SUPERVISOR_SOCK = RUN / "supervisor.sock"
+SUPERVISED = ROOT / "scripts" / "supervised.py"
+GROUPS = RUN / "groups"  # each program's current process group (scripts/supervised.py)
 BIN = Path(sys.executable).parent
 
 AIRFLOW_PROGRAMS = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
 PROGRAMS = ("api", "dashboard", *AIRFLOW_PROGRAMS, "mailsink")
+# CeleryExecutor (--executor celery): the broker and the workers, added to the Airflow programs.
+REDIS_SOCK = RUN / "redis.sock"
+EXECUTORS = {"local": "LocalExecutor", "localexecutor": "LocalExecutor",
+             "celery": "CeleryExecutor", "celeryexecutor": "CeleryExecutor"}
+DEFAULT_WORKER_CONCURRENCY = 4  # tasks per worker at once (Celery's own default, 16, is a lot for a laptop)
 
 
 def log(msg: str) -> None:
@@ -184,7 +199,8 @@ def supervisor_config(programs: dict[str, list[str]]) -> str:
     for name, argv in programs.items():
         lines += [
             f"[program:{name}]",
-            f"command={_ini_value(shlex.join(argv))}",
+            # scripts/supervised.py: a restart first kills what a SIGKILLed previous start left behind.
+            f"command={_ini_value(shlex.join([sys.executable, str(SUPERVISED), str(GROUPS / name), '--', *argv]))}",
             f"directory={_ini_value(str(ROOT))}",
             "autostart=true", "autorestart=true", "startsecs=5", "startretries=30",
             "stopsignal=TERM", "stopwaitsecs=20", "stopasgroup=true", "killasgroup=true",
@@ -194,17 +210,42 @@ def supervisor_config(programs: dict[str, list[str]]) -> str:
     return "\n".join(lines)
 
 
+def worker_names(workers: int) -> list[str]:
+    return [f"airflow-worker-{k}" for k in range(1, workers + 1)]
+
+
+def celery_programs(workers: int, concurrency: int, *, with_redis: bool) -> dict[str, list[str]]:
+    """Redis on a Unix socket only (``--port 0``), nothing persisted (the queue is Airflow's to rebuild),
+    and ``workers`` Celery workers with names of their own (one machine, several nodes)."""
+    programs: dict[str, list[str]] = {}
+    if with_redis:
+        programs["redis"] = [redis_server(), "--port", "0", "--unixsocket", str(REDIS_SOCK), "--unixsocketperm", "700",
+                             "--dir", str(RUN), "--save", "", "--appendonly", "no", "--daemonize", "no"]
+    for k, name in enumerate(worker_names(workers), start=1):
+        # --skip-serve-logs: N workers would share one log-server port; the task logs are local
+        # files in AIRFLOW_HOME/logs, which the api-server reads directly.
+        programs[name] = [str(BIN / "airflow"), "celery", "worker", "--celery-hostname", f"worker{k}@%h",
+                          "--concurrency", str(concurrency), "--skip-serve-logs"]
+    return programs
+
+
+def redis_server() -> str:
+    return shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
 def stack_programs(settings, only: set[str], sink_port: int) -> dict[str, list[str]]:
     gunicorn = str(BIN / "gunicorn")
     airflow = str(BIN / "airflow")
     # --no-control-socket: each gunicorn would otherwise claim the same control socket.
     every = {
-        "api": [gunicorn, "--workers", "2", "--threads", "4", "--no-control-socket",
+        # -c python:alumusic.gunicorn_conf: each server its own PROMETHEUS_MULTIPROC_DIR (/metrics sums the workers).
+        "api": [gunicorn, "-c", "python:alumusic.gunicorn_conf", "--workers", "2", "--threads", "4", "--no-control-socket",
                 "--worker-class", "api.gunicorn_worker.JsonErrorWorker",
                 "--bind", f"127.0.0.1:{settings.api_port}", "api.wsgi:app"],
-        "dashboard": [gunicorn, "--workers", "2", "--threads", "4", "--no-control-socket",
+        "dashboard": [gunicorn, "-c", "python:alumusic.gunicorn_conf", "--workers", "2", "--threads", "4",
+                      "--no-control-socket",
                       "--bind", f"127.0.0.1:{settings.dashboard_port}", "dashboard.wsgi:server"],
-        "airflow-apiserver": [airflow, "api-server", "--port", str(settings.airflow_port)],
+        "airflow-apiserver": [airflow, "api-server", "--host", "127.0.0.1", "--port", str(settings.airflow_port)],
         "airflow-scheduler": [airflow, "scheduler"],
         "airflow-dag-processor": [airflow, "dag-processor"],
         "airflow-triggerer": [airflow, "triggerer"],
@@ -232,6 +273,10 @@ def stop_recorded() -> None:
             time.sleep(0.3)
         if _alive(sup):
             os.kill(sup, signal.SIGKILL)
+    if sup:
+        import supervised  # scripts/: what a program killed with SIGKILL left in its old process group
+
+        supervised.kill_leftovers(GROUPS, sup)
     for pgid in groups:
         _signal_group(pgid, signal.SIGTERM)
     deadline = time.monotonic() + 15
@@ -296,6 +341,33 @@ def wait_http(url: str, timeout: float) -> bool:
     return False
 
 
+def wait_redis(sock: Path, timeout: float) -> bool:
+    import redis
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if redis.Redis(unix_socket_path=str(sock), socket_timeout=2).ping():
+                return True
+        except (redis.RedisError, OSError):
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def wait_workers(names: list[str], timeout: float) -> list[str]:
+    """The Celery workers whose log says they are ready (``celery@... ready.``), waiting up to ``timeout``."""
+    deadline = time.monotonic() + timeout
+    ready: list[str] = []
+    while time.monotonic() < deadline:
+        ready = [n for n in names if (LOGS / f"{n}.log").exists()
+                 and " ready." in (LOGS / f"{n}.log").read_text(errors="replace")]
+        if len(ready) == len(names):
+            break
+        time.sleep(0.5)
+    return ready
+
+
 def wait_tcp(port: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -308,11 +380,24 @@ def wait_tcp(port: int, timeout: float) -> bool:
 
 
 # --- run -----------------------------------------------------------------------------------
-def run(only: set[str] | None = None) -> int:
+def run(only: set[str] | None = None, executor: str = "local", workers: int = 2) -> int:
     only = set(PROGRAMS) if not only else only
     unknown = only - set(PROGRAMS)
     if unknown:
         log(f"unknown services {sorted(unknown)}; known: {', '.join(PROGRAMS)}")
+        return 2
+    executor = EXECUTORS.get(executor.lower(), "")
+    if not executor:
+        log(f"unknown executor; known: {', '.join(sorted(set(EXECUTORS.values())))} (or local, celery)")
+        return 2
+    celery = executor == "CeleryExecutor" and bool(only & set(AIRFLOW_PROGRAMS))
+    own_broker = celery and not os.environ.get("AIRFLOW__CELERY__BROKER_URL")
+    if celery and workers < 1:
+        log("--workers must be at least 1")
+        return 2
+    if own_broker and not os.access(redis_server(), os.X_OK):
+        log("the CeleryExecutor needs a Redis broker: install Debian's redis-server (`make redis-server`) "
+            "or set AIRFLOW__CELERY__BROKER_URL")
         return 2
     if PIDFILE.exists():
         log("a previous stack is recorded as running: stopping it first")
@@ -361,6 +446,17 @@ def run(only: set[str] | None = None) -> int:
             only.discard("mailsink")
         env = os.environ.copy()
         env.update(stack_airflow_env(settings, product_url, airflow_url, sink=sink))
+        programs = stack_programs(settings, only, settings.smtp_port)
+        if celery:
+            from alumusic.airflow_env import celery_env
+
+            concurrency = int(os.environ.get("AIRFLOW__CELERY__WORKER_CONCURRENCY") or DEFAULT_WORKER_CONCURRENCY)
+            broker = os.environ.get("AIRFLOW__CELERY__BROKER_URL") or f"redis+socket://{REDIS_SOCK}"
+            env.update(celery_env(broker, airflow_url, worker_concurrency=concurrency,
+                                  result_backend=os.environ.get("AIRFLOW__CELERY__RESULT_BACKEND")))
+            env["AIRFLOW__CORE__PARALLELISM"] = str(max(4, workers * concurrency))
+            # Workers that start before the broker answers retry (Celery) or are restarted (supervisord).
+            programs = {**celery_programs(workers, concurrency, with_redis=own_broker), **programs}
         env["DATABASE_URL"] = product_url
         env["DATA_DIR"] = str(DATA)
         if sink:
@@ -376,14 +472,15 @@ def run(only: set[str] | None = None) -> int:
 
         LOGS.mkdir(parents=True, exist_ok=True)
         MAIL.mkdir(parents=True, exist_ok=True)
-        SUPERVISOR_CONF.write_text(supervisor_config(stack_programs(settings, only, settings.smtp_port)))
+        SUPERVISOR_CONF.write_text(supervisor_config(programs))
         with (LOGS / "supervisord.out").open("ab") as out:
             # Own session: Ctrl-C reaches the launcher only, which then stops supervisord in order.
             sup = subprocess.Popen([str(BIN / "supervisord"), "-c", str(SUPERVISOR_CONF)], env=env, cwd=ROOT,
                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         state["supervisord"] = sup.pid
         _write_state(state)
-        log(f"supervisord started ({', '.join(sorted(only))}); restarts are logged in {shown(LOGS)}/supervisord.log")
+        log(f"supervisord started ({', '.join(sorted(programs))}); restarts are logged in "
+            f"{shown(LOGS)}/supervisord.log")
 
         checks: dict[str, object] = {}
         if "api" in only:
@@ -394,15 +491,24 @@ def run(only: set[str] | None = None) -> int:
             checks["Airflow"] = f"http://127.0.0.1:{settings.airflow_port}/api/v2/monitor/health"
         if sink:
             checks["SMTP sink"] = settings.smtp_port
+        if own_broker:
+            checks["Redis"] = REDIS_SOCK
         for name, target in checks.items():
-            ok = wait_tcp(target, 60) if isinstance(target, int) else wait_http(target, 120)
+            if isinstance(target, Path):
+                ok = wait_redis(target, 30)
+            else:
+                ok = wait_tcp(target, 60) if isinstance(target, int) else wait_http(target, 120)
             if not ok:
                 log(f"{name} did not answer {target}; see {shown(LOGS)}/")
                 raise KeyboardInterrupt
-            log(f"{name} healthy: {target if isinstance(target, str) else f'127.0.0.1:{target}'}")
+            log(f"{name} healthy: {target if isinstance(target, str | Path) else f'127.0.0.1:{target}'}")
+        if celery:
+            ready = wait_workers(worker_names(workers), 120)
+            log(f"Celery workers ready: {', '.join(ready) or 'none yet'} of {workers}"
+                + ("" if len(ready) == workers else f" (see {shown(LOGS)}/airflow-worker-*.log)"))
 
         post_start_hooks(product_url, creds)
-        print_banner(settings, creds, env, only, sink)
+        print_banner(settings, creds, env, only, sink, workers=workers if celery else 0)
         start_demo(settings, product_url, env, only)
         pg_down_since: float | None = None
         while True:
@@ -446,7 +552,7 @@ def run(only: set[str] | None = None) -> int:
 
 def stack_airflow_env(settings, product_url: str, airflow_url: str, *, sink: bool = False) -> dict:
     """The project's Airflow environment (``alumusic.airflow_env``) plus what the local stack runs with."""
-    from alumusic.airflow_env import airflow_env, smtp_connection_json
+    from alumusic.airflow_env import airflow_env, otel_metrics_env, smtp_connection_json
 
     home = DATA / "airflow"
     home.mkdir(parents=True, exist_ok=True)
@@ -466,6 +572,8 @@ def stack_airflow_env(settings, product_url: str, airflow_url: str, *, sink: boo
         "AIRFLOW__API__PORT": str(settings.airflow_port),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW_CONN_SMTP_DEFAULT": smtp,
+        # Airflow's own metrics when an OpenTelemetry collector is given (e.g. OTEL_COLLECTOR_HOST=127.0.0.1).
+        **(otel_metrics_env(os.environ["OTEL_COLLECTOR_HOST"]) if os.environ.get("OTEL_COLLECTOR_HOST") else {}),
     })
 FIRST_CURATOR = "curador"
 
@@ -598,7 +706,7 @@ def _demo_worker(settings, product_url: str, env: dict, only: set[str]) -> None:
             log(f"demo: interrompido ({type(exc).__name__}: {exc})")
 
 
-def print_banner(settings, creds: dict, env: dict, only: set[str], sink: bool) -> None:
+def print_banner(settings, creds: dict, env: dict, only: set[str], sink: bool, *, workers: int = 0) -> None:
     pw_file = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
     airflow_pw = json.loads(pw_file.read_text()).get("admin", "?") if pw_file.exists() else "(see api-server log)"
     lines = ["", "AluMusic Insights is running (Ctrl-C or `make stop` stops everything)"]
@@ -616,6 +724,10 @@ def print_banner(settings, creds: dict, env: dict, only: set[str], sink: bool) -
             lines.append(f"                  client id {creds['api_client']} / secret {creds['api_client_secret']}")
     if "airflow-apiserver" in only:
         lines.append(f"  Airflow         http://127.0.0.1:{settings.airflow_port}/   user admin / password {airflow_pw}")
+        if workers:
+            lines.append(f"                  CeleryExecutor: {workers} workers ({', '.join(worker_names(workers))}) x "
+                         f"{env['AIRFLOW__CELERY__WORKER_CONCURRENCY']} tasks, broker "
+                         f"{env['AIRFLOW__CELERY__BROKER_URL']}")
     lines.append(f"  E-mails         {shown(MAIL)}/   (SMTP sink on 127.0.0.1:{settings.smtp_port})" if sink
                  else f"  E-mails         SMTP {settings.smtp_host}:{settings.smtp_port} (MAIL_SINK=0)")
     lines += [
@@ -631,6 +743,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     run_p = sub.add_parser("run", help="run the stack in the foreground (Ctrl-C stops it)")
     run_p.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(PROGRAMS)}")
+    # Defaults from the compose file's names (AIRFLOW_EXECUTOR=CeleryExecutor, AIRFLOW_WORKERS=2).
+    run_p.add_argument("--executor", default=os.environ.get("AIRFLOW_EXECUTOR") or "local",
+                       help="local (LocalExecutor, the default) or celery (CeleryExecutor, Redis broker)")
+    run_p.add_argument("--workers", type=int, default=int(os.environ.get("AIRFLOW_WORKERS") or 2),
+                       help="Celery workers (with --executor celery)")
     sub.add_parser("stop", help="stop a stack started elsewhere")
     pg_p = sub.add_parser("pg", help="stop/start/restart the embedded PostgreSQL")
     pg_p.add_argument("action", choices=("stop", "start", "restart"))
@@ -644,7 +761,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "pg":
         return pg_command(args.action)
     only = {s.strip() for s in getattr(args, "only", "").split(",") if s.strip()}
-    return run(only or None)
+    return run(only or None, executor=args.executor, workers=args.workers)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,36 @@ def airflow_env(home: str | os.PathLike[str], metadata_url: str, product_url: st
     return env
 
 
+# Airflow's own names for the CeleryExecutor settings: docker-compose.yml (profile "celery"), ``make run
+# EXECUTOR=celery`` (scripts/devstack.py) and the Helm chart's ``env`` use these same variables.
+CELERY_EXECUTOR = "CeleryExecutor"
+CELERY_VARIABLES = ("AIRFLOW__CORE__EXECUTOR", "AIRFLOW__CELERY__BROKER_URL", "AIRFLOW__CELERY__RESULT_BACKEND",
+                    "AIRFLOW__CELERY__WORKER_CONCURRENCY")
+
+
+def celery_env(broker_url: str, metadata_url: str, *, worker_concurrency: int | None = None,
+               result_backend: str | None = None) -> dict[str, str]:
+    """The CeleryExecutor: tasks queued on the broker at ``broker_url`` (Redis: ``redis://host:6379/0``
+    or ``redis+socket:///path/redis.sock``), task states in Celery's database result backend (default:
+    the Airflow metadata database at ``metadata_url``, as ``db+<SQLAlchemy URL>``), and each worker's
+    process count (``airflow celery worker`` runs that many tasks at once; None: Celery's default)."""
+    env = {
+        "AIRFLOW__CORE__EXECUTOR": CELERY_EXECUTOR,
+        "AIRFLOW__CELERY__BROKER_URL": broker_url,
+        "AIRFLOW__CELERY__RESULT_BACKEND": result_backend or f"db+{metadata_url}",
+    }
+    if worker_concurrency is not None:
+        env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] = str(worker_concurrency)
+    return env
+
+
+def otel_metrics_env(host: str, port: int = 4318, *, prefix: str = "airflow") -> dict[str, str]:
+    """Airflow's own metrics (scheduler, DAG runs, tasks, pools) pushed over OTLP/HTTP to an
+    OpenTelemetry collector at ``host:port`` (compose: ``otel-collector``, profile "observability")."""
+    return {"AIRFLOW__METRICS__OTEL_ON": "True", "AIRFLOW__METRICS__OTEL_HOST": host,
+            "AIRFLOW__METRICS__OTEL_PORT": str(port), "AIRFLOW__METRICS__OTEL_PREFIX": prefix}
+
+
 def smtp_connection_json(host: str, port: int, *, from_email: str, login: str = "", password: str = "",
                          starttls: bool = False, timeout: int | None = None) -> str:
     """``AIRFLOW_CONN_SMTP_DEFAULT`` (the smtp provider's connection) for the weekly e-mail."""

@@ -92,3 +92,54 @@ def test_airflow_defaults_to_the_settings_time_zone():
     for name in (*AIRFLOW, "airflow-worker", "airflow-init"):
         env = SERVICES[name]["environment"]
         assert env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == env["TIMEZONE"] == f"${{TIMEZONE:-{default}}}", name
+
+
+def test_observability_profile_scrapes_every_service_with_the_token():
+    for name in ("prometheus", "otel-collector"):
+        assert SERVICES[name]["profiles"] == ["observability"], name
+    assert "observability" not in str(SERVICES["api"].get("profiles"))  # the product runs without it
+    prometheus = SERVICES["prometheus"]
+    assert "./docker/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prometheus["volumes"]
+    assert prometheus["healthcheck"]["test"][0] == "CMD"
+    config = yaml.safe_load((ROOT / "docker" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    ports = {"api": "5000", "dashboard": "8050"}
+    for job, service in (("alumusic-api", "api"), ("alumusic-dashboard", "dashboard")):
+        assert jobs[job]["static_configs"][0]["targets"] == [f"{service}:{ports[service]}"]
+        assert f"0.0.0.0:{ports[service]}" in SERVICES[service]["command"]
+        assert jobs[job]["metrics_path"] == "/metrics"
+        # the token file the entrypoint writes from METRICS_TOKEN, the same variable the apps read
+        assert jobs[job]["authorization"]["credentials_file"] in " ".join(prometheus["entrypoint"])
+        assert SERVICES[service]["environment"]["METRICS_TOKEN"] == prometheus["environment"]["METRICS_TOKEN"]
+    collector = yaml.safe_load((ROOT / "docker" / "otel-collector.yml").read_text())
+    assert jobs["airflow"]["static_configs"][0]["targets"] == [
+        "otel-collector:" + collector["exporters"]["prometheus"]["endpoint"].rsplit(":", 1)[1]]
+    for name in (*AIRFLOW, "airflow-worker"):
+        env = SERVICES[name]["environment"]
+        assert env["AIRFLOW__METRICS__OTEL_HOST"] == "otel-collector"
+        assert collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"].endswith(":" + env["AIRFLOW__METRICS__OTEL_PORT"])
+
+
+def test_web_servers_run_with_the_multiprocess_metrics_config():
+    for name in ("api", "dashboard"):
+        command = SERVICES[name]["command"]
+        assert command[command.index("-c") + 1] == "python:alumusic.gunicorn_conf", name
+
+
+def test_the_celery_profile_uses_the_names_of_make_run_executor_celery():
+    """docker-compose's celery profile and ``make run EXECUTOR=celery`` (alumusic.airflow_env.celery_env)
+    configure the CeleryExecutor with the same Airflow variables."""
+    from alumusic.airflow_env import CELERY_EXECUTOR, CELERY_VARIABLES, celery_env
+
+    local = celery_env("redis+socket:///run/redis.sock", "postgresql+psycopg2://postgres@/airflow",
+                       worker_concurrency=3)
+    assert set(local) == set(CELERY_VARIABLES) and local["AIRFLOW__CORE__EXECUTOR"] == CELERY_EXECUTOR
+    assert local["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+postgresql+psycopg2://postgres@/airflow"
+    for name in (*AIRFLOW, "airflow-init", "airflow-worker"):
+        env = SERVICES[name]["environment"]
+        assert set(CELERY_VARIABLES) <= set(env), name
+        assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://redis:")
+        assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+" + env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    assert SERVICES["airflow-worker"]["profiles"] == SERVICES["redis"]["profiles"] == ["celery"]
+    assert SERVICES["airflow-worker"]["command"] == ["airflow", "celery", "worker"]
+    assert "AIRFLOW_EXECUTOR=CeleryExecutor" in (ROOT / "docker-compose.yml").read_text()

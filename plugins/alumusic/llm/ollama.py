@@ -8,10 +8,13 @@ before temperature and before the JSON-schema grammar masks tokens). ``logprobs`
 when the server sent none (an older Ollama ignores the request fields) or sent something that
 does not have the documented shape (logged; the answer itself is still returned).
 
-Several hosts are used round-robin (scale-out: one Ollama per GPU box). A host that refuses the
-connection is skipped for that call; errors the caller can only wait out (connection refused,
-timeouts, HTTP 5xx, model not pulled) are ``BackendUnavailableError`` so pipelines leave the
-comment pending and retry later.
+Several hosts are used round-robin (scale-out: one Ollama per GPU box). A host that stops
+answering (connection refused or reset, connect or read timeout) fails the call over to the next
+host and is left out of the rotation for a short cool-down (``host_cooldown_s``, 5 s), so the
+other calls do not wait on it; after the cool-down one call tries it again, and a host that
+answers is back in the rotation at once. When no host answers, or for errors the caller can only
+wait out (HTTP 5xx, model not pulled), the call raises ``BackendUnavailableError`` so pipelines
+leave the comment pending and retry later. The state is per client (per process in Airflow).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +30,7 @@ from typing import Any
 import requests
 
 from alumusic.domain import BackendUnavailableError, ClassificationError
+from alumusic.metrics import LLM_CALLS
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +69,10 @@ class ChatResponse:
     done_reason: str | None  # "stop"; "length" means the answer was cut at num_predict/num_ctx
     model: str
     host: str
-    eval_count: int | None = None
+    eval_count: int | None = None  # tokens generated
+    # Tokens of the whole prompt, the part served from Ollama's prefix cache included (Ollama
+    # reports no cached count); None when the server sent none.
+    prompt_eval_count: int | None = None
     # One entry per generated token when asked for (``logprobs=True``); None when the server
     # sent none (older Ollama) or an unreadable payload.
     logprobs: tuple[TokenLogprob, ...] | None = None
@@ -84,6 +92,7 @@ class OllamaClient:
         read_timeout: float = 60.0,
         keep_alive: str | None = "30m",
         default_options: dict[str, Any] | None = None,
+        host_cooldown_s: float = 5.0,
     ) -> None:
         if isinstance(hosts, str):
             hosts = [h.strip() for h in hosts.split(",") if h.strip()]
@@ -95,8 +104,10 @@ class OllamaClient:
         self.read_timeout = read_timeout
         self.keep_alive = keep_alive
         self.default_options = dict(default_options or {})
-        self._next = itertools.cycle(range(len(self.hosts)))
+        self.host_cooldown_s = host_cooldown_s
+        self._next = itertools.count()
         self._next_lock = threading.Lock()
+        self._down_until: dict[str, float] = {}  # host -> monotonic time its cool-down ends
         # requests.Session is not documented as thread-safe: one per thread (keeps connections alive).
         self._local = threading.local()
 
@@ -108,31 +119,68 @@ class OllamaClient:
         return session
 
     def _host_order(self) -> list[str]:
-        """Hosts starting at the next round-robin position (the rest serve as fail-over)."""
+        """The hosts answering, from the next round-robin position, then those cooling down (the
+        rest of the list serves as fail-over: when every host is cooling, each is still tried)."""
+        now = time.monotonic()
         with self._next_lock:
-            start = next(self._next)
-        return self.hosts[start:] + self.hosts[:start]
+            up = [h for h in self.hosts if self._down_until.get(h, 0.0) <= now]
+            cooling = sorted((h for h in self.hosts if h not in up), key=self._down_until.__getitem__)
+            if not up:
+                return cooling
+            start = next(self._next) % len(up)
+        return up[start:] + up[:start] + cooling
+
+    def _mark_down(self, host: str, problem: str) -> None:
+        with self._next_lock:
+            first = host not in self._down_until
+            self._down_until[host] = time.monotonic() + self.host_cooldown_s
+        if first:  # once per outage, not once per call
+            log.warning("Ollama host %s fora da rotação por %gs: %s", host, self.host_cooldown_s, problem)
+
+    def _mark_up(self, host: str) -> None:
+        if host in self._down_until:
+            with self._next_lock:
+                back = self._down_until.pop(host, None) is not None
+            if back:
+                log.warning("Ollama host %s responde de novo: de volta à rotação", host)
+
+    def hosts_cooling_down(self) -> list[str]:
+        """Hosts left out of the rotation right now (they stopped answering less than a cool-down ago)."""
+        now = time.monotonic()
+        with self._next_lock:
+            return [h for h in self.hosts if self._down_until.get(h, 0.0) > now]
 
     def _request(self, method: str, path: str, *, json_body: dict | None = None,
                  timeout: tuple[float, float] | None = None, host: str | None = None) -> tuple[str, Any]:
         timeout = timeout or (self.connect_timeout, self.read_timeout)
         hosts = [host.rstrip("/")] if host else self._host_order()
+        problems: list[str] = []
         last_error: Exception | None = None
         for base in hosts:
             url = f"{base}{path}"
+            started = time.perf_counter()  # per-host latency and errors for /metrics (alumusic.metrics)
             try:
                 resp = self._session().request(method, url, json=json_body, timeout=timeout)
-            except requests.ConnectionError as exc:  # includes ConnectTimeout
-                # The host is down or gone: the next host may serve this call.
-                log.warning("Ollama host %s unreachable: %s", base, exc)
-                last_error = exc
-                continue
-            except requests.Timeout as exc:
-                raise BackendUnavailableError(f"Ollama em {base} não respondeu em {timeout[1]:g}s") from exc
+            except requests.ConnectionError as exc:  # refused, reset mid-answer, ConnectTimeout
+                problem, last_error = f"Ollama em {base} inacessível: {exc}", exc
+            except requests.Timeout as exc:  # ReadTimeout: the host stopped answering
+                problem, last_error = f"Ollama em {base} não respondeu em {timeout[1]:g}s", exc
             except requests.RequestException as exc:
                 raise BackendUnavailableError(f"falha de comunicação com Ollama em {base}: {exc}") from exc
-            return base, self._decode(base, resp)
-        raise BackendUnavailableError(f"nenhum host Ollama acessível ({', '.join(hosts)}): {last_error}")
+            else:
+                self._mark_up(base)
+                try:
+                    data = self._decode(base, resp)
+                except ClassificationError as exc:
+                    LLM_CALLS.record(base, time.perf_counter() - started, exc)
+                    raise
+                LLM_CALLS.record(base, time.perf_counter() - started)
+                return base, data
+            # The call never got an answer, so sending it to the next host cannot classify twice.
+            self._mark_down(base, problem)
+            LLM_CALLS.record(base, time.perf_counter() - started, last_error)
+            problems.append(problem)
+        raise BackendUnavailableError(f"nenhum host Ollama acessível: {'; '.join(problems)}") from last_error
 
     def _decode(self, base: str, resp: requests.Response) -> Any:
         detail = _error_text(resp)
@@ -191,7 +239,8 @@ class OllamaClient:
             done_reason=data.get("done_reason"),
             model=str(data.get("model") or self.model),
             host=host,
-            eval_count=data.get("eval_count"),
+            eval_count=_count(data.get("eval_count")),
+            prompt_eval_count=_count(data.get("prompt_eval_count")),
             logprobs=tokens,
         )
 
@@ -256,6 +305,11 @@ def _token_logprob(entry: Any, where: str, *, nested: bool) -> TokenLogprob:
         top = tuple(_token_logprob(alt, f"{where}.top_logprobs[{j}]", nested=False)
                     for j, alt in enumerate(alternatives))
     return TokenLogprob(token=token, logprob=float(logprob), token_bytes=raw, top_logprobs=top)
+
+
+def _count(value: Any) -> int | None:
+    """A token count as Ollama reports it (a non-negative integer), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _error_text(resp: requests.Response) -> str:
