@@ -3,14 +3,20 @@ the pydantic models of ``api.schemas`` (views are decorated with ``doc(...)``).
 
 spectree's own request validation is not used (``skip_validation``): views validate with the same
 models themselves so that a batch can answer per item and errors keep the API's single shape.
+
+The served document adds an example to every request body and response (``EXEMPLOS``; error
+statuses show the ``Erro`` shape with their code): Swagger UI at ``/api/docs`` (``api.docs``) shows them.
 """
 
 from __future__ import annotations
+
+import copy
 
 from flask import Blueprint, jsonify
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
 
+from api.errors import error_body
 from api.schemas import Erro
 
 bp = Blueprint("openapi", __name__)
@@ -19,7 +25,12 @@ spec = SpecTree(
     "flask",
     title="AluMusic Insights API",
     version="1.0.0",
-    description="Ingestão e consulta de comentários sobre música. Erros: sempre JSON no formato Erro.",
+    description=(
+        "Ingestão e consulta de comentários sobre música, e o catálogo de lançamentos. Autenticação: "
+        "POST /api/auth/token com as credenciais do cliente e envie 'Authorization: Bearer <access_token>'. "
+        "Erros: sempre JSON no formato Erro: {\"erro\": {\"codigo\", \"mensagem\", \"detalhes\": [...]}}. "
+        "Documentação interativa: /api/docs."
+    ),
     naming_strategy=lambda model: model.__name__,  # readable component names, no hash suffix
     nested_naming_strategy=lambda _parent, child: child,
     validation_error_model=Erro,  # spectree documents a 422 on every route: ours has the Erro shape
@@ -43,6 +54,102 @@ def doc(*, json=None, query=None, ok: dict | None = None, errors: tuple[int, ...
                          skip_validation=True)
 
 
+# --- examples --------------------------------------------------------------------------------
+# One example per request and response model (by component name), put on each operation's media
+# types so Swagger UI (/api/docs) shows them; tests/api/test_api_docs.py validates every example
+# against its schema and checks that every operation has them. Error statuses show the Erro shape.
+_ID = "3f2b9c1e-8a4d-4e7b-9c61-2d5a7e0b4f18"
+_QUANDO = "2026-11-23T14:05:09.123456+00:00"
+_LANCAMENTO = {"id": 7, "artista": "Anitta", "titulo": "Funk Generation", "tipo": "album",
+               "lancado_em": "2026-11-20", "criado_em": _QUANDO, "atualizado_em": _QUANDO, "autor": "api:gravadora"}
+_COMENTARIO = {
+    "id": _ID, "texto": "O clipe novo ficou incrível, a fotografia está linda!", "artista": "Anitta",
+    "album": "Funk Generation", "musica": "Lose Ya Breath", "tipo": "clipe", "publicado_em": "2026-11-23T13:58:00+00:00",
+    "recebido_em": _QUANDO, "fonte": "youtube", "status": "classificado", "tentativas": 1, "ultimo_erro": None,
+    "categoria": "ELOGIO", "confianca": 0.91, "origem": "automatica", "classificador": "offline",
+    "versao_classificador": "offline-1.5.0", "modelo": None, "autor": None, "classificado_em": _QUANDO,
+    "tags": ["clip_fotografia"],
+}
+EXEMPLOS: dict[str, object] = {
+    "PedidoToken": {"cliente": "gravadora", "segredo": "o-segredo-mostrado-na-criacao"},
+    "TokenResposta": {"access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...", "refresh_token": "eyJhbGciOi...",
+                      "token_type": "Bearer", "expires_in": 900},
+    "Saude": {"status": "ok", "banco": "ok", "detalhe": None},
+    "CorpoComentarios": {"id": _ID, "texto": "O clipe novo ficou incrível, a fotografia está linda!",
+                         "artista": "Anitta", "musica": "Lose Ya Breath", "tipo": "clipe",
+                         "publicado_em": "2026-11-23T13:58:00-03:00", "fonte": "youtube"},
+    "RespostaIngestao": {"id": _ID, "resultado": "criado", "status": "pendente"},
+    "ResultadoLote": {"resultados": [
+        {"indice": 0, "id": _ID, "resultado": "criado", "motivos": []},
+        {"indice": 1, "id": None, "resultado": "invalido", "motivos": ["texto: texto vazio ou só com espaços"]}],
+        "totais": {"criado": 1, "duplicado": 0, "conflito": 0, "invalido": 1}},
+    "PaginaComentarios": {"itens": [_COMENTARIO], "proximo_cursor": "MjAyNi0xMS0yM1QxNDowNTowOS4xMjM0NTYrMDA6MDB8..."},
+    "ComentarioDetalhe": {**_COMENTARIO, "historico": [{
+        "id": 42, "categoria": "ELOGIO", "confianca": 0.91, "origem": "automatica", "classificador": "offline",
+        "versao": "offline-1.5.0", "modelo": None, "versao_prompt": None, "latencia_ms": 0.4, "autor": None,
+        "criado_em": _QUANDO, "atual": True,
+        "tags": [{"codigo": "clip_fotografia", "explicacao": "elogia a fotografia do clipe"}]}]},
+    "PedidoApagamento": {"motivo": "pedido do titular via API"},
+    "RespostaApagamento": {"id": _ID, "apagado": True},
+    "PedidoPergunta": {"pergunta": "O que mais gerou críticas nas últimas semanas?"},
+    "RespostaInsights": {"resposta": "As críticas se concentraram no autotune do novo single e no preço dos "
+                                     "ingressos dos shows.", "semanas": ["2026-W47", "2026-W46"], "modelo": "qwen2.5:7b"},
+    "LancamentoEntrada": {"artista": "Anitta", "titulo": "Funk Generation", "tipo": "album", "lancado_em": "2026-11-20"},
+    "LancamentoSaida": _LANCAMENTO,
+    "PaginaLancamentos": {"itens": [_LANCAMENTO], "total": 1, "pagina": 1, "limite": 100},
+    "RespostaApagamentoLancamento": {"id": 7, "apagado": True},
+}
+# Examples that differ by status for the same model.
+EXEMPLOS_STATUS: dict[tuple[str, str], object] = {
+    ("RespostaIngestao", "200"): {"id": _ID, "resultado": "duplicado", "status": "classificado"},
+    ("Saude", "503"): {"status": "indisponivel", "banco": "erro", "detalhe": "OperationalError"},
+}
+_DETALHES_ERRO = {
+    400: ["Expecting value: line 1 column 1 (char 0)"],
+    409: [{"campo": "titulo", "mensagem": "já existe um lançamento deste artista com este tipo e título", "id": 7}],
+    413: ["corpo acima de 1048576 bytes"],
+    415: ["Content-Type recebido: text/plain"],
+    422: [{"campo": "lancado_em", "mensagem": "data inválida: use aaaa-mm-dd ou dd/mm/aaaa"}],
+}
+
+
+def error_example(code: int) -> dict:
+    return error_body(code, detalhes=_DETALHES_ERRO.get(code))
+
+
+def _ref_name(media: dict) -> str | None:
+    ref = (media.get("schema") or {}).get("$ref", "")
+    return ref.rsplit("/", 1)[-1] if ref else None
+
+
+def with_examples(document: dict) -> dict:
+    """``document`` with an example on every JSON request body and response it has one for."""
+    doc = copy.deepcopy(document)
+    for ops in doc.get("paths", {}).values():
+        for op in ops.values():
+            body = (op.get("requestBody") or {}).get("content", {}).get("application/json")
+            if body is not None and (name := _ref_name(body)) in EXEMPLOS:
+                body["example"] = EXEMPLOS[name]
+            for status, resp in op.get("responses", {}).items():
+                media = resp.get("content", {}).get("application/json")
+                name = _ref_name(media) if media else None
+                if name == "Erro":
+                    media["example"] = error_example(int(status))
+                elif (name, status) in EXEMPLOS_STATUS:
+                    media["example"] = EXEMPLOS_STATUS[(name, status)]
+                elif name in EXEMPLOS:
+                    media["example"] = EXEMPLOS[name]
+    doc.setdefault("components", {}).setdefault("schemas", {}).get("Erro", {}).setdefault(
+        "examples", [error_example(422)])
+    return doc
+
+
+_document: dict | None = None
+
+
 @bp.get("/api/openapi.json")
 def openapi_document():
-    return jsonify(spec.spec)
+    global _document
+    if _document is None:  # the routes are the same for every app of the process (as spectree's own cache)
+        _document = with_examples(spec.spec)
+    return jsonify(_document)

@@ -9,13 +9,23 @@ the configured defaults.
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationInfo,
+    field_validator,
+)
 
 from alumusic.domain import CATEGORIAS, STATUSES
+from alumusic.domain import releases as releases_domain
 from alumusic.settings import get_settings
 
 _DEFAULTS = get_settings()
@@ -273,3 +283,73 @@ class PedidoApagamento(BaseModel):
 class RespostaApagamento(BaseModel):
     id: str
     apagado: bool = Field(description="true: o texto foi apagado agora; false: já estava apagado (nada mudou).")
+
+
+# --- release catalog ---------------------------------------------------------------------------
+# The rules are alumusic.domain.releases' (shared with the CSV import and the dashboard page); these
+# models only add the document's shape and run them.
+class LancamentoEntrada(BaseModel):
+    """A release to create (POST) or the full new state of one (PUT). Unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    artista: str = Field(description="Artista, como aparece nos comentários (espaços das pontas removidos).",
+                         json_schema_extra={"minLength": 1, "maxLength": releases_domain.MAX_TEXTO})
+    titulo: str = Field(description="Título do álbum, ou da música quando tipo = musica.",
+                        json_schema_extra={"minLength": 1, "maxLength": releases_domain.MAX_TEXTO})
+    tipo: Literal["album", "musica"] = Field(
+        default="album", description="album: conta comentários com este álbum; musica: com esta música.")
+    lancado_em: date = Field(description="Data de lançamento, aaaa-mm-dd (dd/mm/aaaa também é aceito).")
+
+    @field_validator("artista", "titulo", mode="before")
+    @classmethod
+    def _texto(cls, value: object, info: ValidationInfo) -> str:
+        return releases_domain.clean_name(value, info.field_name)
+
+    @field_validator("lancado_em", mode="before")
+    @classmethod
+    def _data(cls, value: object) -> date:
+        return releases_domain.parse_date(value)
+
+
+def _query_date(value: object) -> date | None:
+    return None if value is None else releases_domain.parse_date(value)
+
+
+class FiltroLancamentos(BaseModel):
+    """Query parameters of ``GET /api/lancamentos``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    artista: SafeStr | None = Field(default=None, max_length=releases_domain.MAX_TEXTO,
+                                    description="Parte do nome do artista (sem diferenciar maiúsculas).")
+    tipo: Literal["album", "musica"] | None = None
+    desde: Annotated[date | None, BeforeValidator(_query_date)] = Field(
+        default=None, description="Lançados a partir deste dia (aaaa-mm-dd).")
+    ate: Annotated[date | None, BeforeValidator(_query_date)] = Field(
+        default=None, description="Lançados até este dia, inclusive (aaaa-mm-dd).")
+    limite: int = Field(default=100, ge=1, le=500)
+    pagina: int = Field(default=1, ge=1, le=10_000)
+
+
+class LancamentoSaida(BaseModel):
+    id: int
+    artista: str
+    titulo: str
+    tipo: Literal["album", "musica"]
+    lancado_em: date
+    criado_em: datetime
+    atualizado_em: datetime
+    autor: str | None = Field(default=None, description="Quem criou ou alterou por último (cliente, curador ou cli).")
+
+
+class PaginaLancamentos(BaseModel):
+    itens: list[LancamentoSaida]
+    total: int = Field(description="Lançamentos que atendem aos filtros, em todas as páginas.")
+    pagina: int
+    limite: int
+
+
+class RespostaApagamentoLancamento(BaseModel):
+    id: int
+    apagado: Literal[True] = True

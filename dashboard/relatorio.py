@@ -34,25 +34,44 @@ def layout() -> html.Div:
                         html.A("dados em JSON", href="/relatorio/semana.json"),
                     ]
                 ),
+                # assets/drilldown.js: a click on a point opens the private table filtered like it.
+                html.P("Clique numa barra ou num ponto para ver os comentários por trás dele (área dos curadores).",
+                       className="dica"),
                 dcc.Interval(id="relatorio-intervalo", interval=seconds * 1000),
-                html.Div(
-                    [html.Div(dcc.Graph(id=f"grafico-{key}", config={"displaylogo": False}), className="cartao")
-                     for key in CHARTS],
-                    className="graficos",
-                ),
+                html.Div([_cartao(key) for key in CHARTS], className="graficos"),
             ]
         )
     )
 
 
+def _cartao(key: str) -> html.Figure:
+    """One chart as a figure for assistive technology: its visible title and a visually hidden
+    description of the data (``figures.describe``), refreshed with it; plotly's SVG is hidden from
+    screen readers, which would otherwise read every tick and bar."""
+    return html.Figure(
+        [
+            html.Div(dcc.Graph(id=f"grafico-{key}", config={"displaylogo": False}), **{"aria-hidden": "true"}),
+            html.Figcaption(figures.TITULOS[key], id=f"titulo-{key}", className="visualmente-oculto"),
+            html.P(id=f"descricao-{key}", className="visualmente-oculto"),
+        ],
+        className="cartao", role="img",
+        **{"aria-labelledby": f"titulo-{key}", "aria-describedby": f"descricao-{key}"},
+    )
+
+
 def register_callbacks(app: dash.Dash) -> None:
+    # The public app's one callback: charts, their descriptions and the time of the data.
     @app.callback(
-        [Output(f"grafico-{key}", "figure") for key in CHARTS] + [Output("relatorio-atualizado", "children")],
+        [Output(f"grafico-{key}", "figure") for key in CHARTS]
+        + [Output(f"descricao-{key}", "children") for key in CHARTS]
+        + [Output("relatorio-atualizado", "children")],
         Input("relatorio-intervalo", "n_intervals"),
     )
     def atualizar_relatorio(_n_intervals):
         report = context.report()
-        built = figures.build_all(report)
+        built = figures.build_all(report, timezone=context.settings().timezone)  # with drill-down links
+        described = figures.describe_all(report)
         tz = ZoneInfo(context.settings().timezone)
         gerado = datetime.fromisoformat(report["gerado_em"]).astimezone(tz)
-        return [built[key] for key in CHARTS] + [f"Dados de {gerado:%d/%m/%Y %H:%M:%S}."]
+        return ([built[key] for key in CHARTS] + [described[key] for key in CHARTS]
+                + [f"Dados de {gerado:%d/%m/%Y %H:%M:%S}."])

@@ -1,7 +1,8 @@
 """Operator commands: ``python -m alumusic <group> <command>``.
 
 Groups: ``db`` (migrations), ``demo`` (demo data), ``clients`` (API clients), ``users`` (curator
-accounts of the dashboard), ``comentarios`` (LGPD erasure, personal-data detection). Other modules
+accounts of the dashboard), ``comentarios`` (LGPD erasure, personal-data detection), ``lancamentos``
+(the release catalog's CSV import). Other modules
 register more groups by adding them to ``cli`` (see the bottom of this file).
 """
 
@@ -99,7 +100,7 @@ def _migrated_engine():
 @clients.command("create")
 @click.argument("name")
 @click.option("--roles", default="ingest,read", show_default=True,
-              help="Comma-separated roles among ingest, read, admin.")
+              help="Comma-separated roles among ingest, read, catalogo, admin.")
 def clients_create(name: str, roles: str) -> None:
     """Create client NAME and print its secret (shown only this once)."""
     from alumusic.repositories import clients as repo
@@ -299,6 +300,40 @@ def comentarios_detectar_dados(lote: int) -> None:
         if batch.lidos < lote:
             break
     click.echo(f"total: {lidos} comentário(s) verificado(s), {com_dados} com dados pessoais")
+
+
+@cli.group()
+def lancamentos() -> None:
+    """Release catalog (what the "críticas depois de cada lançamento" chart reads)."""
+
+
+@lancamentos.command("importar")
+@click.argument("arquivo", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--simular", is_flag=True, help="Check and report every row, store nothing.")
+def lancamentos_importar(arquivo: Path, simular: bool) -> None:
+    """Import releases from ARQUIVO (CSV: artista, titulo, tipo, lancado_em); idempotent.
+
+    Prints one line per row (criado, atualizado, inalterado or recusado, with the reason) and the
+    totals. Exit status 0 when no row was refused, 2 when some were, 1 when the file is unreadable.
+    """
+    from alumusic import release_import
+
+    if arquivo.stat().st_size > release_import.MAX_BYTES:  # refused before it is read into memory
+        raise click.ClickException(f"arquivo com mais de {release_import.MAX_BYTES // (1024 * 1024)} MiB: divida-o")
+    try:
+        results = release_import.import_releases(_migrated_engine(), arquivo.read_bytes(), autor=_cli_author(),
+                                                 dry_run=simular)
+    except release_import.ImportFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    for r in results:
+        what = f" {r.lancamento.artista} — {r.lancamento.titulo} ({r.lancamento.tipo}, " \
+               f"{r.lancamento.lancado_em:%d/%m/%Y})" if r.lancamento else ""
+        click.echo(f"linha {r.linha}: {r.resultado}{what}: {r.motivo}")
+    totals = release_import.totals(results)
+    click.echo(("simulação (nada gravado): " if simular else "total: ")
+               + ", ".join(f"{n} {name}" for name, n in totals.items()))
+    if totals[release_import.RECUSADO]:
+        raise click.exceptions.Exit(2)
 
 
 def main() -> None:

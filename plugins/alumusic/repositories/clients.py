@@ -1,6 +1,7 @@
 """API clients: who may call the API, with which roles. Secrets are stored as argon2id hashes only.
 
-Roles: ``ingest`` (POST comments), ``read`` (GET comments, insights), ``admin`` (everything).
+Roles: ``ingest`` (POST comments), ``read`` (GET comments, insights, releases), ``catalogo`` (manage the
+release catalog, migration 0013), ``admin`` (everything).
 A revoked client stays in the table (for the audit trail) with ``ativo = false``; the API checks
 the client on every request, so its tokens stop working.
 """
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ROLES = ("ingest", "read", "admin")
+ROLES = ("ingest", "read", "catalogo", "admin")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 
 # argon2-cffi defaults: argon2id, RFC 9106 "low memory" profile (t=3, m=64 MiB, p=4).

@@ -27,7 +27,7 @@ QUERIES: dict[str, str] = {
         "ORDER BY artista, categoria"
     ),
     "critica_pos_lancamento": (
-        "SELECT artista, album, lancado_em, dias_desde_lancamento, total, criticas, pct_critica "
+        "SELECT artista, album, lancado_em, dias_desde_lancamento, total, criticas, pct_critica, tipo "
         "FROM v_relatorio_critica_pos_lancamento ORDER BY lancado_em DESC, artista, album, dias_desde_lancamento"
     ),
     "tags_48h": f"SELECT codigo, rotulo, total FROM v_relatorio_tags_48h ORDER BY total DESC, codigo LIMIT {TOP_TAGS}",

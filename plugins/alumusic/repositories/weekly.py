@@ -23,6 +23,11 @@ _VOLUME = sa.text(
     "FROM v_semana_volume WHERE semana IN (:s, :p)"
 )
 _CATEGORIES = sa.text("SELECT semana, categoria, total, pct FROM v_semana_categorias WHERE semana IN (:s, :p)")
+# Days in the session's time zone (alumusic.db sets it from TIMEZONE), like the weeks.
+_DAILY_CATEGORIES = sa.text(
+    "SELECT CAST(recebido_em AS date) AS dia, categoria, count(*)::int AS total FROM v_semana_comentarios "
+    "WHERE semana = :s AND categoria IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
+)
 _TAG_TOTALS = sa.text("SELECT codigo, total FROM v_semana_tags WHERE semana = :s")
 _TOP_TAGS = sa.text("SELECT codigo, rotulo, total FROM v_semana_tags WHERE semana = :s ORDER BY total DESC, codigo LIMIT :n")
 # (view, the keys it groups by) of what is ranked.
@@ -64,6 +69,11 @@ def volume(conn: sa.Connection, semana: str, anterior: str) -> dict[str, dict]:
 def categories(conn: sa.Connection, semana: str, anterior: str) -> list[dict]:
     """``v_semana_categorias`` rows of both weeks (only the categories that occur)."""
     return _rows(conn, _CATEGORIES, s=semana, p=anterior)
+
+
+def daily_categories(conn: sa.Connection, semana: str) -> list[dict]:
+    """The week's classified comments per (day, category): ``dia`` (ISO date), ``categoria``, ``total``."""
+    return [{**r, "dia": r["dia"].isoformat()} for r in _rows(conn, _DAILY_CATEGORIES, s=semana)]
 
 
 def tag_totals(conn: sa.Connection, semana: str) -> dict[str, int]:

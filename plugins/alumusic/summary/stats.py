@@ -67,6 +67,8 @@ def weekly_stats(conn: sa.Connection, week: IsoWeek) -> dict:
             "variacao_pct": _variacao_pct(total, total_prev),
         },
         "categorias": categorias,
+        # The e-mail's chart of the week's category mix by day (summaries stored before it lack it).
+        "categorias_por_dia": weekly.daily_categories(conn, atual),
         "spam": {
             "total": vol.get("spam", 0),
             "pct": float(vol.get("pct_spam") or 0.0),
