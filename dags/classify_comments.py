@@ -8,8 +8,13 @@ and appends the results to ``classificacoes`` (history is never overwritten).
 
 1. `planejar` — validates the params, picks the backend once for the run, puts failed comments
    back in the queue if `reprocessar_falhas`, returns comments whose lease expired (a worker
-   died) to the queue, counts the work and sizes the fan-out (at most `CLASSIFY_MAX_BATCHES`
-   batches of `CLASSIFY_BATCH_SIZE`).
+   died) to the queue, counts the work and sizes the fan-out in batches of `CLASSIFY_BATCH_SIZE`:
+   the backlog, up to what the LLM serves in `CLASSIFY_RUN_INTERVALS` (1.25) schedule intervals
+   (`LLM_POOL_SLOTS × LLM_CONCURRENCY` calls in flight / the mean latency of this classifier's
+   newest 500 results of the last day), so a large import drains at the LLM's rate; while that
+   capacity is unknown (no recent result), at most `CLASSIFY_MAX_BATCHES` batches. A run that
+   plans a little more than one interval overlaps the next one only briefly (its last batches
+   and the next run's first share the pool; claims skip what another run holds).
 2. `classificar` — one mapped task per batch, in the Airflow pool **`llm`** (size it to what
    Ollama can serve: `LLM_POOL_SLOTS`). Each task claims its batch with
    `FOR UPDATE SKIP LOCKED` and a lease (`status='processando'`, `lease_dono`, `lease_ate`), so
@@ -32,7 +37,9 @@ reclassify comments *received* in that period), `reprocessar_falhas` (retry fail
 
 **Backfill / rerun**: a run over a past period reclassifies the comments received in it whose
 current classification is automatic and came from another classifier version (e.g. the offline
-classifier, or an older model or prompt), appending history. Manual corrections are never
+classifier, an older model or prompt, or, for Ollama, an older taxonomy: approving or merging a
+tag the model proposed on /dashboard/taxonomia changes the taxonomy version, so a backfill over
+the examples' period re-tags them), appending history. Manual corrections are never
 replaced. Running it again adds nothing. Either
 
 - trigger with params, e.g. `airflow dags trigger classify_comments -c '{"desde": "2026-11-01",
@@ -52,12 +59,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
 
+from alumusic.airflow_assets import CLASSIFICACOES, CORRECOES
 from alumusic.settings import get_settings
 
-CLASSIFICACOES = Asset("alumusic://classificacoes")
-CORRECOES = Asset("alumusic://correcoes")  # train_classifier is scheduled on it
 LLM_POOL = "llm"
 
 _settings = get_settings()  # settings only: no database or network access while parsing
@@ -70,7 +76,9 @@ _settings = get_settings()  # settings only: no database or network access while
     schedule=timedelta(minutes=_settings.classify_schedule_minutes),
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
-    max_active_runs=4,  # overlapping runs are safe: claims skip what another run holds
+    # Overlapping runs are safe (claims skip what another run holds) and, sized to ~1 interval of
+    # LLM work, brief; 4 leaves room for manual and backfill runs beside the scheduled ones.
+    max_active_runs=4,
     dagrun_timeout=timedelta(hours=6),
     tags=["alumusic", "classificacao", "llm"],
     default_args={
@@ -96,8 +104,9 @@ _settings = get_settings()  # settings only: no database or network access while
         "tamanho_lote": Param(None, type=["null", "integer"], minimum=1, maximum=5000, title="Tamanho do lote",
                               description="Comentários por tarefa mapeada; vazio = CLASSIFY_BATCH_SIZE."),
         "max_lotes": Param(None, type=["null", "integer"], minimum=1, maximum=1000, title="Máximo de lotes",
-                           description="Tarefas mapeadas nesta execução; vazio = CLASSIFY_MAX_BATCHES "
-                                       "(ou tudo o que houver no período, numa reclassificação)."),
+                           description="Tarefas mapeadas nesta execução; vazio = o que o LLM atende até a "
+                                       "próxima execução (CLASSIFY_MAX_BATCHES se a capacidade for "
+                                       "desconhecida), ou tudo o que houver no período, numa reclassificação."),
     },
 )
 def classify_comments():

@@ -36,13 +36,13 @@ import logging
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, get_current_context, task
 
+from alumusic.airflow_assets import CORRECOES
 from alumusic.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-CORRECOES = Asset("alumusic://correcoes")
 TZ = get_settings().timezone  # settings only: no database or network access while parsing
 
 

@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from alumusic.domain import CATEGORIAS
 from alumusic.repositories import comment_table as table
 from alumusic.repositories.comment_search import CommentFilter
-from alumusic.repositories.comment_table import SORTABLE, filter_options
+from alumusic.repositories.comment_table import RELEVANCE, SORTABLE, filter_options
 
-__all__ = ["COUNT_CAP", "MAX_FILTER_TEXT", "MAX_PAGE_SIZE", "SORTABLE", "FiltroInvalido", "TablePage",
-           "filter_options", "make_filter", "page"]
+__all__ = ["COUNT_CAP", "MAX_FILTER_TEXT", "MAX_OFFSET", "MAX_PAGE_SIZE", "RELEVANCE", "SORTABLE", "BlockRequest",
+           "FiltroInvalido", "PedidoInvalido", "TablePage", "filter_options", "make_filter", "page", "rows_request"]
 
 MAX_PAGE_SIZE = 200
 # Counting stops here: an exact count of a broad text search rechecks every candidate row
@@ -117,16 +117,70 @@ def make_filter(*, artista=None, album=None, tag=None, categoria=None, desde=Non
 
 
 def page(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em", descending: bool = True,
-         offset: int = 0, limit: int = 25) -> TablePage:
-    """One page of matching comments plus how many match (counted up to COUNT_CAP)."""
-    if not isinstance(sort_by, str) or sort_by not in SORTABLE:  # a list or dict from JSON is no column either
+         offset: int = 0, limit: int = 25, count: bool = True) -> TablePage:
+    """One page of matching comments plus how many match (counted up to COUNT_CAP).
+
+    ``count=False`` skips the count query (the grid's later blocks): ``total`` is then exact when
+    the page is the last one (fewer rows than ``limit``), else -1 (unknown); a page past the end
+    (no rows) is counted anyway.
+    """
+    if not isinstance(sort_by, str) or sort_by not in SORTABLE | {RELEVANCE}:  # a list or dict is no column either
         raise ValueError("coluna de ordenação inválida")
     if not all(isinstance(n, int) and not isinstance(n, bool) for n in (offset, limit)):
         raise ValueError("paginação inválida")
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(0, offset)
     rows = table.page_rows(conn, f, sort_by=sort_by, descending=descending, offset=offset, limit=limit)
-    if offset == 0 and len(rows) < limit:
-        return TablePage(rows, len(rows))  # the first page holds every match: no count query
+    if len(rows) < limit and (offset == 0 or (rows and not count)):
+        return TablePage(rows, offset + len(rows))  # the last page holds the last match: no count query
+    if not count and rows:
+        return TablePage(rows, -1)
     counted = table.count_matches(conn, f, cap=COUNT_CAP + 1)
     return TablePage(rows, min(counted, COUNT_CAP), more=counted > COUNT_CAP)
+
+
+# --- the grid's block requests ----------------------------------------------------------------------
+# The deepest row a block may start at: OFFSET reads every row before it, and nobody scrolls past
+# thousands of comments (refine the filters; the CSV export has them all).
+MAX_OFFSET = 100_000
+
+
+class PedidoInvalido(ValueError):
+    """A grid block request (``getRowsRequest``) that cannot be answered; the message is pt-BR."""
+
+
+@dataclass(frozen=True)
+class BlockRequest:
+    offset: int
+    limit: int
+    sort_by: str  # a SORTABLE column or RELEVANCE
+    descending: bool
+
+
+def _int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def rows_request(request: object) -> BlockRequest:
+    """The block a grid ``getRowsRequest`` asks for, checked: ``startRow``/``endRow`` integers with
+    0 <= startRow <= MAX_OFFSET and 0 < endRow - startRow <= MAX_PAGE_SIZE; ``sortModel`` empty
+    (relevance: best match first with free text, newest first otherwise) or one ``{colId, sort}``
+    naming a SORTABLE column and asc/desc; ``filterModel`` empty (the page's filter bar is the
+    filter; the grid's columns have none). Anything else is a PedidoInvalido."""
+    if not isinstance(request, dict):
+        raise PedidoInvalido("pedido da tabela malformado")
+    start, end = request.get("startRow"), request.get("endRow")
+    if not (_int(start) and _int(end)) or not 0 <= start <= MAX_OFFSET or not 0 < end - start <= MAX_PAGE_SIZE:
+        raise PedidoInvalido(f"intervalo de linhas inválido (até {MAX_PAGE_SIZE} linhas, a partir de no máximo "
+                             f"{MAX_OFFSET:,})".replace(",", "."))
+    filters = request.get("filterModel")
+    if filters not in (None, {}):
+        raise PedidoInvalido("filtros de coluna não são aceitos: use os filtros acima da tabela")
+    sort = request.get("sortModel")
+    if sort in (None, []):
+        return BlockRequest(start, end - start, RELEVANCE, True)
+    if (not isinstance(sort, list) or len(sort) != 1 or not isinstance(sort[0], dict)
+            or not isinstance(sort[0].get("colId"), str) or sort[0]["colId"] not in SORTABLE
+            or sort[0].get("sort") not in ("asc", "desc")):
+        raise PedidoInvalido("ordenação inválida (uma coluna da tabela, asc ou desc)")
+    return BlockRequest(start, end - start, sort[0]["colId"], sort[0]["sort"] == "desc")

@@ -7,7 +7,11 @@ from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
 PUBLIC_NAV = [("Relatório semanal", "/relatorio/semana"), ("Área dos curadores", "/dashboard/")]
-PRIVATE_NAV = [("Comentários", "/dashboard/"), ("Revisão", "/dashboard/revisao"), ("Perguntas", "/dashboard/insights"),
+PRIVATE_NAV = [("Comentários", "/dashboard/"), ("Revisão", "/dashboard/revisao"), ("Alertas", "/dashboard/alertas"),
+               ("Taxonomia", "/dashboard/taxonomia"),
+               ("Perguntas", "/dashboard/insights"),
+               ("Lançamentos", "/dashboard/lancamentos"),
+               ("Estado", "/dashboard/status"),
                ("Relatório público", "/relatorio/semana")]
 PAPEIS = {"curador": "curador(a)", "admin": "administrador(a)"}
 

@@ -7,6 +7,10 @@
   see ``logprobs.py``); the ``confianca`` the answer states is rounder and surer
   (``stated_confidence``), as small models' stated confidence tends to be, so a test can tell
   which one a client used;
+  a schema with ``tags_novas`` (a taxonomy that grows) also gets the proposals of
+  ``NOVEL_ASPECTS``: a comment with one of their cues gets that tag when the schema's taxonomy
+  has it (after curators approved it), else it is proposed in ``tags_novas``
+  (``cassete`` proposes a code of an unknown area, which the client must drop);
 - any other JSON schema: a deterministic object satisfying it; ``"json"``: a small object;
 - no ``format``: pt-BR text built only from the last user message ("Resumo (emulador): ...").
 """
@@ -83,6 +87,23 @@ def category_probability(comment: str) -> float:
     return float(_offline_classifier().classify(comment).confianca)
 
 
+# Aspects the seed taxonomy lacks, with the tag a model would propose for them (deterministic cues).
+NOVEL_ASPECTS: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
+    (re.compile(r"\b(vinil|vinis|lp)\b", re.I),
+     {"codigo": "album_vinil", "rotulo": "Edição em vinil",
+      "descricao": "Pedidos, preço ou qualidade de edições em vinil (LP)",
+      "explicacao": "O comentário fala da edição em vinil."}),
+    (re.compile(r"\bcassete\b", re.I),
+     {"codigo": "midia_cassete", "rotulo": "Fita cassete", "descricao": "Edições em fita cassete",
+      "explicacao": "O comentário fala de fita cassete."}),
+)
+
+
+def proposals_for(comment: str) -> list[dict[str, str]]:
+    """The tags the emulated model proposes for ``comment`` (``NOVEL_ASPECTS`` whose cue it has)."""
+    return [dict(tag) for cue, tag in NOVEL_ASPECTS if cue.search(comment)]
+
+
 def classification_answer(comment: str, schema: dict) -> dict:
     """The offline classifier's result for ``comment``, keeping only the schema's tag codes;
     ``confianca`` is the stated one (``stated_confidence``)."""
@@ -90,14 +111,15 @@ def classification_answer(comment: str, schema: dict) -> dict:
     allowed_codes = set(props.get("tags_funcionalidades", {}).get("items", {}).get("properties", {})
                         .get("codigo", {}).get("enum", []))
     result = _offline_classifier().classify(comment)
-    return {
-        "categoria": str(result.categoria),
-        "tags_funcionalidades": [
-            {"codigo": t.codigo, "explicacao": t.explicacao}
-            for t in result.tags_funcionalidades if t.codigo in allowed_codes
-        ],
-        "confianca": stated_confidence(float(result.confianca)),
-    }
+    tags = [{"codigo": t.codigo, "explicacao": t.explicacao}
+            for t in result.tags_funcionalidades if t.codigo in allowed_codes]
+    obj: dict[str, Any] = {"categoria": str(result.categoria), "tags_funcionalidades": tags}
+    if "tags_novas" in props:
+        novel = proposals_for(comment)
+        tags += [{"codigo": t["codigo"], "explicacao": t["explicacao"]} for t in novel if t["codigo"] in allowed_codes]
+        obj["tags_novas"] = [t for t in novel if t["codigo"] not in allowed_codes][:1]
+    obj["confianca"] = stated_confidence(float(result.confianca))
+    return obj
 
 
 def object_for_schema(schema: Any, seed: str = "") -> Any:

@@ -3,7 +3,8 @@
 - ``POST /api/chat``, non-streaming only (the client always sends ``"stream": false``), with
   ``"logprobs"``/``"top_logprobs"`` (0-20) answered by a top-level ``"logprobs"`` list unless the
   emulator plays an older server (``Emulator.logprobs`` False: the fields are ignored);
-- ``GET /api/tags``: the installed models (the ``auto`` backend probe, ``has_model``).
+- ``GET /api/tags``: the installed models (the ``auto`` backend probe, ``has_model``);
+- ``GET /emulator/stats`` (not Ollama's): the counters, token counts included, for benchmarks.
 
 Anything else is a JSON 404/405, like Ollama's ``{"error": ...}`` bodies.
 """
@@ -23,7 +24,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from alumusic.llm.ollama import normalise_model_name
-from ollama_emulator import answers, logprobs
+from ollama_emulator import answers, logprobs, tokens
 from ollama_emulator.state import Emulator
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,14 @@ log = logging.getLogger(__name__)
 URLS = Map([
     Rule("/api/chat", endpoint="chat", methods=["POST"]),
     Rule("/api/tags", endpoint="tags", methods=["GET"]),
+    Rule("/emulator/stats", endpoint="stats", methods=["GET"]),  # not Ollama's: benchmarks read counters
 ])
 
 
 def make_app(emu: Emulator) -> Callable:
     """A WSGI application serving ``emu``."""
-    endpoints: dict[str, Callable[[Emulator, Request], Response]] = {"chat": chat, "tags": tags}
+    endpoints: dict[str, Callable[[Emulator, Request], Response]] = {"chat": chat, "tags": tags,
+                                                                     "stats": stats}
 
     @Request.application
     def app(request: Request) -> Response:
@@ -68,6 +71,13 @@ def tags(emu: Emulator, request: Request) -> Response:
     return _json({"models": models})
 
 
+def stats(emu: Emulator, request: Request) -> Response:
+    """The emulator's counters (``Emulator.stats``) and token-cost settings, for a benchmark
+    driving an emulator in another process."""
+    return _json({**emu.stats, "prefill_tps": emu.prefill_tps, "decode_tps": emu.decode_tps,
+                  "prefix_cache": emu.prefix_cache, "num_parallel": emu.num_parallel, "latency_s": emu.latency_s})
+
+
 def chat(emu: Emulator, request: Request) -> Response:
     try:
         body = json.loads(request.get_data() or b"{}")
@@ -92,30 +102,35 @@ def chat(emu: Emulator, request: Request) -> Response:
         return _json({"error": "top_logprobs must be between 0 and 20"}, 400)
 
     started = time.perf_counter()
-    with emu.generation() as (failure, hang_over):
+    prompt = tokens.chat_tokens(messages)
+    with emu.generation(prompt) as (failure, hang_over, slot):
         if failure == "http_500":
             return _json({"error": "emulated internal server error"}, 500)
         if failure == "hang":
             hang_over.wait(emu.hang_s)  # past the client's read timeout; ends on a mode change or stop
             return _json({"error": "emulated hang ended"}, 500)
-        if emu.latency_s:
-            emu.stopping.wait(emu.latency_s)
         try:
             generation = answers.answer(body.get("format"), messages, failure, emu.take_reply())
         except Exception as exc:  # reported to the client, like a crashed model runner
             log.exception("emulator could not build an answer")
             return _json({"error": f"emulator: {type(exc).__name__}: {exc}"}, 500)
+        output = logprobs.tokenize(generation.content) or [b""]
+        cost = emu.charge(slot, prompt, output)
+        if emu.latency_s or cost.seconds:  # the slot stays busy, as a model would keep it
+            emu.stopping.wait(emu.latency_s + cost.seconds)
 
     content = generation.content
     elapsed_ns = int((time.perf_counter() - started) * 1e9)
-    prompt_words = sum(len(str(m.get("content") or "").split()) for m in messages if isinstance(m, dict))
+    # Counts like Ollama's: prompt_eval_count is the whole prompt (the cached prefix included);
+    # the durations are the prefill and decode times in token-cost mode.
     payload: dict[str, Any] = {
         "model": model, "created_at": _now(),
         "message": {"role": "assistant", "content": content},
         "done": True, "done_reason": generation.done_reason,
         "total_duration": elapsed_ns, "load_duration": 0,
-        "prompt_eval_count": prompt_words, "eval_count": len(logprobs.tokenize(content)) or 1,
-        "eval_duration": elapsed_ns,
+        "prompt_eval_count": cost.prompt, "eval_count": cost.output,
+        "prompt_eval_duration": int(cost.prefill_s * 1e9),
+        "eval_duration": int(cost.decode_s * 1e9) if emu.token_cost_mode else elapsed_ns,
     }
     if want_logprobs:
         entries = logprobs.token_logprobs(content, generation.category_confidence, top_n)

@@ -1,45 +1,68 @@
-"""Private page ``/dashboard/``: search and filter comments, see a comment's history, correct it, export CSV.
+"""Private page ``/dashboard/``: search and filter comments, see a comment's history and similar
+comments, correct it, export CSV.
 
-Paging and sorting run in PostgreSQL (DataTable ``custom`` modes): the browser only ever holds one
-page. "Exportar CSV" is a link to ``dashboard.export_route`` (the one export: streamed over HTTP
-from a server-side cursor, audited, personal data for admins only); ``link_exportacao`` keeps its
-query on the page's filters, CSV format and personal-data choice.
+The table is a ``dash-ag-grid`` with the infinite row model: the grid asks for blocks of BLOCK rows
+as the curator scrolls (``getRowsRequest``), ``carregar_bloco`` checks the request
+(``comment_table.rows_request``) and answers one block sorted and filtered in PostgreSQL; the
+grid keeps at most MAX_BLOCKS blocks, so the browser never holds more than what is on screen and
+around it. Columns resize; selecting a row opens its history, correction and similar comments.
+
+The view lives in the URL (``?artista=…&texto=…&ordem=texto&sentido=asc&linha=150``):
+``layout(**query)`` builds the page from it (a bookmark, a colleague's link, the report's
+drill-down, the login's return), and a clientside callback pushes a history entry
+whenever a filter or the sort changes (the scrolled row only replaces the current entry), and
+applies an entry again on back/forward. "Exportar CSV" is a link to ``dashboard.export_route``
+(streamed, audited, personal data for admins only) whose query follows the same filters.
 """
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
+from datetime import date, datetime
+from urllib.parse import urlencode
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import dash
-from dash import Input, Output, State, callback, ctx, dash_table, dcc, html
+import dash_ag_grid as dag
+from dash import Input, Output, State, callback, clientside_callback, dash_table, dcc, html
 
 from alumusic.domain import CATEGORIAS
-from alumusic.repositories import classifications, comments
+from alumusic.repositories import classifications, comment_search, comments
 from dashboard import context
-from dashboard.comment_table import SORTABLE, FiltroInvalido, make_filter, page
+from dashboard.comment_table import (
+    MAX_OFFSET,
+    SORTABLE,
+    FiltroInvalido,
+    PedidoInvalido,
+    make_filter,
+    page,
+    rows_request,
+)
 from dashboard.export_route import url_for_filters as export_url_for_filters
-from dashboard.figures import ROTULOS
+from dashboard.figures import CORES, ROTULOS
 from dashboard.layout import DROPDOWN_LABELS, message
 from dashboard.security import current_curator
 
 dash.register_page(__name__, path="/", name="Comentários", title="Comentários — AluMusic Insights")
 
-PAGE_SIZE = 25
+BLOCK = 50  # rows per grid request
+MAX_BLOCKS = 2  # blocks the grid keeps; scrolling further drops the oldest
 FILTERS = ("filtro-artista", "filtro-album", "filtro-tag", "filtro-categoria", "filtro-desde", "filtro-ate",
            "filtro-texto")
-FILTER_PROPS = ("value",) * len(FILTERS)
+# The period filters are date pickers (their value is ``date``, 'YYYY-MM-DD'); the rest are ``value``.
+FILTER_PROPS = tuple("date" if f in ("filtro-desde", "filtro-ate") else "value" for f in FILTERS)
+# Query parameters of the view (the export's names for the filters), in FILTERS order.
+URL_FILTERS = ("artista", "album", "tag", "categoria", "desde", "ate", "texto")
+URL_SORT, URL_DIRECTION, URL_ROW = "ordem", "sentido", "linha"
 COLUMNS = [
-    {"id": "recebido_em", "name": "Recebido em"},
-    {"id": "artista", "name": "Artista"},
-    {"id": "album", "name": "Álbum"},
-    {"id": "texto", "name": "Comentário"},
-    {"id": "categoria", "name": "Categoria"},
-    {"id": "tags", "name": "Tags"},
-    {"id": "confianca", "name": "Confiança"},
-    {"id": "origem", "name": "Origem"},
+    {"field": "recebido_em", "headerName": "Recebido em", "width": 150},
+    {"field": "artista", "headerName": "Artista", "width": 150},
+    {"field": "album", "headerName": "Álbum", "width": 140},
+    {"field": "texto", "headerName": "Comentário", "flex": 1, "minWidth": 280, "tooltipField": "texto"},
+    {"field": "categoria", "headerName": "Categoria", "width": 125},
+    {"field": "tags", "headerName": "Tags", "width": 170, "sortable": False, "tooltipField": "tags"},
+    {"field": "confianca", "headerName": "Confiança", "width": 110},
+    {"field": "origem", "headerName": "Origem", "width": 105},
 ]
 HISTORY_COLUMNS = [
     {"id": "criado_em", "name": "Quando"},
@@ -53,11 +76,97 @@ HISTORY_COLUMNS = [
 ]
 
 
-def _dropdown(id_: str, label: str, options: list, placeholder: str = "Todos") -> html.Div:
-    return html.Div([html.Label(label, htmlFor=id_), dcc.Dropdown(id=id_, options=options, placeholder=placeholder, labels=DROPDOWN_LABELS)])
+def _dropdown(id_: str, label: str, options: list, placeholder: str = "Todos", value: str | None = None) -> html.Div:
+    return html.Div([html.Label(label, htmlFor=id_), dcc.Dropdown(id=id_, options=options, placeholder=placeholder,
+                                                                  labels=DROPDOWN_LABELS, value=value)])
 
 
-def layout(**_query) -> html.Div:
+def _date_picker(id_: str, label: str, date_: str | None) -> html.Div:
+    """A pt-BR date picker: dd/mm/aaaa in the field, Portuguese month and day names in the calendar
+    (the date-fns pt-BR locale in assets/date-fns-pt-BR.js), weeks starting on Sunday."""
+    # No ``date`` at all when empty: the picker reports an empty date on mount, and only a change
+    # from null (not from "unset") would run the table's callbacks a second time.
+    initial = {"date": date_} if date_ else {}
+    return html.Div([html.Label(label, htmlFor=id_),
+                     dcc.DatePickerSingle(id=id_, display_format=FORMATO_DATA, month_format="MMMM YYYY",
+                                          placeholder="dd/mm/aaaa", first_day_of_week=0, clearable=True,
+                                          className="seletor-data", **initial)])
+
+
+FORMATO_DATA = "DD/MM/YYYY"
+
+
+def _iso_date(value) -> str | None:
+    """A query parameter's 'YYYY-MM-DD' (a link to a week, e.g. from the summary e-mail), else None."""
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
+
+
+def _view_from_query(query: dict) -> dict:
+    """The filters of a URL's query that ``make_filter`` accepts (a hostile or stale one is dropped,
+    not an error: the page still opens), and its sort and scrolled row if valid."""
+    values = {k: query.get(k) if isinstance(query.get(k), str) and query.get(k) else None for k in URL_FILTERS}
+    values["desde"], values["ate"] = _iso_date(values["desde"]), _iso_date(values["ate"])
+    for _ in URL_FILTERS:
+        try:
+            _filter(*(values[k] for k in URL_FILTERS))
+            break
+        except FiltroInvalido as exc:
+            values[exc.campo] = None
+    column, direction = query.get(URL_SORT), query.get(URL_DIRECTION)
+    sort = (column, direction) if column in SORTABLE and direction in ("asc", "desc") else None
+    row = query.get(URL_ROW)
+    row = int(row) if isinstance(row, str) and row.isascii() and row.isdigit() and int(row) <= MAX_OFFSET else 0
+    return {"filters": values, "sort": sort, "row": row}
+
+
+def _search(view: dict) -> str:
+    """The URL query of ``view`` (``_view_from_query``), as the clientside URL callback writes it."""
+    params = {k: v for k, v in view["filters"].items() if v}
+    if view["sort"]:
+        params |= {URL_SORT: view["sort"][0], URL_DIRECTION: view["sort"][1]}
+    if view["row"]:
+        params[URL_ROW] = str(view["row"])
+    return "?" + urlencode(params) if params else ""
+
+
+def _grid(sort: tuple[str, str] | None, row: int) -> dag.AgGrid:
+    columns = [{**c, "sort": sort[1]} if sort and c["field"] == sort[0] else c for c in COLUMNS]
+    # The category's colour of every chart and e-mail (alumusic.domain.palette), as a bar beside it.
+    for c in columns:
+        if c["field"] == "categoria":
+            c["cellStyle"] = {"styleConditions": [
+                {"condition": f"params.value === {cat!r}", "style": {"borderLeft": f"6px solid {CORES[cat]}"}}
+                for cat in CATEGORIAS]}
+    options = {
+        "rowSelection": {"mode": "singleRow", "checkboxes": True, "enableClickSelection": True},
+        "cacheBlockSize": BLOCK, "maxBlocksInCache": MAX_BLOCKS, "maxConcurrentDatasourceRequests": 1,
+        # A link to a scrolled view: the grid starts as long as that row, so it can scroll there.
+        "infiniteInitialRowCount": row + BLOCK if row else 1,
+        "tooltipShowDelay": 400, "suppressMultiSort": True, "localeText": GRID_TEXTS,
+    }
+    extra = {"scrollTo": {"rowIndex": row, "rowPosition": "top"}} if row else {}
+    return dag.AgGrid(
+        id="dash-tabela", rowModelType="infinite", columnDefs=columns,
+        defaultColDef={"resizable": True, "sortable": True, "filter": False,
+                       "sortingOrder": ["asc", "desc", None]},
+        getRowId="params.data.id", dashGridOptions=options, style={"height": "560px"}, **extra,
+    )
+
+
+# pt-BR for the grid's own texts (AG Grid's defaults are English).
+GRID_TEXTS = {"loadingOoo": "Carregando…", "noRowsToShow": "Nenhum comentário", "page": "Página", "of": "de",
+              "to": "a", "more": "mais", "ariaRowSelect": "Selecionar a linha", "ariaRowDeselect": "Desmarcar a linha",
+              "ariaChecked": "marcado", "ariaUnchecked": "desmarcado"}
+
+
+def layout(**query) -> html.Div:
+    view = _view_from_query(query)
+    first = view["filters"]
     opts = context.filter_options()
     admin = current_curator().papel == "admin"
     tag_options = [{"label": f"{t['rotulo']} ({t['codigo']})", "value": t["codigo"]} for t in opts["tags"]]
@@ -67,17 +176,15 @@ def layout(**_query) -> html.Div:
             html.H1("Comentários"),
             html.Div(
                 [
-                    _dropdown("filtro-artista", "Artista", opts["artistas"]),
-                    _dropdown("filtro-album", "Álbum", opts["albuns"]),
-                    _dropdown("filtro-tag", "Tag", tag_options, "Todas"),
-                    _dropdown("filtro-categoria", "Categoria", categoria_options, "Todas"),
-                    html.Div([html.Label("Recebidos desde", htmlFor="filtro-desde"),
-                              dcc.Input(id="filtro-desde", type="date", className="campo-texto")]),
-                    html.Div([html.Label("até (inclusive)", htmlFor="filtro-ate"),
-                              dcc.Input(id="filtro-ate", type="date", className="campo-texto")]),
+                    _dropdown("filtro-artista", "Artista", opts["artistas"], value=first["artista"]),
+                    _dropdown("filtro-album", "Álbum", opts["albuns"], value=first["album"]),
+                    _dropdown("filtro-tag", "Tag", tag_options, "Todas", value=first["tag"]),
+                    _dropdown("filtro-categoria", "Categoria", categoria_options, "Todas", value=first["categoria"]),
+                    _date_picker("filtro-desde", "Recebidos desde", first["desde"]),
+                    _date_picker("filtro-ate", "até (inclusive)", first["ate"]),
                     html.Div([html.Label("Texto (sem diferenciar acentos e maiúsculas)", htmlFor="filtro-texto"),
                               dcc.Input(id="filtro-texto", type="text", debounce=True, placeholder="buscar…",
-                                        className="campo-texto")]),
+                                        className="campo-texto", value=first["texto"] or "")]),
                 ],
                 className="filtros",
             ),
@@ -91,33 +198,22 @@ def layout(**_query) -> html.Div:
                                   options=[{"label": "Incluir dados pessoais (fica registrado)", "value": "incluir"}],
                                   style={} if admin else {"display": "none"}),
                     html.A("Exportar CSV", id="dash-export-link", className="botao",
-                           href=export_url_for_filters("excel-br")),
+                           href=export_url_for_filters("excel-br", **first)),
                 ],
                 className="barra",
             ),
-            dash_table.DataTable(
-                id="dash-tabela",
-                columns=[{**c, "sortable": True} if c["id"] != "tags" else c for c in COLUMNS],
-                data=[],
-                page_action="custom",
-                page_current=0,
-                page_size=PAGE_SIZE,
-                page_count=1,
-                sort_action="custom",
-                sort_mode="single",
-                sort_by=[],
-                row_selectable="single",
-                selected_rows=[],
-                style_cell={"textAlign": "left", "fontFamily": "inherit", "fontSize": "0.9rem", "padding": "4px"},
-                style_data={"whiteSpace": "normal", "height": "auto"},
-                style_cell_conditional=[{"if": {"column_id": "texto"}, "minWidth": "320px", "maxWidth": "520px"}],
-                style_header={"fontWeight": "bold"},
-            ),
+            # Its search starts as the view's: the Location then reports no change on mount, and
+            # only back/forward (or the clientside URL callback) changes it.
+            dcc.Location(id="dash-url", refresh=False, search=_search(view)),
+            _grid(view["sort"], view["row"]),
+            dcc.Store(id="dash-recarga"),  # written by the clientside reload of the grid
             html.Div(
                 [
                     html.Div([html.H2("Histórico de classificações"), html.Div(id="dash-historico",
                               children=message("Selecione um comentário na tabela.")),
                               html.Div(id="dash-dados-pessoais"),
+                              html.H2("Comentários parecidos"),
+                              html.Div(id="dash-parecidos", children=message("Selecione um comentário na tabela.")),
                               html.Div([html.H2("Apagar comentário (LGPD)"),
                                         html.P("Remove o texto e o histórico; a categoria atual continua nas "
                                                "contagens. Não pode ser desfeito."),
@@ -151,12 +247,14 @@ def layout(**_query) -> html.Div:
     )
 
 
-def _selected_id(selected_ids) -> str | None:
-    """The selected row's comment id, if the request carries a well-formed one."""
-    if not isinstance(selected_ids, list) or not selected_ids or not isinstance(selected_ids[0], str):
+def _selected_id(selected_rows) -> str | None:
+    """The selected row's comment id, if the request carries a well-formed one (the grid's
+    ``selectedRows``: a list of row objects, of which only ``id`` is read)."""
+    if (not isinstance(selected_rows, list) or not selected_rows or not isinstance(selected_rows[0], dict)
+            or not isinstance(selected_rows[0].get("id"), str)):
         return None
     try:
-        return str(UUID(selected_ids[0]))
+        return str(UUID(selected_rows[0]["id"]))
     except ValueError:
         return None
 
@@ -174,64 +272,136 @@ def _number(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+def _row(r: dict, tz: ZoneInfo) -> dict:
+    return {
+        "id": str(r["id"]),
+        "recebido_em": _fmt_when(r["recebido_em"], tz),
+        "artista": r["artista"],
+        "album": r["album"],
+        "texto": r["texto"],
+        "categoria": r["categoria"] or "(pendente)",
+        "tags": ", ".join(r["tags"] or []),
+        "confianca": None if r["confianca"] is None else round(float(r["confianca"]), 2),
+        "origem": r["origem"] or "",
+    }
+
+
 @callback(
-    Output("dash-tabela", "data"),
-    Output("dash-tabela", "page_count"),
-    Output("dash-tabela", "page_current"),
-    Output("dash-tabela", "selected_rows"),
+    Output("dash-tabela", "getRowsResponse"),
     Output("dash-total", "children"),
-    [Input(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
-    Input("dash-tabela", "page_current"),
-    Input("dash-tabela", "sort_by"),
-    Input("dash-versao", "data"),
+    Input("dash-tabela", "getRowsRequest"),
+    [State(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
+    prevent_initial_call=True,
 )
-def carregar_tabela(artista, album, tag, categoria, desde, ate, texto, page_current, sort_by, _versao):
-    refreshing = ctx.triggered_id == "dash-versao"
-    new_filter = ctx.triggered_id in FILTERS
-    page_current = page_current if isinstance(page_current, int) and 0 <= page_current < 1_000_000 else 0
-    page_current = 0 if new_filter else page_current  # a new filter starts at its first page
-    sort = _sort(sort_by)
+def carregar_bloco(request, artista, album, tag, categoria, desde, ate, texto):
+    """One block of the grid: the rows ``request`` asks for, sorted and filtered in PostgreSQL.
+
+    The filters are States: a change of them reloads the grid (clientside ``recarregar_grade``),
+    whose new first request brings them. The first block also counts the matches (capped)."""
     try:
         f = _filter(artista, album, tag, categoria, desde, ate, texto)
-    except FiltroInvalido as exc:
-        return [], 1, 0, [], message(f"Filtro inválido: {exc}", "erro")
+        block = rows_request(request)
+    except (PedidoInvalido, FiltroInvalido) as exc:
+        erro = "Filtro inválido" if isinstance(exc, FiltroInvalido) else "Pedido inválido"
+        return {"rowData": [], "rowCount": 0}, message(f"{erro}: {exc}", "erro")
+    first = block.offset == 0
     with context.engine().connect() as conn:
-        result = page(conn, f, sort_by=sort["column_id"], descending=sort["direction"] == "desc",
-                      offset=page_current * PAGE_SIZE, limit=PAGE_SIZE)
+        result = page(conn, f, sort_by=block.sort_by, descending=block.descending, offset=block.offset,
+                      limit=block.limit, count=first)
     tz = ZoneInfo(context.settings().timezone)
-    rows = [
-        {
-            "id": str(r["id"]),
-            "recebido_em": _fmt_when(r["recebido_em"], tz),
-            "artista": r["artista"],
-            "album": r["album"],
-            "texto": r["texto"],
-            "categoria": r["categoria"] or "(pendente)",
-            "tags": ", ".join(r["tags"] or []),
-            "confianca": None if r["confianca"] is None else round(float(r["confianca"]), 2),
-            "origem": r["origem"] or "",
-        }
-        for r in result.rows
-    ]
+    response = {"rowData": [_row(r, tz) for r in result.rows]}
+    if result.total >= 0 and not result.more:
+        response["rowCount"] = result.total  # the grid stops at the last match
+    if not first:
+        return response, dash.no_update
     if result.more:
         total = f"mais de {_number(result.total)} comentários (refine os filtros para ver todos; o CSV traz todos)"
     else:
         total = f"{_number(result.total)} comentário{'s' if result.total != 1 else ''}"
-    pages = max(1, math.ceil(result.total / PAGE_SIZE))
-    # page_current is only written back on a new filter: echoing it otherwise could undo a page
-    # change the user made while this request was in flight.
-    return rows, pages, 0 if new_filter else dash.no_update, dash.no_update if refreshing else [], total
+    return response, total
 
 
-def _sort(sort_by) -> dict:
-    """The requested sort if it names a sortable column, else newest first."""
-    default = {"column_id": "recebido_em", "direction": "desc"}
-    if not isinstance(sort_by, list) or not sort_by or not isinstance(sort_by[0], dict):
-        return default
-    column, direction = sort_by[0].get("column_id"), sort_by[0].get("direction")
-    if column not in SORTABLE or direction not in ("asc", "desc"):
-        return default
-    return {"column_id": column, "direction": direction}
+# A change of filter asks the grid for its rows again, from the top and without a selection; a
+# correction (dash-versao) reloads the blocks in place, keeping the selection.
+clientside_callback(
+    """function(...args) {
+        const grid = dash_ag_grid.getApi("dash-tabela");
+        if (!grid) { return window.dash_clientside.no_update; }
+        const trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+        if (trigger.startsWith("dash-versao")) {
+            grid.refreshInfiniteCache();
+        } else {
+            grid.deselectAll();
+            grid.ensureIndexVisible(0, "top");
+            grid.purgeInfiniteCache();
+        }
+        return Date.now();
+    }""",
+    Output("dash-recarga", "data"),
+    [Input(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
+    Input("dash-versao", "data"),
+    prevent_initial_call=True,
+)
+
+# The view in the URL. A filter changed: push a history entry with the new filters (and the current
+# sort); the grid asked for a block with another sort: push one with that sort; it only scrolled:
+# replace the current entry's row (back does not step through scrolling). Each branch writes only
+# what it knows, so a block request racing a filter change cannot put stale filters in the URL.
+# The URL changed by back/forward: apply its filters and sort (the grid then reloads itself).
+clientside_callback(
+    """function(search, request, ...filters) {
+        const nu = window.dash_clientside.no_update, none = filters.map(() => nu);
+        const names = __NAMES__, sortKey = __SORT__, dirKey = __DIR__, rowKey = __ROW__;
+        const trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+        const norm = v => (v === undefined || v === null || v === "") ? null : String(v);
+        const current = new URLSearchParams(window.location.search);
+        let grid = null;
+        try { grid = dash_ag_grid.getApi("dash-tabela"); } catch (e) { grid = null; }
+        if (trigger === "dash-url.search") {
+            const q = new URLSearchParams(search || "");
+            const col = q.get(sortKey), dir = q.get(dirKey);
+            const want = col && (dir === "asc" || dir === "desc") ? [{colId: col, sort: dir}] : [];
+            if (grid) {
+                const now = grid.getColumnState().filter(c => c.sort).map(c => c.colId + ":" + c.sort).join();
+                if (now !== want.map(c => c.colId + ":" + c.sort).join()) {
+                    grid.applyColumnState({state: want, defaultState: {sort: null}});
+                }
+            }
+            const wanted = names.map(n => norm(q.get(n)));
+            if (wanted.every((v, i) => v === norm(filters[i]))) { return [nu].concat(none); }
+            return [nu].concat(wanted);
+        }
+        const q = new URLSearchParams();
+        let push = false;
+        if (trigger.startsWith("dash-tabela")) {
+            names.forEach(n => { if (current.get(n)) { q.set(n, current.get(n)); } });
+            const sort = (request && request.sortModel && request.sortModel[0]) || null;
+            if (sort) { q.set(sortKey, sort.colId); q.set(dirKey, sort.sort); }
+            push = (current.get(sortKey) || null) !== (q.get(sortKey) || null)
+                || (current.get(dirKey) || null) !== (q.get(dirKey) || null);
+            const row = (request && request.startRow) || 0;
+            if (row) { q.set(rowKey, row); }
+        } else {
+            names.forEach((n, i) => { if (norm(filters[i]) !== null) { q.set(n, filters[i]); } });
+            [sortKey, dirKey].forEach(n => { if (current.get(n)) { q.set(n, current.get(n)); } });
+            push = true;
+        }
+        const next = q.toString() ? "?" + q.toString() : "";
+        if (next === window.location.search) { return [nu].concat(none); }
+        if (!push) {
+            window.history.replaceState(window.history.state, "", window.location.pathname + next);
+            return [nu].concat(none);
+        }
+        return [next].concat(none);
+    }""".replace("__NAMES__", repr(list(URL_FILTERS))).replace("__SORT__", repr(URL_SORT))
+        .replace("__DIR__", repr(URL_DIRECTION)).replace("__ROW__", repr(URL_ROW)),
+    Output("dash-url", "search"),
+    [Output(i, p, allow_duplicate=True) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
+    Input("dash-url", "search"),
+    Input("dash-tabela", "getRowsRequest"),
+    [Input(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
+    prevent_initial_call=True,
+)
 
 
 @callback(
@@ -251,7 +421,7 @@ def _include_pii(value) -> bool:
 
 @callback(
     Output("dash-dados-pessoais", "children"),
-    Input("dash-tabela", "selected_row_ids"),
+    Input("dash-tabela", "selectedRows"),
     Input("dash-versao", "data"),
 )
 def mostrar_dados_pessoais(selected_ids, _versao):
@@ -274,7 +444,7 @@ def mostrar_dados_pessoais(selected_ids, _versao):
     Output("apagar-msg", "children"),
     Output("dash-versao", "data", allow_duplicate=True),
     Input("apagar-botao", "n_clicks"),
-    State("dash-tabela", "selected_row_ids"),
+    State("dash-tabela", "selectedRows"),
     State("apagar-motivo", "value"),
     State("dash-versao", "data"),
     prevent_initial_call=True,
@@ -303,7 +473,7 @@ def apagar_comentario(_clicks, selected_ids, motivo, versao):
     Output("corr-categoria", "value"),
     Output("corr-tags", "value"),
     Output("corr-salvar", "disabled"),
-    Input("dash-tabela", "selected_row_ids"),
+    Input("dash-tabela", "selectedRows"),
     Input("dash-versao", "data"),
 )
 def mostrar_historico(selected_ids, _versao):
@@ -338,7 +508,7 @@ def mostrar_historico(selected_ids, _versao):
     Output("corr-msg", "children"),
     Output("dash-versao", "data"),
     Input("corr-salvar", "n_clicks"),
-    State("dash-tabela", "selected_row_ids"),
+    State("dash-tabela", "selectedRows"),
     State("corr-categoria", "value"),
     State("corr-tags", "value"),
     State("corr-motivo", "value"),
@@ -365,3 +535,31 @@ def salvar_correcao(_clicks, selected_ids, categoria, tags, motivo, versao):
     except ValueError as exc:
         return message(f"Correção não salva: {exc}", "erro"), dash.no_update
     return message(f"Correção salva: {ROTULOS.get(categoria, categoria)}, por {autor}.", "ok"), (versao or 0) + 1
+
+
+@callback(
+    Output("dash-parecidos", "children"),
+    Input("dash-tabela", "selectedRows"),
+    Input("dash-versao", "data"),
+)
+def mostrar_parecidos(selected_rows, _versao):
+    """The selected comment's nearest texts (trigram similarity, ``comment_search.similar_comments``)."""
+    comentario_id = _selected_id(selected_rows)
+    if comentario_id is None:
+        return message("Selecione um comentário na tabela.")
+    with context.engine().connect() as conn:
+        items = comment_search.similar_comments(conn, comentario_id, limit=SIMILAR)
+    if not items:
+        return message("Nenhum comentário parecido.")
+    tz = ZoneInfo(context.settings().timezone)
+    return html.Ol(
+        [html.Li([html.Q(k["texto"]), " — ", html.Strong(k["artista"]), f", {k['album']} · ",
+                  ROTULOS.get(k["categoria"], k["categoria"] or "pendente"), f" · {_fmt_when(k['recebido_em'], tz)}",
+                  f" · semelhança {float(k['semelhanca']):.0%}".replace(".", ",")],
+                 className="parecido")
+         for k in items],
+        id="dash-parecidos-lista",
+    )
+
+
+SIMILAR = 5

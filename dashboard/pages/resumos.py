@@ -3,7 +3,8 @@
 Layout only (no callback), rendered per request like ``auditoria``: a curator without the
 ``admin`` role gets a notice instead of the list. One row per ISO week, newest first: when it
 was generated and by what (LLM or offline text), when it was e-mailed, to whom, and the status
-(``enviado``, ``pendente``, or ``falhou`` with the last error; see migration 0011).
+(``enviado``, ``pendente``, or ``falhou`` with the last error; see migration 0011; with
+SUMMARY_APPROVAL also ``aguardando aprovação`` and ``rejeitado`` with who and when, migration 0017).
 """
 
 from __future__ import annotations
@@ -34,7 +35,18 @@ def _texto(d: summaries.SummaryDelivery) -> str:
     return f"LLM ({d.modelo})" if d.modelo else "LLM"
 
 
+def _decision(d: summaries.SummaryDelivery, tz) -> str:
+    who = "prazo esgotado, padrão aplicado" if d.aprovacao_prazo_esgotado else (d.aprovacao_por or "?")
+    return f"{who}, {_when(d.aprovacao_em, tz)}"
+
+
 def _status(d: summaries.SummaryDelivery, tz) -> str:
+    if d.status == "aguardando aprovação":
+        return f"aguardando aprovação desde {_when(d.aprovacao_em, tz)} (Airflow: Required Actions)"
+    if d.status == "rejeitado":
+        return f"rejeitado ({_decision(d, tz)})"
+    if d.status == "enviado" and d.aprovacao == "aprovado":
+        return f"enviado (aprovado: {_decision(d, tz)})"
     if d.status == "falhou":
         return f"falhou em {_when(d.ultimo_erro_em, tz)}: {d.ultimo_erro_envio}"
     return d.status  # enviado or pendente

@@ -61,7 +61,11 @@ def get_engine(url: str | sa.URL | None = None, *, autocommit: bool = False) -> 
                 pool_size=8,  # >= gunicorn threads per worker
                 max_overflow=8,
                 pool_recycle=1800,
-                connect_args={"options": f"-c timezone={tz}", "connect_timeout": 5},
+                # word_similarity_threshold: how close a typo must be for the free-text search's
+                # "<%" (repositories.comment_search.text_condition; 0.6 by default misses one wrong
+                # letter inside a short word).
+                connect_args={"options": f"-c timezone={tz} -c pg_trgm.word_similarity_threshold=0.5",
+                              "connect_timeout": 5},
                 **options,
             )
             _engines[key] = engine

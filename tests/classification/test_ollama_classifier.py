@@ -40,7 +40,7 @@ def test_valid_answer_with_provenance_and_the_request_contract(emu):
     assert result.proveniencia.model_dump() == {
         "classificador": "ollama", "versao": f"ollama:{MODEL}:{prompts.PROMPT_VERSION}",
         "modelo": MODEL, "versao_prompt": prompts.PROMPT_VERSION}
-    assert prompts.PROMPT_VERSION == "p2" and result.confianca_fonte == "logprobs"
+    assert prompts.PROMPT_VERSION == "p4" and result.confianca_fonte == "logprobs"
 
     (body,) = _chats(emu)  # one call: the answer was valid, no retry
     assert body["stream"] is False and body["keep_alive"]

@@ -59,7 +59,7 @@ def test_public_report_shows_five_charts_and_refreshes_after_the_ttl(live, db, o
     assert tags[(None, "Autotune")] == 2 and tags[(None, "Link externo")] == 1 and len(tags) == 4
     mix = _bars(traces["grafico-mix_diario"], horizontal=False)
     assert sum(mix.values()) == 16
-    alta = _bars(traces["grafico-artistas_em_alta"], horizontal=False)
+    alta = _bars(traces["grafico-artistas_em_alta"])
     assert alta[("Últimos 7 dias", "Luna Ribeiro")] == 10 and alta[("7 dias anteriores", "Luna Ribeiro")] == 2
     expect(page.locator("#relatorio-atualizado")).to_contain_text("Dados de")
     tab.screenshot("relatorio-semana")
@@ -139,8 +139,29 @@ def _choose(page, dropdown_id: str, label: str) -> None:
     page.keyboard.press("Escape")
 
 
+# The rows the grid holds (its loaded blocks), in order: {field: value} of each.
+_GRID_ROWS_JS = """() => { const api = dash_ag_grid.getApi("dash-tabela"); const out = [];
+    api.forEachNode(n => { if (n.data) { out.push(n.data); } }); return out; }"""
+
+
+def grid_rows(page) -> list[dict]:
+    return page.evaluate(_GRID_ROWS_JS)
+
+
+def wait_grid_rows(page, count: int) -> list[dict]:
+    """The grid's loaded rows once it holds ``count`` of them."""
+    page.wait_for_function(f"() => {{ try {{ return ({_GRID_ROWS_JS})().length === {count}; }} "
+                           "catch (e) { return false; } }")
+    return grid_rows(page)
+
+
 def _column(page, column: str) -> list[str]:
-    return page.eval_on_selector_all(f'#dash-tabela td[data-dash-column="{column}"]', "els => els.map(e => e.innerText)")
+    return [r[column] for r in grid_rows(page)]
+
+
+def first_cell(page, column: str):
+    """The visible cell of ``column`` in the grid's first row."""
+    return page.locator(f'#dash-tabela .ag-row[row-index="0"] .ag-cell[col-id="{column}"]')
 
 
 def _open_dashboard(tab, live: str, total: int) -> None:
@@ -154,14 +175,14 @@ def test_each_filter_narrows_the_rows(live, db, open_tab):
     page = tab.page
     everything = len(seeded.rows)
     _open_dashboard(tab, live, everything)
-    expect(page.locator('#dash-tabela td[data-dash-column="texto"]')).to_have_count(everything)  # one page of 25
+    wait_grid_rows(page, everything)  # one block holds them all
     tab.screenshot("dashboard")
 
     def check(expected_rows: list[dict]) -> None:
         expect(page.locator("#dash-total")).to_have_text(
             f"{len(expected_rows)} comentário{'s' if len(expected_rows) != 1 else ''}")
-        expect(page.locator('#dash-tabela td[data-dash-column="texto"]')).to_have_count(len(expected_rows))
-        assert sorted(_column(page, "texto")) == sorted(r["texto"] for r in expected_rows)
+        rows = wait_grid_rows(page, len(expected_rows))
+        assert sorted(r["texto"] for r in rows) == sorted(r["texto"] for r in expected_rows)
 
     _choose(page, "filtro-artista", "MC Trovão")
     check(seeded.where(artista="MC Trovão"))
@@ -180,11 +201,14 @@ def test_each_filter_narrows_the_rows(live, db, open_tab):
 
     _open_dashboard(tab, live, everything)
     since = (seeded.now - timedelta(days=5)).astimezone(SP).date()
-    page.fill("#filtro-desde", since.isoformat())
+    page.fill("#filtro-desde", f"{since:%d/%m/%Y}")  # typed as a pt-BR curator does; Tab confirms
+    page.press("#filtro-desde", "Tab")
     check([r for r in seeded.rows if r["quando"].astimezone(SP).date() >= since])
     until = (seeded.now - timedelta(days=9)).astimezone(SP).date()
     page.fill("#filtro-desde", "")
-    page.fill("#filtro-ate", until.isoformat())
+    page.press("#filtro-desde", "Tab")
+    page.fill("#filtro-ate", f"{until:%d/%m/%Y}")
+    page.press("#filtro-ate", "Tab")
     check([r for r in seeded.rows if r["quando"].astimezone(SP).date() <= until])
 
     _open_dashboard(tab, live, everything)
@@ -198,29 +222,49 @@ def test_each_filter_narrows_the_rows(live, db, open_tab):
     assert tab.errors == []
 
 
-def test_sorting_and_paging_run_on_the_server(live, db, open_tab):
+def test_grid_loads_blocks_as_it_scrolls_and_sorts_on_the_server(live, db, open_tab):
+    from dashboard.pages.comentarios import BLOCK, MAX_BLOCKS
+
     seeded = seed(db)
-    with db.begin() as conn:  # 30 more: two pages
-        for i in range(30):
-            add(conn, artista="Os Cometas", album="Órbita", quando=seeded.now - timedelta(hours=2, minutes=i),
-                categoria="OUTRO", tags=[], texto=f"cometa {i:02d}")
+    with db.begin() as conn:  # 130 more (the newest): 154 rows, four blocks of 50
+        for i in range(130):
+            add(conn, artista="Os Cometas", album="Órbita", quando=seeded.now - timedelta(minutes=i, seconds=30),
+                categoria="OUTRO", tags=[], texto=f"cometa {i:03d}")
     tab = open_tab()
     page = tab.page
-    _open_dashboard(tab, live, 54)
-    expect(page.locator('#dash-tabela td[data-dash-column="texto"]')).to_have_count(25)
-    first_cell = page.locator('#dash-tabela td[data-dash-column="texto"]').first
-    expect(first_cell).to_have_text("cometa 00")  # newest first
-    page.click("#dash-tabela button.next-page")
-    expect(first_cell).to_have_text("cometa 25")
-    page.click("#dash-tabela button.last-page")
-    expect(page.locator('#dash-tabela td[data-dash-column="texto"]')).to_have_count(4)
-    page.click("#dash-tabela button.first-page")
-    expect(first_cell).to_have_text("cometa 00")
-    # sort by text ascending (custom sort: the server orders all 54 rows, not just the page)
-    page.click('#dash-tabela th[data-dash-column="texto"] .column-header--sort')
+    blocks: list[str] = []
+    page.on("request", lambda r: blocks.append(r.post_data) if "_dash-update-component" in r.url
+            and "getRowsRequest" in (r.post_data or "") and "dash-total" in (r.post_data or "") else None)
+    _open_dashboard(tab, live, 154)
+    rows = wait_grid_rows(page, BLOCK)  # only the first block is in the browser
+    assert [r["texto"] for r in rows[:3]] == ["cometa 000", "cometa 001", "cometa 002"]  # newest first
+    expect(first_cell(page, "texto")).to_have_text("cometa 000")
+    assert len(blocks) == 1
+    # Scrolling to the end asks the server for the blocks on the way; the grid keeps at most MAX_BLOCKS.
+    page.evaluate('() => dash_ag_grid.getApi("dash-tabela").ensureIndexVisible(153, "bottom")')
+    expect(page.locator('#dash-tabela .ag-row[row-index="153"] .ag-cell[col-id="texto"]')).to_have_text(
+        seeded.rows[-1]["texto"])  # the oldest comment (the seed's last) is the last row
+    held = grid_rows(page)
+    assert 0 < len(held) <= MAX_BLOCKS * BLOCK and len(blocks) >= 2
+    # Sort by text ascending: the server orders all 154 rows, not the held blocks.
+    page.click('#dash-tabela .ag-header-cell[col-id="texto"] .ag-header-cell-label')
     with db.connect() as conn:  # the database's collation decides the order
-        first_text = conn.execute(sa.text("SELECT min(texto) FROM comentarios")).scalar_one()
-    expect(first_cell).to_have_text(first_text)
+        ordered = list(conn.execute(sa.text("SELECT texto FROM comentarios ORDER BY texto, recebido_em DESC, id DESC"))
+                       .scalars())
+    page.evaluate('() => dash_ag_grid.getApi("dash-tabela").ensureIndexVisible(0, "top")')
+    expect(first_cell(page, "texto")).to_have_text(ordered[0])
+    assert '"colId":"texto"' in blocks[-1] and '"sort":"asc"' in blocks[-1]  # the request the server sorted
+    # Columns resize (the grid's own handle), and the page never errs.
+    handle = page.locator('#dash-tabela .ag-header-cell[col-id="artista"] .ag-header-cell-resize')
+    before = page.locator('#dash-tabela .ag-header-cell[col-id="artista"]').bounding_box()["width"]
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 80, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    after = page.locator('#dash-tabela .ag-header-cell[col-id="artista"]').bounding_box()["width"]
+    assert after > before + 40
+    tab.screenshot("dashboard-grade")
     assert tab.errors == []
 
 
@@ -265,7 +309,8 @@ def test_correction_is_recorded_with_the_curator_and_shown_in_the_history(live, 
     page.fill("#filtro-texto", target["texto"])
     page.press("#filtro-texto", "Enter")
     expect(page.locator("#dash-total")).to_have_text("1 comentário")
-    page.locator("#dash-tabela input[type=radio]").first.check()
+    wait_grid_rows(page, 1)
+    first_cell(page, "texto").click()  # a click selects the row
     history = page.locator("#dash-historico-tabela")
     expect(history.locator('td[data-dash-column="categoria"]')).to_have_text(["OUTRO"])
 
@@ -278,7 +323,7 @@ def test_correction_is_recorded_with_the_curator_and_shown_in_the_history(live, 
     expect(history.locator('td[data-dash-column="categoria"]')).to_have_text(["SUGESTÃO", "OUTRO"])
     expect(history.locator('td[data-dash-column="autor"]').first).to_have_text(USER)
     expect(history.locator('td[data-dash-column="origem"]').first).to_have_text("manual")
-    expect(page.locator('#dash-tabela td[data-dash-column="categoria"]')).to_have_text(["SUGESTÃO"])
+    expect(first_cell(page, "categoria")).to_have_text("SUGESTÃO")  # the grid reloaded its block
     tab.screenshot("dashboard-correcao")
 
     from alumusic.repositories.classifications import history as stored_history

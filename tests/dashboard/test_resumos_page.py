@@ -87,3 +87,29 @@ def test_a_curator_is_refused_and_not_linked(live, dash_app, private, curator, w
 def test_without_a_session_the_page_redirects_to_login(live, dash_app):
     response = dash_app.test_client().get(PATH, headers={"Accept": "text/html"})
     assert response.status_code == 302 and response.headers["Location"].startswith("/entrar?proximo=")
+
+
+def test_approval_states_are_listed(live, dash_app, private, db, weeks):
+    """SUMMARY_APPROVAL (migration 0017): waiting, rejected by a curator or by the deadline, approved and sent."""
+    from datetime import UTC, datetime
+
+    sent, failed, pending = weeks
+    older = pending.shift(-1)
+    build_and_store(db, older, client=None, num_ctx=4096)
+    at = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)  # 11:30 in São Paulo
+    with db.begin() as conn:
+        summaries.record_approval(conn, sent.label, aprovado=True, por="ana", em=at, prazo_esgotado=False)
+        summaries.mark_awaiting_approval(conn, failed.label)
+        summaries.record_approval(conn, pending.label, aprovado=False, por="ana", em=at, prazo_esgotado=False)
+        summaries.record_approval(conn, older.label, aprovado=False, por=None, em=at, prazo_esgotado=True)
+        curators.create(conn, "chefe", "admin", password=PASSWORD)
+    admin = dash_app.test_client()
+    assert login(admin, "chefe").status_code == 302
+    rows = {r["semana"]: r["status"] for r in _table(_page(admin, private))}
+    assert rows[sent.label] == "enviado (aprovado: ana, 23/11/2026 11:30)"
+    assert rows[failed.label].startswith("aguardando aprovação desde ")
+    assert rows[pending.label] == "rejeitado (ana, 23/11/2026 11:30)"
+    assert rows[older.label] == "rejeitado (prazo esgotado, padrão aplicado, 23/11/2026 11:30)"
+    # A rerun replaces the text and clears the decision (it was about the old text).
+    build_and_store(db, pending, client=None, num_ctx=4096)
+    assert {r["semana"]: r["status"] for r in _table(_page(admin, private))}[pending.label] == "pendente"

@@ -46,7 +46,7 @@ def test_pending_comments_end_classified_with_provenance(db):
     for r in rows:
         assert r["categoria"] in CATEGORIAS and r["origem"] == "automatica"
         assert (r["classificador"], r["modelo"], r["versao_prompt"]) == ("ollama", MODEL, PROMPT_VERSION)
-        assert r["versao"] == f"ollama:{MODEL}:{PROMPT_VERSION}"
+        assert r["versao"] == f"ollama:{MODEL}:{PROMPT_VERSION}:{r['versao_taxonomia']}"  # taxonomy: 0016
         assert r["autor"].startswith("run-1/lote-") and r["latencia_ms"] > 0
         assert st[r["cid"]]["classificacao_atual_id"] == r["id"]
     # Three batches of at most 3 comments each.
@@ -192,7 +192,7 @@ def test_backfill_reclassifies_other_versions_keeps_manual_and_is_idempotent(db)
     rows = classification_rows(db)
     new = [r for r in rows if r["autor"] and r["autor"].startswith("backfill-1/")]
     assert sorted(r["cid"] for r in new) == sorted(inside[1:])
-    assert all(r["versao"] == f"ollama:{OTHER_MODEL}:{PROMPT_VERSION}" for r in new)
+    assert all(r["versao"] == f"ollama:{OTHER_MODEL}:{PROMPT_VERSION}:{r['versao_taxonomia']}" for r in new)
     st = states(db)
     for cid in inside[1:]:
         assert st[cid]["classificacao_atual_id"] in {r["id"] for r in new}

@@ -126,7 +126,7 @@ def test_the_history_panel_names_the_kinds_of_personal_data(seeded, dash, dash_a
     output = find_callback(private, "dash-dados-pessoais.children")
     shown = []
     for comment_id in seeded:
-        body = callback_body(private, output, {"dash-tabela.selected_row_ids": [comment_id], "dash-versao.data": 0})
+        body = callback_body(private, output, {"dash-tabela.selectedRows": [{"id": comment_id}], "dash-versao.data": 0})
         shown.append(json.dumps(dash.post("/dashboard/_dash-update-component", json=body, headers=headers).get_json(),
                                 ensure_ascii=False))
     assert "e-mail, telefone" in shown[0] and EMAIL not in shown[0]
@@ -163,7 +163,7 @@ def test_admins_erase_from_the_dashboard_and_curators_cannot(seeded, dash, dash_
     target = seeded[0]
 
     def erase(client, motivo="pedido da titular por e-mail"):
-        body = callback_body(private, output, {"apagar-botao.n_clicks": 1, "dash-tabela.selected_row_ids": [target],
+        body = callback_body(private, output, {"apagar-botao.n_clicks": 1, "dash-tabela.selectedRows": [{"id": target}],
                                                "apagar-motivo.value": motivo, "dash-versao.data": 0})
         response = client.post("/dashboard/_dash-update-component", json=body,
                                headers={"X-CSRFToken": dash_csrf(client)})

@@ -38,7 +38,7 @@ def _manual(db) -> list[tuple]:
 def _correction(private, comment_id: str, extra_state: list | None = None) -> dict:
     output = find_callback(private, "corr-msg.children")
     body = callback_body(private, output, {
-        "corr-salvar.n_clicks": 1, "dash-tabela.selected_row_ids": [comment_id],
+        "corr-salvar.n_clicks": 1, "dash-tabela.selectedRows": [{"id": comment_id}],
         "corr-categoria.value": "SUGESTÃO", "corr-tags.value": [], "corr-motivo.value": "teste", "dash-versao.data": 0,
     })
     if extra_state:
@@ -124,9 +124,9 @@ def test_wrong_arity_and_wrong_types_never_500(client, private, db):
 
 
 @pytest.mark.parametrize("values", [
-    {"filtro-desde.value": "2024-02-30"}, {"filtro-ate.value": "9999-12-31"}, {"filtro-desde.value": "0001-01-01"},
+    {"filtro-desde.date": "2024-02-30"}, {"filtro-ate.date": "9999-12-31"}, {"filtro-desde.date": "0001-01-01"},
     {"filtro-texto.value": "a\u0000b"}, {"filtro-artista.value": "\ud800"}, {"filtro-categoria.value": "HACK"},
-    {"filtro-desde.value": "2026-12-01", "filtro-ate.value": "2026-01-01"}, {"filtro-texto.value": ["lista"]},
+    {"filtro-desde.date": "2026-12-01", "filtro-ate.date": "2026-01-01"}, {"filtro-texto.value": ["lista"]},
 ])
 def test_hostile_filters_show_a_message_not_a_500(client, private, db, values):
     seed(db)

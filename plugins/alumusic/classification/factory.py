@@ -28,19 +28,23 @@ def get_classifier(
     settings: Settings | None = None,
     learned: LearnedLayer | None = None,
     examples: ExamplesFor | None = None,
+    versao_taxonomia: str | None = None,
 ) -> Classifier:
     """The classifier for ``backend`` (None: LLM_BACKEND; ``auto``: probed) over ``taxonomy``
     (active codes -> descriptions; the codes alone decide what a classification may carry).
 
     ``learned``: the offline classifier's active model (None: rules and calibration only).
-    ``examples``: where the Ollama prompt finds the few curator labels most like a comment."""
+    ``examples``: where the Ollama prompt finds the few curator labels most like a comment.
+    ``versao_taxonomia``: the database's taxonomy version, part of the Ollama classifier's version
+    (it can propose tags, and curators' decisions on them change its results)."""
     s = settings or get_settings()
     backend = resolve_backend(s, backend)
     if backend == OLLAMA:
         from alumusic.classification.ollama import OllamaClassifier
 
         return OllamaClassifier(client_from_settings(s, model), dict(taxonomy), num_ctx=s.ollama_num_ctx,
-                                mascarar_dados=s.mascarar_dados_classificacao, examples=examples)
+                                mascarar_dados=s.mascarar_dados_classificacao, examples=examples,
+                                versao_taxonomia=versao_taxonomia)
 
     # Imported lazily: the offline classifier is a separate module with its own lexicons.
     from alumusic.classification.offline import OfflineClassifier

@@ -42,6 +42,20 @@ The number is what the model measured, with no approximation, and it is monotone
 calibration on curators' labels can map it. When the server returns no logprobs (older Ollama
 ignores the fields) or they do not spell the answer (a cut or unreadable payload), the model's
 stated ``confianca`` is used instead and ``confianca_fonte`` is ``"declarada"``.
+
+Tokens: each result carries ``tokens_prompt`` / ``tokens_resposta``, Ollama's
+``prompt_eval_count`` / ``eval_count`` summed over its calls (a corrective retry is a second
+call), stored with the provenance. ``prompt_eval_count`` is the whole prompt: Ollama reports no
+count of the prefix its cache served, which is why the prompt keeps everything static first
+(``prompts``): on a warm slot only the examples and the comment are prefilled.
+
+A taxonomy that grows (``alumusic.domain.proposals``): the answer's ``tags_novas`` may propose a
+tag for an aspect the taxonomy lacks. A valid proposal travels on ``Classification.propostas``
+(the pipeline aggregates it for curators); an invalid one (not snake_case ``area_aspect``, an
+unknown area, empty fields) is dropped with a log line and never makes the answer invalid, so it
+costs no retry. A proposal of a code already in the taxonomy is simply that tag. The taxonomy's
+version (``versao_taxonomia``, from the database: active codes and curators' merges) is part of
+``versao``, so approving or merging a proposal makes earlier results stale for a backfill.
 """
 
 from __future__ import annotations
@@ -66,8 +80,10 @@ from alumusic.domain import (
     InvalidAnswerError,
     Provenance,
     Tag,
+    TagProposal,
     pii,
 )
+from alumusic.domain.proposals import validate_proposal
 from alumusic.llm.ollama import ChatResponse, OllamaClient, TokenLogprob
 
 if TYPE_CHECKING:
@@ -91,6 +107,7 @@ class OllamaClassifier(BaseClassifier):
         check_model: bool = True,
         mascarar_dados: bool = False,
         examples: Callable[[str], Sequence[Label]] | None = None,
+        versao_taxonomia: str | None = None,
     ) -> None:
         self.examples = examples  # text -> similar curator labels for the prompt (None: no examples)
         self._examples_lock = threading.Lock()
@@ -111,7 +128,7 @@ class OllamaClassifier(BaseClassifier):
         versao_prompt = prompts.PROMPT_VERSION + (MASKED_SUFFIX if mascarar_dados else "")
         self.provenance = Provenance(
             classificador="ollama",
-            versao=f"ollama:{self.model}:{versao_prompt}",
+            versao=f"ollama:{self.model}:{versao_prompt}" + (f":{versao_taxonomia}" if versao_taxonomia else ""),
             modelo=self.model,
             versao_prompt=versao_prompt,
         )
@@ -135,7 +152,7 @@ class OllamaClassifier(BaseClassifier):
         ]
         answer = self._chat(messages)
         try:
-            return self._parse(answer.content, answer.done_reason, started, answer.logprobs)
+            return _with_tokens(self._parse(answer.content, answer.done_reason, started, answer.logprobs), answer)
         except InvalidAnswerError as exc:
             first_problem = str(exc)
         messages += [
@@ -144,7 +161,8 @@ class OllamaClassifier(BaseClassifier):
         ]
         retry = self._chat(messages)
         try:
-            return self._parse(retry.content, retry.done_reason, started, retry.logprobs)
+            return _with_tokens(self._parse(retry.content, retry.done_reason, started, retry.logprobs),
+                                answer, retry)
         except InvalidAnswerError as second:
             raise InvalidAnswerError(
                 f"resposta inválida do modelo {self.model} após nova tentativa: {second} (1ª: {first_problem})"
@@ -201,15 +219,40 @@ class OllamaClassifier(BaseClassifier):
                 raise InvalidAnswerError(f"tag {codigo} sem explicação") from None
             tags.setdefault(tag.codigo, tag)  # a repeated code adds nothing (and is one row in the DB)
 
+        tags = dict(tuple(tags.items())[: prompts.MAX_TAGS])
+        propostas = self._proposals(data.get("tags_novas"), tags)
         measured = self._measured_confianca(logprobs, content, categoria)
         return Classification(
             categoria=Categoria(categoria),
-            tags_funcionalidades=tuple(tags.values())[: prompts.MAX_TAGS],
+            tags_funcionalidades=tuple(tags.values()),
+            propostas=propostas,
             confianca=float(confianca) if measured is None else measured,
             confianca_fonte="declarada" if measured is None else "logprobs",
             proveniencia=self.provenance,
             latencia_ms=(time.perf_counter() - started) * 1000.0,
         )
+
+    def _proposals(self, raw: object, tags: dict[str, Tag]) -> tuple[TagProposal, ...]:
+        """The valid proposals of ``tags_novas``; a proposal of a known code joins ``tags``.
+        Never raises: a bad proposal is logged and left out (the classification stands)."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            log.warning("proposta de tag descartada: tags_novas não é uma lista")
+            return ()
+        found: dict[str, TagProposal] = {}
+        for item in raw[: prompts.MAX_PROPOSALS]:
+            try:
+                proposal = validate_proposal(item)
+            except ValueError as exc:
+                log.warning("proposta de tag descartada: %s", exc)
+                continue
+            if proposal.codigo in self.tags:
+                if len(tags) < prompts.MAX_TAGS:
+                    tags.setdefault(proposal.codigo, Tag(codigo=proposal.codigo, explicacao=proposal.explicacao))
+                continue
+            found.setdefault(proposal.codigo, proposal)
+        return tuple(found.values())
 
     def _measured_confianca(self, logprobs: Sequence[TokenLogprob] | None, content: str,
                             categoria: str) -> float | None:
@@ -223,6 +266,16 @@ class OllamaClassifier(BaseClassifier):
         if measured is None:
             log.warning("logprobs não soletram a categoria %s da resposta: usando a confiança declarada", categoria)
         return measured
+
+
+def _with_tokens(result: Classification, *calls: ChatResponse) -> Classification:
+    """``result`` with the tokens its calls cost (Ollama's counts summed; None if any call lacks one)."""
+    prompt = [c.prompt_eval_count for c in calls]
+    output = [c.eval_count for c in calls]
+    return result.model_copy(update={
+        "tokens_prompt": None if None in prompt else sum(prompt),  # type: ignore[arg-type]
+        "tokens_resposta": None if None in output else sum(output),  # type: ignore[arg-type]
+    })
 
 
 def category_confidence(tokens: Sequence[TokenLogprob], content: str, categoria: str) -> float | None:

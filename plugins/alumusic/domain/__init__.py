@@ -7,10 +7,10 @@ from alumusic.domain.categories import CATEGORIAS, Categoria
 from alumusic.domain.errors import BackendUnavailableError, ClassificationError, InvalidAnswerError
 from alumusic.domain.results import Classification, ConfiancaFonte, Outcome, Provenance
 from alumusic.domain.status import STATUSES, Status
-from alumusic.domain.tags import TAG_CODE_PATTERN, Tag, Taxonomy, TaxonomyTag, describe, seed_tags
+from alumusic.domain.tags import TAG_CODE_PATTERN, Tag, TagProposal, Taxonomy, TaxonomyTag, describe, seed_tags
 
 __all__ = [
     "CATEGORIAS", "STATUSES", "TAG_CODE_PATTERN", "BackendUnavailableError", "Categoria", "Classification",
-    "ClassificationError", "ConfiancaFonte", "InvalidAnswerError", "Outcome", "Provenance", "Status", "Tag", "Taxonomy",
+    "ClassificationError", "ConfiancaFonte", "InvalidAnswerError", "Outcome", "Provenance", "Status", "Tag", "TagProposal", "Taxonomy",
     "TaxonomyTag", "describe", "seed_tags",
 ]

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from alumusic.domain.categories import Categoria
 from alumusic.domain.errors import ClassificationError, InvalidAnswerError
-from alumusic.domain.tags import Tag
+from alumusic.domain.tags import Tag, TagProposal
 
 # Where an automatic classification's confianca came from: the offline classifier's calibration
 # on held-out labels, the LLM's token log-probabilities of the chosen category, or (only when the
@@ -42,6 +42,13 @@ class Classification(BaseModel):
     proveniencia: Provenance
     latencia_ms: float = Field(ge=0.0)
     confianca_fonte: ConfiancaFonte | None = None
+    # Tags the model proposed outside the taxonomy (validated; the pipeline aggregates them for
+    # curators or, once decided, turns them into tags). Never stored as tags as such.
+    propostas: tuple[TagProposal, ...] = ()
+    # What the LLM was asked and wrote, summed over the calls of this classification (a corrective
+    # retry is a second call): Ollama's prompt_eval_count and eval_count. None: no LLM, or not reported.
+    tokens_prompt: int | None = Field(default=None, ge=0)
+    tokens_resposta: int | None = Field(default=None, ge=0)
 
     def check_taxonomy(self, known_codes: Iterable[str]) -> None:
         unknown = {t.codigo for t in self.tags_funcionalidades} - set(known_codes)

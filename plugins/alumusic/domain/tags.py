@@ -33,6 +33,26 @@ class Tag(BaseModel):
         return value
 
 
+class TagProposal(BaseModel):
+    """A tag the model proposes for an aspect no taxonomy tag covers (``domain.proposals``
+    validates its area; curators decide on ``/dashboard/taxonomia``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    codigo: str = Field(pattern=TAG_CODE_PATTERN, max_length=64)
+    rotulo: str = Field(min_length=1, max_length=80)
+    descricao: str = Field(min_length=1, max_length=200)
+    explicacao: str = Field(min_length=1, max_length=300)  # why it applies to this comment
+
+    @field_validator("rotulo", "descricao", "explicacao")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("texto vazio")
+        return value
+
+
 @dataclass(frozen=True)
 class TaxonomyTag:
     """One entry of the taxonomy (``taxonomia_tags``)."""

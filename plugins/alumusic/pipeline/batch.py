@@ -29,10 +29,12 @@ from alumusic.domain import (
     InvalidAnswerError,
     Outcome,
     Status,
+    TagProposal,
 )
+from alumusic.domain import proposals as proposal_rules
 from alumusic.pipeline.run_plan import RunPlan
 from alumusic.pipeline.stats import BatchStats
-from alumusic.repositories import classifications, labels, queue, taxonomy
+from alumusic.repositories import classifications, labels, queue, tag_proposals, taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +135,9 @@ def store_outcomes(
 
     if results:
         owned = queue.mark_classified(conn, dono, list(results))
-        classifications.record_classifications(conn, [(cid, r) for cid, r in results.items() if cid in owned],
-                                               autor=dono)
+        items, proposed = _resolve_proposals(conn, [(cid, r) for cid, r in results.items() if cid in owned])
+        ids = classifications.record_classifications(conn, items, autor=dono)
+        tag_proposals.record_examples(conn, [(ids[k], p) for k, p in proposed])
         stats.classificados += len(owned)
         stats.ignorados += len(results) - len(owned)
     if errors:
@@ -147,3 +150,23 @@ def store_outcomes(
             else:
                 stats.pendentes += 1
         stats.ignorados += len(errors) - len(marked)
+
+
+def _resolve_proposals(conn: sa.Connection, items: list[tuple[str, Classification]]
+                       ) -> tuple[list[tuple[str, Classification]], list[tuple[int, TagProposal]]]:
+    """Proposals curators already decided become tags (``domain.proposals.resolve``); the rest are
+    returned as ``(index in items, proposal)`` to be recorded as examples once stored."""
+    codes = {p.codigo for _, r in items for p in r.propostas}
+    if not codes:
+        return items, []
+    states, active = tag_proposals.states(conn, codes), taxonomy.active_codes(conn)
+    resolved: list[tuple[str, Classification]] = []
+    proposed: list[tuple[int, TagProposal]] = []
+    for k, (cid, result) in enumerate(items):
+        result, remaining = proposal_rules.resolve(result, states, active)
+        resolved.append((cid, result))
+        proposed += [(k, p) for p in remaining]
+    if proposed:
+        log.info("tags propostas pelo modelo (aguardam curadoria): %s",
+                 ", ".join(sorted({p.codigo for _, p in proposed})))
+    return resolved, proposed

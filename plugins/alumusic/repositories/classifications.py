@@ -37,18 +37,20 @@ _INSERT_TAGS = sa.text(
     """
 )
 _ROW_COLUMNS = ("comentario_id", "categoria", "confianca", "origem", "classificador", "versao", "modelo",
-                "versao_prompt", "latencia_ms", "autor", "confianca_fonte")
-_ROW_TYPES = ("uuid", "text", "real", "text", "text", "text", "text", "text", "real", "text", "text")
+                "versao_prompt", "latencia_ms", "autor", "confianca_fonte", "tokens_prompt", "tokens_resposta")
+_ROW_TYPES = ("uuid", "text", "real", "text", "text", "text", "text", "text", "real", "text", "text", "integer",
+              "integer")
 # One statement for many rows. Identity values are drawn in the order the SELECT feeds rows
-# (ORDER BY ord), so sorting the returned ids gives them in input order.
+# (ORDER BY ord), so sorting the returned ids gives them in input order. The taxonomy version
+# (0016) is read once per statement (an InitPlan) instead of once per row by the column default.
 _INSERT_MANY = sa.text(
     f"""
     WITH dados AS (
         SELECT * FROM unnest({", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(_ROW_COLUMNS, _ROW_TYPES, strict=True))})
                  WITH ORDINALITY AS d({", ".join(_ROW_COLUMNS)}, ord)
     ), ins AS (
-        INSERT INTO classificacoes ({", ".join(_ROW_COLUMNS)})
-        SELECT {", ".join(_ROW_COLUMNS)} FROM dados ORDER BY ord
+        INSERT INTO classificacoes ({", ".join(_ROW_COLUMNS)}, versao_taxonomia)
+        SELECT {", ".join(_ROW_COLUMNS)}, (SELECT f_versao_taxonomia()) FROM dados ORDER BY ord
         RETURNING id
     )
     SELECT id FROM ins ORDER BY id
@@ -70,6 +72,7 @@ _HISTORY = sa.text(
     """
     SELECT k.id, k.categoria, k.confianca, k.origem, k.classificador, k.versao, k.modelo,
            k.versao_prompt, k.latencia_ms, k.autor, k.criado_em, k.confianca_fonte, k.fonte_id,
+           k.tokens_prompt, k.tokens_resposta,
            (k.id = c.classificacao_atual_id) AS atual,
            (SELECT json_build_object('por', a.anulada_por, 'em', a.anulada_em)
               FROM classificacoes_anuladas a WHERE a.classificacao_id = k.id) AS anulada,
@@ -82,6 +85,30 @@ _HISTORY = sa.text(
      ORDER BY k.id DESC
     """
 )
+
+
+# The newest automatic results of one classifier and model, within a window (the criado_em index
+# bounds the scan; the LIMIT keeps the sort small however busy the window was).
+_RECENT_LATENCY = sa.text(
+    """
+    SELECT avg(latencia_ms)::float8 AS media_ms, count(*) AS n
+      FROM (SELECT latencia_ms FROM classificacoes
+             WHERE criado_em > now() - make_interval(secs => :janela_s)
+               AND origem = 'automatica' AND classificador = :classificador
+               AND modelo IS NOT DISTINCT FROM :modelo AND latencia_ms IS NOT NULL
+             ORDER BY criado_em DESC
+             LIMIT :limite) recentes
+    """
+)
+
+
+def recent_latency(conn: sa.Connection, classificador: str, modelo: str | None, *, janela_s: float,
+                   limite: int = 500) -> tuple[float | None, int]:
+    """Mean ``latencia_ms`` of the last ``limite`` automatic classifications by ``classificador``
+    and ``modelo`` in the last ``janela_s`` seconds, and how many there were (mean None: none)."""
+    row = conn.execute(_RECENT_LATENCY, {"janela_s": janela_s, "classificador": classificador,
+                                         "modelo": modelo, "limite": limite}).one()
+    return row.media_ms, int(row.n)
 
 
 def record_classification(
@@ -192,6 +219,8 @@ def _automatic_row(comentario_id: Any, result: Classification, autor: str | None
         "latencia_ms": float(result.latencia_ms),
         "autor": autor,
         "confianca_fonte": result.confianca_fonte,
+        "tokens_prompt": result.tokens_prompt,
+        "tokens_resposta": result.tokens_resposta,
     }
 
 

@@ -1,8 +1,10 @@
 """Searching comments with their current classification: one filter for the API and the dashboard.
 
-Reads the view ``v_comentarios_atuais``. Free text is case- and accent-insensitive: it matches the
-stored ``texto_busca`` column (``f_texto_busca(texto)``, computed at insert) through its trigram
-index, so rechecking a candidate row is a plain LIKE, not ``unaccent`` per row. Pagination is
+Reads the view ``v_comentarios_atuais``. Free text is case- and accent-insensitive and understands
+Portuguese (``text_condition``): the fragment as typed, its words stemmed, or a close spelling,
+all over the stored ``texto_busca`` column (``f_texto_busca(texto)``, computed at insert) through
+its trigram and full-text indexes, so rechecking a candidate row never runs ``unaccent`` per row;
+``relevance`` ranks the matches. Pagination is
 keyset on (recebido_em, id), newest first, so deep pages cost the same as the first.
 
 The searched text is literal: LIKE's ``%``, ``_`` and escape ``\\`` are escaped in SQL *after*
@@ -19,6 +21,7 @@ export (``repositories.comment_export``), so both show exactly what a search fin
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
@@ -66,7 +69,7 @@ def where_clause(f: CommentFilter, alias: str = "v") -> tuple[str, dict]:
         )
         params["f_tag"] = f.tag
     if f.texto and f.texto.strip():
-        conds.append(f"{alias}.texto_busca LIKE '%' || {_LIKE_LITERAL} || '%' ESCAPE '\\'")
+        conds.append(text_condition(f.texto, alias))
         params["f_texto"] = f.texto.strip()
     if f.desde:
         conds.append(f"{alias}.recebido_em >= :f_desde")
@@ -77,10 +80,46 @@ def where_clause(f: CommentFilter, alias: str = "v") -> tuple[str, dict]:
     return (" AND ".join(conds) or "TRUE"), params
 
 
+def text_condition(texto: str, alias: str = "v") -> str:
+    """What free text matches (``:f_texto``): the literal fragment, the same words stemmed, or a typo.
+
+    - the fragment as typed, accent- and case-insensitive (``texto_busca LIKE``: trigram index);
+    - every word of it in Portuguese stemmed form (``texto_tsv @@ f_tsq_busca``: the stored
+      ``texto_tsv`` and its GIN index, migration 0015), so "lindas" finds "linda"; quotes, ``or``
+      and ``-word`` work as in a web search;
+    - when it is one word of at least ``TYPO_MIN_LETTERS`` letters that no comment contains as
+      typed or stemmed, a close spelling of it
+      (``<%``: pg_trgm's word similarity ≥ 0.5, set per connection by ``alumusic.db``; trigram
+      index), so "mixajem" finds "mixagem". Shorter words would match half the table by
+      similarity, and a phrase ("primeiro comentário 0") would also find its neighbours
+      ("primeiro comentário 1"): phrases, symbols and web-search syntax stay literal and stemmed.
+    """
+    parts = [f"{alias}.texto_busca LIKE '%' || {_LIKE_LITERAL} || '%' ESCAPE '\\'",
+             f"{alias}.texto_tsv @@ f_tsq_busca(:f_texto)"]
+    if _TYPO_WORD.fullmatch(texto.strip()):
+        # Only when the word as typed (or stemmed) is in no comment at all: an uncorrelated NOT EXISTS,
+        # evaluated once and first, so a word that does occur never pays the similarity per row.
+        parts.append(f"({_NOTHING_AS_TYPED} AND f_texto_busca(:f_texto) <% {alias}.texto_busca)")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def relevance(alias: str = "v") -> str:
+    """How well a row matches ``:f_texto`` (higher first): the literal fragment beats the stemmed
+    words, which beat a similar spelling."""
+    return (f"(CASE WHEN {alias}.texto_busca LIKE '%' || {_LIKE_LITERAL} || '%' ESCAPE '\\' THEN 1 ELSE 0 END"
+            f" + ts_rank({alias}.texto_tsv, f_tsq_busca(:f_texto))"
+            f" + word_similarity(f_texto_busca(:f_texto), {alias}.texto_busca))")
+
+
+TYPO_MIN_LETTERS = 4
+_TYPO_WORD = re.compile(rf"[^\W\d_]{{{TYPO_MIN_LETTERS},}}")
+
 # :f_texto normalised like texto_busca, then made literal for LIKE ... ESCAPE '\': the escape
 # character doubled first, then the wildcards escaped. After the normalisation, which can produce
 # all three (see the module docstring and tests/security/test_search_escaping.py).
 _LIKE_LITERAL = r"replace(replace(replace(f_texto_busca(:f_texto), '\', '\\'), '%', '\%'), '_', '\_')"
+_NOTHING_AS_TYPED = (f"NOT EXISTS (SELECT 1 FROM comentarios t WHERE t.texto_busca LIKE '%' || {_LIKE_LITERAL} || '%' "
+                     "ESCAPE '\\' OR t.texto_tsv @@ f_tsq_busca(:f_texto))")
 
 
 def encode_cursor(recebido_em: datetime, comment_id: UUID | str) -> str:
@@ -145,3 +184,23 @@ def search(conn: sa.Connection, f: CommentFilter, *, limit: int = 50, cursor: st
 def get_comment(conn: sa.Connection, comment_id: UUID | str) -> dict | None:
     row = conn.execute(_GET, {"id": str(comment_id)}).first()
     return dict(row._mapping) if row else None
+
+
+# "Comentários parecidos": nearest texts by trigram similarity over the indexed search text.
+# ``%`` (pg_trgm.similarity_threshold, 0.3 by default) lets the trigram index pick the candidates;
+# only those are ranked.
+_SIMILAR = sa.text(f"""
+    SELECT {select_list(("id", "texto", "artista", "album", "recebido_em", "categoria"))},
+           similarity(v.texto_busca, s.texto_busca) AS semelhanca
+      FROM comentarios s
+      JOIN v_comentarios_atuais v ON v.texto_busca % s.texto_busca AND v.id <> s.id
+      JOIN comentarios kept ON kept.id = v.id AND kept.texto_removido_em IS NULL
+     WHERE s.id = CAST(:id AS uuid) AND s.texto_removido_em IS NULL
+     ORDER BY semelhanca DESC, v.recebido_em DESC, v.id
+     LIMIT :limite
+""")
+
+
+def similar_comments(conn: sa.Connection, comment_id: UUID | str, *, limit: int = 5) -> list[dict]:
+    """The comments whose text is closest to ``comment_id``'s (best first; never the comment itself)."""
+    return [dict(r._mapping) for r in conn.execute(_SIMILAR, {"id": str(comment_id), "limite": limit})]

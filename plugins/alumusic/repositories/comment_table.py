@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from alumusic.repositories.comment_search import CommentFilter, page_sql, where_clause
+from alumusic.repositories.comment_search import CommentFilter, page_sql, relevance, where_clause
 from alumusic.repositories.comments import COMMENT_FIELDS
 
 # The grid's fields (a subset of COMMENT_FIELDS) and those it may sort by.
@@ -18,6 +18,11 @@ TABLE_FIELDS: tuple[str, ...] = ("id", "recebido_em", "artista", "album", "texto
                                  "origem", "status")
 SORTABLE = frozenset({"recebido_em", "artista", "album", "texto", "categoria", "confianca", "origem", "status"})
 assert set(TABLE_FIELDS) <= set(COMMENT_FIELDS) and SORTABLE <= set(TABLE_FIELDS)
+# Best match first: with free text matching at most RELEVANCE_MAX comments (ranking every match of a
+# broad word, ~100k at 1M comments, costs a second or more: bench/alerts_search.py); otherwise, and
+# without free text, newest first.
+RELEVANCE = "relevancia"
+RELEVANCE_MAX = 1000
 
 _COUNT = "SELECT count(*) FROM (SELECT 1 FROM v_comentarios_atuais v WHERE {where} LIMIT :cap) s"
 
@@ -40,11 +45,13 @@ _TAG_OPTIONS = sa.text("SELECT codigo, rotulo FROM taxonomia_tags WHERE ativo OR
 def page_rows(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em", descending: bool = True,
          offset: int = 0, limit: int = 25) -> list[dict]:
     """TABLE_FIELDS of one page of the comments matching ``f``, sorted by ``sort_by`` (in SORTABLE)."""
-    if sort_by not in SORTABLE:
+    if sort_by not in SORTABLE and sort_by != RELEVANCE:
         raise ValueError("coluna de ordenação inválida")
     where, params = where_clause(f)
     direction = "DESC" if descending else "ASC"
-    if sort_by == "recebido_em":
+    if sort_by == RELEVANCE and "f_texto" in params and count_matches(conn, f, cap=RELEVANCE_MAX + 1) <= RELEVANCE_MAX:
+        order = f"{relevance()} DESC, v.recebido_em DESC"
+    elif sort_by in (RELEVANCE, "recebido_em"):
         # NOT NULL column: a plain DESC/ASC walks comentarios_recebido_em_idx and stops after one
         # page; "NULLS LAST" would not match the index order and force a sort of every match.
         order = f"v.recebido_em {direction}"

@@ -5,6 +5,11 @@ every attempt counts in ``tentativas_envio`` and records its recipients; a faile
 error (``ultimo_erro_envio``/``ultimo_erro_em``) until an attempt succeeds. ``deliveries`` lists
 it all for the dashboard's admin page.
 
+Approval state (migration 0017, ``SUMMARY_APPROVAL=true``): ``aprovacao`` is ``aguardando`` while the
+DAG waits on Airflow's ApprovalOperator, then ``aprovado`` or ``rejeitado``, with who answered
+(``aprovacao_por``; NULL when the deadline passed and ``SUMMARY_APPROVAL_DEFAULT`` was applied,
+``aprovacao_prazo_esgotado``) and when. A rerun that replaces the text clears it.
+
 Functions take a SQLAlchemy ``Connection``; the caller owns the transaction.
 
 Personal data (LGPD): ``upsert_summary`` is the only writer of the table and masks
@@ -54,10 +59,11 @@ class StoredSummary:
     gerado_em: datetime
     enviado_em: datetime | None
     destinatarios: list[str]
+    aprovacao: str | None = None  # None (not asked), aguardando, aprovado, rejeitado (0017)
 
 
 _COLUMNS = ("semana, inicio, fim, texto, estatisticas, classificador, modelo, versao_prompt, "
-            "gerado_em, enviado_em, destinatarios")
+            "gerado_em, enviado_em, destinatarios, aprovacao")
 _MARK_EMAILED = sa.text(
     "UPDATE resumos_semanais SET enviado_em = now(), destinatarios = :dest, tentativas_envio = tentativas_envio + 1, "
     "ultimo_erro_envio = NULL, ultimo_erro_em = NULL WHERE semana = :semana")
@@ -66,12 +72,20 @@ _MARK_FAILED = sa.text(
     "ultimo_erro_envio = :erro, ultimo_erro_em = now() WHERE semana = :semana")
 _DELIVERIES = sa.text(
     "SELECT semana, inicio, fim, gerado_em, classificador, modelo, enviado_em, destinatarios, tentativas_envio, "
-    "ultimo_erro_envio, ultimo_erro_em FROM resumos_semanais ORDER BY inicio DESC LIMIT :limite")
+    "ultimo_erro_envio, ultimo_erro_em, aprovacao, aprovacao_por, aprovacao_em, aprovacao_prazo_esgotado "
+    "FROM resumos_semanais ORDER BY inicio DESC LIMIT :limite")
+_AWAIT_APPROVAL = sa.text(
+    "UPDATE resumos_semanais SET aprovacao = 'aguardando', aprovacao_por = NULL, aprovacao_em = now(), "
+    "aprovacao_prazo_esgotado = false WHERE semana = :semana")
+_RECORD_APPROVAL = sa.text(
+    "UPDATE resumos_semanais SET aprovacao = :decisao, aprovacao_por = :por, aprovacao_em = :em, "
+    "aprovacao_prazo_esgotado = :prazo WHERE semana = :semana")
 MAX_ERROR_CHARS = 1000
 _SINCE = sa.text(f"SELECT {_COLUMNS} FROM resumos_semanais WHERE inicio >= :desde ORDER BY inicio DESC LIMIT :limite")
 
 # A rerun replaces the text, statistics and provenance; enviado_em/destinatarios keep the
-# record of what was already e-mailed, so a rerun does not mail again by itself.
+# record of what was already e-mailed, so a rerun does not mail again by itself. An approval
+# decision was about the replaced text, so it is cleared.
 _UPSERT = sa.text(
     """
     INSERT INTO resumos_semanais (semana, inicio, fim, texto, estatisticas, classificador, modelo, versao_prompt)
@@ -79,7 +93,8 @@ _UPSERT = sa.text(
     ON CONFLICT (semana) DO UPDATE
        SET inicio = EXCLUDED.inicio, fim = EXCLUDED.fim, texto = EXCLUDED.texto,
            estatisticas = EXCLUDED.estatisticas, classificador = EXCLUDED.classificador,
-           modelo = EXCLUDED.modelo, versao_prompt = EXCLUDED.versao_prompt, gerado_em = now()
+           modelo = EXCLUDED.modelo, versao_prompt = EXCLUDED.versao_prompt, gerado_em = now(),
+           aprovacao = NULL, aprovacao_por = NULL, aprovacao_em = NULL, aprovacao_prazo_esgotado = false
     """
 )
 
@@ -120,6 +135,18 @@ def mark_send_failed(conn: sa.Connection, semana: str, recipients: Sequence[str]
     conn.execute(_MARK_FAILED, {"semana": semana, "dest": list(recipients), "erro": error[:MAX_ERROR_CHARS]})
 
 
+def mark_awaiting_approval(conn: sa.Connection, semana: str) -> None:
+    """``semana``'s summary now waits for a curator's approval (any earlier decision is replaced)."""
+    conn.execute(_AWAIT_APPROVAL, {"semana": semana})
+
+
+def record_approval(conn: sa.Connection, semana: str, *, aprovado: bool, por: str | None, em: datetime,
+                    prazo_esgotado: bool) -> None:
+    """The decision on ``semana``'s summary: by whom (None: the deadline's default) and when."""
+    conn.execute(_RECORD_APPROVAL, {"semana": semana, "decisao": "aprovado" if aprovado else "rejeitado",
+                                    "por": por, "em": em, "prazo": prazo_esgotado})
+
+
 @dataclass(frozen=True)
 class SummaryDelivery:
     """A stored summary's provenance and e-mail state (no text): one row of the admins' list."""
@@ -135,10 +162,19 @@ class SummaryDelivery:
     tentativas_envio: int
     ultimo_erro_envio: str | None
     ultimo_erro_em: datetime | None
+    aprovacao: str | None = None
+    aprovacao_por: str | None = None
+    aprovacao_em: datetime | None = None
+    aprovacao_prazo_esgotado: bool = False
 
     @property
     def status(self) -> str:
-        """``falhou`` (the last attempt failed), ``enviado`` or ``pendente`` (never attempted or sent)."""
+        """``aguardando aprovação`` or ``rejeitado`` (SUMMARY_APPROVAL, 0017), ``falhou`` (the last
+        attempt failed), ``enviado`` or ``pendente`` (never attempted or sent)."""
+        if self.aprovacao == "aguardando":
+            return "aguardando aprovação"
+        if self.aprovacao == "rejeitado":
+            return "rejeitado"
         if self.ultimo_erro_envio is not None:
             return "falhou"
         return "enviado" if self.enviado_em is not None else "pendente"

@@ -26,6 +26,12 @@ def active_codes(conn: sa.Connection) -> list[str]:
     return [t.codigo for t in active_tags(conn)]
 
 
+def version(conn: sa.Connection) -> str:
+    """The taxonomy version (migration 0016: a hash of the active codes and curators' merges),
+    recorded by every classification (``classificacoes.versao_taxonomia``)."""
+    return conn.execute(sa.text("SELECT f_versao_taxonomia()")).scalar_one()
+
+
 def insert_seed(conn: sa.Connection) -> None:
     """Insert the seed taxonomy (the initial migration); existing codes are left as they are."""
     conn.execute(_INSERT_SEED, [{"codigo": t.codigo, "rotulo": t.rotulo, "descricao": t.descricao}

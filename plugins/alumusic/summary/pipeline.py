@@ -86,8 +86,20 @@ def build_and_store(engine: sa.Engine, week: IsoWeek, *, client: Any, num_ctx: i
             "modelo": result.modelo, "amostra": len(sample)}
 
 
-def email_decision(stored: StoredSummary, *, reenviar: bool, automatic: bool) -> tuple[bool, str]:
-    """Whether to e-mail now, and why (logged by the task)."""
+def email_decision(stored: StoredSummary, *, reenviar: bool, automatic: bool,
+                   approval_required: bool = False) -> tuple[bool, str]:
+    """Whether to e-mail now, and why (logged by the task).
+
+    ``approval_required`` (SUMMARY_APPROVAL): a summary that is due still needs ``aprovado``
+    (``alumusic.summary.approval``); a rejected one, or one never approved, stays unsent.
+    """
+    due, motivo = _due(stored, reenviar=reenviar, automatic=automatic)
+    if due and approval_required and stored.aprovacao != "aprovado":
+        return False, f"SUMMARY_APPROVAL: resumo {stored.aprovacao or 'sem aprovação'}; não enviado"
+    return due, motivo
+
+
+def _due(stored: StoredSummary, *, reenviar: bool, automatic: bool) -> tuple[bool, str]:
     if reenviar:
         return True, "reenviar=true"
     if stored.enviado_em is not None:
@@ -98,11 +110,14 @@ def email_decision(stored: StoredSummary, *, reenviar: bool, automatic: bool) ->
 
 
 def deliver(engine: sa.Engine, week: IsoWeek, *, recipients: list[str], reenviar: bool, automatic: bool,
-            send: Callable[[EmailMessage, list[str]], None]) -> dict:
+            send: Callable[[EmailMessage, list[str]], None], public_base_url: str | None = None,
+            approval_required: bool = False) -> dict:
     """E-mail ``week``'s stored summary if due; ``enviado_em`` is set only after SMTP accepted it.
 
+    ``public_base_url`` (PUBLIC_BASE_URL): the e-mail links to the week on the dashboard there.
     Every attempt is recorded with its recipients; a failed one also with its error, and the
     exception then propagates (the Airflow task retries). The summary itself is never changed.
+    ``approval_required``: see ``email_decision``.
     """
     if not recipients:
         log.warning("SUMMARY_RECIPIENTS is empty: nothing to send for %s", week)
@@ -112,13 +127,14 @@ def deliver(engine: sa.Engine, week: IsoWeek, *, recipients: list[str], reenviar
         stored = get_summary(conn, week.label, for_update=True)
         if stored is None:
             raise LookupError(f"no stored summary for {week}: run the build step first")
-        due, motivo = email_decision(stored, reenviar=reenviar, automatic=automatic)
+        due, motivo = email_decision(stored, reenviar=reenviar, automatic=automatic,
+                                     approval_required=approval_required)
         log.info("week %s: %s", week, motivo)
         if not due:
             return {"semana": week.label, "enviado": False, "motivo": motivo}
         failure: Exception | None = None
         try:
-            send(build_message(stored, recipients=recipients), recipients)
+            send(build_message(stored, recipients=recipients, public_base_url=public_base_url), recipients)
         except Exception as exc:  # noqa: BLE001 - recorded in this transaction (it commits), re-raised after it
             failure = exc
             mark_send_failed(conn, week.label, recipients, f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,151 @@
+"""Issue 14 in the system Chromium: a report chart's point opens the private table filtered like it,
+through the login; the table's view (filters, sort) lives in the URL, so a reload keeps it and the
+back button returns to the previous one; a selected comment shows similar comments."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from tests.dashboard.seed import SP, seed
+from tests.dashboard.test_dash_browser import _FIVE_DRAWN_JS, first_cell, wait_grid_rows
+from tests.support.dashboard import PASSWORD, USER
+
+pytestmark = pytest.mark.browser
+
+
+def _total(n: int) -> str:
+    return f"{n} comentário{'s' if n != 1 else ''}"
+
+
+def test_a_chart_point_opens_the_filtered_table_after_the_login(live, db, open_tab):
+    seeded = seed(db)
+    tab = open_tab(logged_in=False)
+    page = tab.page
+    page.goto(live + "/relatorio/semana")
+    page.wait_for_function(_FIVE_DRAWN_JS)
+    graph = "#grafico-categorias_por_artista"
+    # The link of the first bar of the "Crítica" trace, as the server built it.
+    trace, link = page.evaluate(f"""() => {{ const gd = document.querySelector('{graph} .js-plotly-plot');
+        const i = gd.data.findIndex(t => t.name === 'Crítica');
+        const j = gd.data[i].y.indexOf('Luna Ribeiro');
+        return [i, gd.data[i].meta.links[j]]; }}""")
+    query = parse_qs(urlsplit(link).query)
+    assert {k: v[0] for k, v in query.items() if k in ("artista", "categoria")} == {
+        "artista": "Luna Ribeiro", "categoria": "CRÍTICA"}
+    # A real click on that bar (plotly's drag layer takes the mouse, so click at the bar's place).
+    bar = page.locator(f"{graph} .trace.bars").nth(trace).locator(".point path")
+    names = page.evaluate(f"() => Array.from(document.querySelector('{graph} .js-plotly-plot').data[{trace}].y)")
+    box = bar.nth(names.index("Luna Ribeiro")).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page).to_have_url(re.compile(r"/entrar\?proximo="))
+    page.fill("#usuario", USER)
+    page.fill("#senha", PASSWORD)
+    page.click("#entrar-botao")
+    expect(page).to_have_url(live + link)  # every parameter survived the login
+    desde = query["desde"][0]
+    expected = [r for r in seeded.where(artista="Luna Ribeiro", categoria="CRÍTICA")
+                if r["quando"].astimezone(SP).date().isoformat() >= desde]
+    expect(page.locator("#dash-total")).to_have_text(_total(len(expected)))
+    rows = wait_grid_rows(page, len(expected))
+    assert sorted(r["texto"] for r in rows) == sorted(r["texto"] for r in expected)
+    expect(page.locator("#filtro-artista")).to_contain_text("Luna Ribeiro")
+    expect(page.locator("#filtro-categoria")).to_contain_text("Crítica")
+    tab.screenshot("drilldown")
+    assert [e for e in tab.errors if "401" not in e] == []
+
+
+def test_the_view_lives_in_the_url_reload_and_back_keep_it(live, db, open_tab):
+    seeded = seed(db)
+    luna = seeded.where(artista="Luna Ribeiro")
+    tab = open_tab()
+    page = tab.page
+    # A bookmark: a filter and a sort.
+    page.goto(f"{live}/dashboard/?artista=Luna+Ribeiro&ordem=texto&sentido=asc")
+    expect(page.locator("#dash-total")).to_have_text(_total(len(luna)))
+    with db.connect() as conn:
+        ordered = list(conn.execute(sa.text("SELECT texto FROM comentarios WHERE artista = 'Luna Ribeiro' "
+                                            "ORDER BY texto, recebido_em DESC, id DESC")).scalars())
+    expect(first_cell(page, "texto")).to_have_text(ordered[0])
+    expect(page.locator('#dash-tabela .ag-header-cell[col-id="texto"]')).to_have_attribute("aria-sort", "ascending")
+
+    # A new filter is a new history entry, with the sort kept.
+    page.click("#filtro-categoria")
+    page.locator(".dash-dropdown-content .dash-dropdown-option").filter(has_text="Crítica").first.click()
+    page.keyboard.press("Escape")
+    criticas = seeded.where(artista="Luna Ribeiro", categoria="CRÍTICA")
+    expect(page.locator("#dash-total")).to_have_text(_total(len(criticas)))
+    expect(page).to_have_url(re.compile(r"categoria=CR%C3%8DTICA"))
+    assert parse_qs(urlsplit(page.url).query) == {"artista": ["Luna Ribeiro"], "categoria": ["CRÍTICA"],
+                                                  "ordem": ["texto"], "sentido": ["asc"]}
+    # Reloading (or sending the link to a colleague) opens the same view.
+    page.reload()
+    expect(page.locator("#dash-total")).to_have_text(_total(len(criticas)))
+    expect(page.locator("#filtro-categoria")).to_contain_text("Crítica")
+    # Sorting the other way is an entry too.
+    page.click('#dash-tabela .ag-header-cell[col-id="texto"] .ag-header-cell-label')
+    expect(page).to_have_url(re.compile(r"sentido=desc"))
+    # Back: the ascending sort again, then the view without the category.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"sentido=asc"))
+    expect(page.locator('#dash-tabela .ag-header-cell[col-id="texto"]')).to_have_attribute("aria-sort", "ascending")
+    page.go_back()
+    expect(page.locator("#dash-total")).to_have_text(_total(len(luna)))
+    expect(page).not_to_have_url(re.compile(r"categoria="))
+    expect(first_cell(page, "texto")).to_have_text(ordered[0])
+    page.go_forward()
+    expect(page.locator("#dash-total")).to_have_text(_total(len(criticas)))
+    assert tab.errors == []
+
+
+def test_a_link_with_hostile_values_opens_the_page_without_them(live, db, open_tab):
+    seeded = seed(db)
+    tab = open_tab()
+    page = tab.page
+    page.goto(f"{live}/dashboard/?categoria=HACK&texto=a%00b&ordem=senha&sentido=x&linha=-5&artista=MC+Trov%C3%A3o")
+    expect(page.locator("#dash-total")).to_have_text(_total(len(seeded.where(artista="MC Trovão"))))
+    expect(page.locator("#filtro-texto")).to_have_value("")
+    assert tab.errors == []
+
+
+def test_selecting_a_comment_shows_similar_comments(live, db, open_tab):
+    from alumusic.repositories.comment_search import similar_comments
+
+    seeded = seed(db)
+    target = next(r for r in seeded.rows if r["texto"] == "autotune demais 0")
+    with db.connect() as conn:
+        expected = similar_comments(conn, target["id"], limit=5)
+    assert expected  # "autotune demais 1" at least
+    tab = open_tab()
+    page = tab.page
+    page.goto(f"{live}/dashboard/?texto=autotune+demais+0")
+    expect(page.locator("#dash-total")).to_contain_text("comentário")
+    wait_grid_rows(page, 1)
+    page.locator('#dash-tabela .ag-row .ag-cell[col-id="texto"]').filter(has_text="autotune demais 0").first.click()
+    items = page.locator("#dash-parecidos-lista li")
+    expect(items).to_have_count(len(expected))
+    for item, row in zip(items.all(), expected, strict=True):
+        expect(item).to_contain_text(row["texto"])
+    expect(page.locator("#dash-historico-tabela")).to_be_visible()  # the same selection drives the history
+    tab.screenshot("dashboard-parecidos")
+    assert tab.errors == []
+
+
+def test_scrolled_row_is_kept_in_the_url(live, db, open_tab):
+    from tests.dashboard.seed import add
+
+    seeded = seed(db)
+    with db.begin() as conn:
+        for i in range(120):
+            add(conn, artista="Os Cometas", album="Órbita", quando=seeded.now - timedelta(minutes=i, seconds=30),
+                categoria="OUTRO", tags=[], texto=f"cometa {i:03d}")
+    tab = open_tab()
+    page = tab.page
+    page.goto(f"{live}/dashboard/?artista=Os+Cometas&linha=100")
+    expect(page.locator('#dash-tabela .ag-row[row-index="100"] .ag-cell[col-id="texto"]')).to_have_text("cometa 100")
+    assert tab.errors == []
