@@ -18,6 +18,17 @@ run; the Ollama emulator in its own process at 200 ms per answer with 8 parallel
    the next, as overlapping runs would). Delay = ``classificacoes.criado_em -
    comentarios.recebido_em`` (both the database clock). Reported: p50/p95/max, also in
    intervals.
+3. **Tokens** (``--tokens N``): the pipeline's Ollama classifier (taxonomy and few-shot examples
+   from the database: 389 curator labels from ``evals/dataset.csv``) classifies N demo comments
+   (``classify_many``, 8 at a time) against emulators in token-cost mode (``--prefill-tps``,
+   ``--decode-tps`` per slot, 8 slots, no fixed latency): one with the per-slot prefix cache, one
+   without (what the static-first prompt layout buys). Reported per comment: prompt tokens (the
+   stored ``tokens_prompt``, Ollama's ``prompt_eval_count``), cached prefix (the emulator's
+   counter: Ollama reports none), output tokens (``tokens_resposta``), and comments/s.
+4. **Drain** (``--drain N``): N pending comments at once (a large import); the loop plays the
+   scheduler as in 2 (a run every ``--interval-s``, a run that overruns followed at once by the
+   next) until none is pending. Reported: time to drain, comments/s, runs, and the fraction of
+   the same-run baseline (the emulator's limit on this machine, as in 1).
 """
 
 from __future__ import annotations
@@ -64,7 +75,7 @@ def _setup_environment(args) -> tuple[str, list[subprocess.Popen], object]:
     # 40/s ceiling, but the emulators' own CPU work is no longer held by one Python GIL.
     ports = [_free_port() for _ in range(args.emulators)]
     emulators = [subprocess.Popen(
-        [sys.executable, "-m", "ollama_emulator", "--port", str(port), "--latency-ms", str(LATENCY_MS),
+        [sys.executable, "-m", "ollama_emulator", "--port", str(port), "--latency-ms", str(args.latency_ms),
          "--num-parallel", str(NUM_PARALLEL // args.emulators), "--model", "qwen2.5:3b"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True) for port in ports]
     home = Path(tempfile.mkdtemp(prefix="alumusic-bench-airflow-"))
@@ -74,6 +85,10 @@ def _setup_environment(args) -> tuple[str, list[subprocess.Popen], object]:
         OLLAMA_HOSTS=",".join(f"http://127.0.0.1:{port}" for port in ports),
         OLLAMA_MODEL="qwen2.5:3b",
         LLM_CONCURRENCY=str(NUM_PARALLEL),
+        # dag.test() runs mapped tasks one after another: one pool slot's worth in flight, which is
+        # what run sizing must assume (capacity = LLM_POOL_SLOTS x LLM_CONCURRENCY / latency).
+        LLM_POOL_SLOTS="1",
+        CLASSIFY_SCHEDULE_MINUTES=str(max(1, round(args.interval_s / 60))),
         CLASSIFY_BATCH_SIZE=str(args.batch_size),
         CLASSIFY_MAX_BATCHES=str(args.max_batches),
         **airflow_env(home, localpg.url_for(server, META_DB), product_url,
@@ -152,10 +167,132 @@ def bench_throughput(engine, dag, n: int) -> dict:
         other = dict(conn.execute(sa.text(
             "SELECT status, count(*) FROM comentarios WHERE status <> 'classificado' GROUP BY status")).all())
         batches = conn.execute(sa.text("SELECT count(DISTINCT autor) FROM classificacoes")).scalar()
+        tokens = conn.execute(sa.text("SELECT round(avg(tokens_prompt), 1), round(avg(tokens_resposta), 1) "
+                                      "FROM classificacoes WHERE origem = 'automatica'")).one()
     rate = done / elapsed
     return {"comentarios": n, "classificados": done, "outros_status": other, "lotes": batches,
+            "tokens_prompt_por_comentario": float(tokens[0] or 0), "tokens_resposta_por_comentario": float(tokens[1] or 0),
             "estado_execucao": str(dr.state), "segundos": round(elapsed, 1), "por_segundo": round(rate, 2),
             "fracao_do_limite": round(rate / CEILING, 3)}
+
+
+def _start_emulator(*options: str) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "ollama_emulator", "--port", str(port), "--model", "qwen2.5:3b",
+                             *options], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    _wait_for_emulator(port)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _emulator_stats(url: str) -> dict:
+    import requests
+
+    return requests.get(f"{url}/emulator/stats", timeout=5).json()
+
+
+def _seed_curator_labels(engine) -> int:
+    """The eval set's texts as comments labelled by a curator (the few-shot examples' source)."""
+    import csv
+
+    from alumusic.repositories import classifications
+    from alumusic.repositories.comments import NewComment, insert_comments
+
+    with (ROOT / "evals" / "dataset.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [(r["texto"], r["categoria"]) for r in csv.DictReader(fh) if r["texto"].strip()]
+    ids = [uuid.uuid4() for _ in rows]
+    with engine.begin() as conn:
+        insert_comments(conn, [NewComment(id=i, texto=t, enviado_por="bench") for i, (t, _) in zip(ids, rows, strict=True)])
+        for i, (_, categoria) in zip(ids, rows, strict=True):
+            classifications.record_manual_correction(conn, i, categoria, [], autor="curadora-bench")
+    return len(rows)
+
+
+def bench_tokens(engine, n: int, prefill_tps: float, decode_tps: float) -> dict:
+    """Tokens per comment and comments/s of the pipeline's classifier (examples from the database)
+    against token-cost emulators, with and without the per-slot prefix cache."""
+    from alumusic import demo_data
+    from alumusic.classification import prompts
+    from alumusic.classification.ollama import OllamaClassifier
+    from alumusic.llm.ollama import OllamaClient
+    from alumusic.pipeline import runs
+    from alumusic.repositories import taxonomy
+
+    items = [(str(c.id), c.texto) for c in demo_data.generate(n, seed=15)]
+    with engine.connect() as conn:
+        versao_taxonomia = taxonomy.version(conn)
+    out: dict = {"versao_prompt": prompts.PROMPT_VERSION, "comentarios": n, "prefill_tps_por_slot": prefill_tps,
+                 "decode_tps_por_slot": decode_tps, "slots": NUM_PARALLEL}
+    for label, extra in (("com_cache", ()), ("sem_cache", ("--no-prefix-cache",))):
+        proc, url = _start_emulator("--latency-ms", "0", "--num-parallel", str(NUM_PARALLEL),
+                                    "--prefill-tps", str(prefill_tps), "--decode-tps", str(decode_tps), *extra)
+        try:
+            clf = OllamaClassifier(OllamaClient(url, "qwen2.5:3b"), runs.current_taxonomy(engine),
+                                   examples=runs._examples_from(engine), versao_taxonomia=versao_taxonomia)
+            clf.classify_many(items[:NUM_PARALLEL * 2], NUM_PARALLEL)  # warm-up: every slot caches once
+            before = _emulator_stats(url)
+            started = time.perf_counter()
+            outcomes = clf.classify_many(items, NUM_PARALLEL)
+            elapsed = time.perf_counter() - started
+            after = _emulator_stats(url)
+        finally:
+            os.killpg(proc.pid, 15)
+            proc.wait(10)
+        results = [o.result for o in outcomes if o.result is not None]
+        ok = len(results)
+        gens = after["generations"] - before["generations"]
+        out[label] = {
+            "classificados": ok, "chamadas": gens, "segundos": round(elapsed, 1),
+            "por_segundo": round(ok / elapsed, 2),
+            "tokens_prompt": round(sum(r.tokens_prompt or 0 for r in results) / ok, 1),
+            "tokens_cache": round((after["cached_tokens"] - before["cached_tokens"]) / ok, 1),
+            "tokens_avaliados": round((after["prompt_tokens"] - before["prompt_tokens"]
+                                       - after["cached_tokens"] + before["cached_tokens"]) / ok, 1),
+            "tokens_resposta": round(sum(r.tokens_resposta or 0 for r in results) / ok, 1),
+            "caracteres_sistema": len(clf.system),  # the static system prompt
+        }
+    return out
+
+
+def bench_drain(engine, dag, n: int, interval_s: float, conf: dict | None = None, warm: int = 0) -> dict:
+    """A large import (``n`` pending at once) drained by runs every ``interval_s`` (played as in
+    ``bench_delay``): time until none is pending, and the rate. ``conf``: every run's params
+    (``{"max_lotes": k}``: the fixed cap of before issue 15). ``warm``: comments classified first,
+    untimed, as a running pipeline would have (without them the first run cannot measure the LLM
+    and plans ``CLASSIFY_MAX_BATCHES``)."""
+    import sqlalchemy as sa
+
+    with engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE classificacao_tags, classificacoes, comentarios CASCADE"))
+    if warm:  # the pipeline was running before the import: recent results measure the LLM
+        _insert(engine, warm, 10**7)
+        # No run_conf here: dag.test(run_conf=...) leaves its params on the DAG for later runs.
+        dag.test()
+    for start in range(0, n, 5000):
+        _insert(engine, min(5000, n - start), start)
+
+    def pending() -> int:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM comentarios WHERE status = 'pendente'")).scalar()
+
+    started = time.monotonic()
+    runs, sizes, next_tick = 0, [], started
+    while True:
+        time.sleep(max(0.0, next_tick - time.monotonic()))
+        next_tick = max(next_tick + interval_s, time.monotonic())
+        left = pending()
+        dr = dag.test(run_conf=conf) if conf else dag.test()
+        runs += 1
+        sizes.append(left - pending())
+        if pending() == 0 or runs > 1000:
+            break
+    elapsed = time.monotonic() - started
+    with engine.connect() as conn:
+        done = conn.execute(sa.text("SELECT count(*) FROM comentarios WHERE status = 'classificado'")).scalar()
+    return {"comentarios": n, "classificados": done - warm, "execucoes": runs, "intervalo_s": interval_s,
+            "aquecimento": warm,
+            "por_execucao": sizes, "estado_ultima": str(dr.state), "segundos": round(elapsed, 1),
+            "por_segundo": round((done - warm) / elapsed, 2)}
 
 
 def bench_delay(engine, dag, minutes: float, interval_s: float, rate: float) -> dict:
@@ -218,7 +355,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--emulators", type=int, default=1, help="emulator processes sharing the 8 slots")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-delay", action="store_true")
+    parser.add_argument("--latency-ms", type=float, default=LATENCY_MS, help="emulated time per answer")
+    parser.add_argument("--tokens", type=int, default=0, metavar="N", help="token run over N comments (0: skip)")
+    parser.add_argument("--prefill-tps", type=float, default=4000.0, help="token run: prompt tokens/s per slot")
+    parser.add_argument("--decode-tps", type=float, default=500.0, help="token run: output tokens/s per slot")
+    parser.add_argument("--drain", type=int, default=0, metavar="N", help="drain run of N comments (0: skip)")
+    parser.add_argument("--drain-warm", type=int, default=500, metavar="N",
+                        help="comments classified before the drain (a running pipeline's recent results)")
+    parser.add_argument("--drain-fixed", type=int, default=0, metavar="N",
+                        help="then N comments drained with the fixed cap (max_lotes = --max-batches), as before")
     args = parser.parse_args(argv)
+    global CEILING
+    CEILING = NUM_PARALLEL / (args.latency_ms / 1000)
 
     if NUM_PARALLEL % args.emulators:
         parser.error(f"--emulators must divide {NUM_PARALLEL}")
@@ -242,6 +390,23 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_delay:
             results["atraso"] = bench_delay(engine, dag, args.stream_minutes, args.interval_s, args.rate)
             print(json.dumps(results["atraso"], ensure_ascii=False), flush=True)
+        if args.tokens:
+            results["rotulos_curadoria"] = _seed_curator_labels(engine)
+            results["tokens"] = bench_tokens(engine, args.tokens, args.prefill_tps, args.decode_tps)
+            print(json.dumps(results["tokens"], ensure_ascii=False), flush=True)
+        if args.drain:
+            results["base_antes_dreno"] = bench_baseline()
+            print(json.dumps(results["base_antes_dreno"], ensure_ascii=False), flush=True)
+            results["dreno"] = bench_drain(engine, dag, args.drain, args.interval_s, warm=args.drain_warm)
+            results["base_depois_dreno"] = bench_baseline()
+            limit = (results["base_antes_dreno"]["por_segundo"] + results["base_depois_dreno"]["por_segundo"]) / 2
+            results["dreno"]["fracao_da_base"] = round(results["dreno"]["por_segundo"] / limit, 3)
+            results["dreno"]["fracao_do_limite_nominal"] = round(results["dreno"]["por_segundo"] / CEILING, 3)
+            print(json.dumps(results["dreno"], ensure_ascii=False), flush=True)
+        if args.drain_fixed:
+            results["dreno_fixo"] = bench_drain(engine, dag, args.drain_fixed, args.interval_s,
+                                                {"max_lotes": args.max_batches}, warm=args.drain_warm)
+            print(json.dumps(results["dreno_fixo"], ensure_ascii=False), flush=True)
         results["load_depois"] = os.getloadavg()
     finally:
         for emulator in emulators:

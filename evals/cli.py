@@ -167,7 +167,9 @@ def run(classifier: Classifier, rows: Sequence[dict[str, str]], concurrency: int
         latency = float(res.latencia_ms) if res is not None else ms
         items.append(M.Item(row["categoria"], pred, res.confianca if res is not None else None, latency))
         records.append({"id": row["id"], "texto": row["texto"], "rotulo": row["categoria"], "previsto": pred,
-                        "confianca": res.confianca if res is not None else None, "erro": err})
+                        "confianca": res.confianca if res is not None else None, "erro": err,
+                        "tokens_prompt": res.tokens_prompt if res is not None else None,
+                        "tokens_resposta": res.tokens_resposta if res is not None else None})
     return items, records
 
 
@@ -204,6 +206,7 @@ def evaluate(dataset: Path, backend: str, out: Path, thresholds_file: Path = T.D
         "files": {"report": "report.md", "predictions": PREDICTIONS_CSV, "confusion_matrix": report.CONFUSION_PNG,
                   "reliability_diagram": report.RELIABILITY_PNG},
         "failures_examples": [{"id": r["id"], "erro": r["erro"]} for r in records if r["erro"]][:20],
+        "tokens": _token_summary(records),
     })
     # Thresholds are keyed by the backend actually used (auto resolves to ollama or offline).
     section_name, section = T.load(thresholds_file, dataset.name, prov.classificador)
@@ -218,6 +221,16 @@ def evaluate(dataset: Path, backend: str, out: Path, thresholds_file: Path = T.D
     report.plot_reliability(out, metrics)
     report.write_markdown(out, metrics, errors)
     return metrics, passed
+
+
+def _token_summary(records: Sequence[dict]) -> dict | None:
+    """Mean tokens per classified comment (Ollama's prompt_eval_count / eval_count), None without an LLM."""
+    counted = [r for r in records if r["tokens_prompt"] is not None and r["tokens_resposta"] is not None]
+    if not counted:
+        return None
+    return {"n": len(counted),
+            "prompt_por_comentario": round(sum(r["tokens_prompt"] for r in counted) / len(counted), 1),
+            "resposta_por_comentario": round(sum(r["tokens_resposta"] for r in counted) / len(counted), 1)}
 
 
 def _summary(metrics: dict) -> str:

@@ -30,11 +30,14 @@ class _Handler(WSGIRequestHandler):
 @contextlib.contextmanager
 def run_emulator(latency_s: float = 0.0, num_parallel: int = 4, models: Sequence[str] = (DEFAULT_MODEL,),
                  *, host: str = "127.0.0.1", port: int = 0, hang_s: float = 30.0,
-                 keep_requests: int = 1000, logprobs: bool = True) -> Iterator[Emulator]:
+                 keep_requests: int = 1000, logprobs: bool = True, prefill_tps: float | None = None,
+                 decode_tps: float | None = None, prefix_cache: bool = True) -> Iterator[Emulator]:
     """Serve an emulator on ``host:port`` (0: a free port, see ``emu.url``) in a background
-    thread for the duration of the block (``logprobs=False``: like Ollama before 0.12.11)."""
+    thread for the duration of the block (``logprobs=False``: like Ollama before 0.12.11;
+    ``prefill_tps``/``decode_tps``: token-cost mode, see ``Emulator``)."""
     emu = Emulator(models, latency_s=latency_s, num_parallel=num_parallel, hang_s=hang_s,
-                   keep_requests=keep_requests, logprobs=logprobs)
+                   keep_requests=keep_requests, logprobs=logprobs, prefill_tps=prefill_tps,
+                   decode_tps=decode_tps, prefix_cache=prefix_cache)
     server = make_server(host, port, make_app(emu), threaded=True, request_handler=_Handler)
     emu.url = f"http://{f'[{host}]' if ':' in host else host}:{server.port}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},

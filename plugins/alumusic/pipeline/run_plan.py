@@ -4,10 +4,21 @@
 - Backfill run (``airflow backfill create``) or a run with ``desde``/``ate``: the comments
   *received* in that interval that are pending or whose current classification is automatic and
   came from another classifier version (reclassification; manual corrections are never touched).
+
+How many batches (``batches_for``): a queue run without ``max_lotes`` is sized from the backlog
+and the LLM's capacity -- the work the pool can do in ``CLASSIFY_RUN_INTERVALS`` schedule
+intervals, ``capacity = in flight / mean latency`` (Little's law: ``LLM_POOL_SLOTS x
+LLM_CONCURRENCY`` calls in flight, each taking the mean ``latencia_ms`` of this classifier's
+recent results, which includes any queueing at Ollama when the pool asks more than its
+``OLLAMA_NUM_PARALLEL`` serves) -- so a large import drains at the LLM's rate instead of
+``CLASSIFY_BATCH_SIZE x CLASSIFY_MAX_BATCHES`` per interval. With no recent result to measure
+(first run, another model) the run plans ``CLASSIFY_MAX_BATCHES``, as before. An explicit
+``max_lotes`` and interval runs keep their fixed cap.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +27,10 @@ from alumusic.settings import Settings
 
 BACKENDS = ("auto", "ollama", "offline")
 MAX_BATCHES_PER_RUN = 1000  # below Airflow's default max_map_length (1024)
+# The newest results (at most 500, see runs._capacity) of the last day measure the LLM: an import
+# after a quiet night still finds the model's latency; once the pipeline works, minutes-old ones.
+CAPACITY_WINDOW_S = 24 * 3600
+CAPACITY_MIN_SAMPLES = 20  # fewer results measure nothing (a cold model, one slow comment)
 
 
 @dataclass(frozen=True)
@@ -32,6 +47,10 @@ class RunPlan:
     max_tentativas: int
     lease_segundos: int
     versao: str | None = None  # classifier version the run stores (set when reclassifying)
+    # Sized from the backlog and capacity: seconds of LLM work the run plans (None: max_lotes is
+    # the fixed cap) and LLM calls in flight across the pool (LLM_POOL_SLOTS x LLM_CONCURRENCY).
+    horizonte_s: float | None = None
+    em_voo: int = 1
 
     def to_dict(self) -> dict:
         """JSON-safe (XCom)."""
@@ -54,8 +73,10 @@ class RunPlan:
         scope = (f"intervalo [{self.desde.isoformat() if self.desde else '-inf'}, "
                  f"{self.ate.isoformat() if self.ate else 'agora'}) com reclassificação"
                  if self.reclassificar else "fila de pendentes")
+        sizing = (f"dimensionado para {self.horizonte_s:g}s de LLM com {self.em_voo} em voo"
+                  if self.horizonte_s else f"max_lotes={self.max_lotes}")
         return (f"{scope}; backend={self.backend or 'config'} modelo={self.modelo or 'config'} "
-                f"lote={self.tamanho_lote} max_lotes={self.max_lotes} concorrência={self.concorrencia}")
+                f"lote={self.tamanho_lote} {sizing} concorrência={self.concorrencia}")
 
 
 def plan_run(
@@ -85,8 +106,9 @@ def plan_run(
     reclassificar = desde is not None or ate is not None
 
     tamanho = _positive(params.get("tamanho_lote"), "tamanho_lote") or settings.classify_batch_size
-    max_lotes = _positive(params.get("max_lotes"), "max_lotes") or (
-        MAX_BATCHES_PER_RUN if reclassificar else settings.classify_max_batches)
+    fixed = _positive(params.get("max_lotes"), "max_lotes")
+    max_lotes = fixed or (MAX_BATCHES_PER_RUN if reclassificar else settings.classify_max_batches)
+    sized = fixed is None and not reclassificar
     return RunPlan(
         backend=backend,
         modelo=modelo,
@@ -99,7 +121,29 @@ def plan_run(
         concorrencia=settings.llm_concurrency,
         max_tentativas=settings.classify_max_attempts,
         lease_segundos=settings.classify_lease_seconds,
+        horizonte_s=settings.classify_schedule_minutes * 60 * settings.classify_run_intervals if sized else None,
+        em_voo=settings.llm_pool_slots * settings.llm_concurrency,
     )
+
+
+def capacity_per_s(plan: RunPlan, mean_latency_ms: float | None, samples: int) -> float | None:
+    """Comments per second the pool can classify (in flight / mean latency), or None when the
+    recent results are too few to say."""
+    if mean_latency_ms is None or samples < CAPACITY_MIN_SAMPLES or mean_latency_ms <= 0:
+        return None
+    return plan.em_voo / (mean_latency_ms / 1000.0)
+
+
+def batches_for(plan: RunPlan, candidates: int, capacity: float | None) -> int:
+    """Mapped batches for ``candidates`` comments: all of them in batches of ``tamanho_lote``, at
+    most what the LLM can do in ``horizonte_s`` at ``capacity`` comments/s (sized runs with a
+    known capacity), else at most ``max_lotes``; never more than ``MAX_BATCHES_PER_RUN``."""
+    needed = math.ceil(max(0, candidates) / plan.tamanho_lote)
+    if plan.horizonte_s is None or capacity is None:
+        cap = plan.max_lotes
+    else:
+        cap = max(1, math.ceil(capacity * plan.horizonte_s / plan.tamanho_lote))
+    return min(needed, cap, MAX_BATCHES_PER_RUN)
 
 
 def _day_start(value: object, tz: ZoneInfo, name: str) -> datetime | None:
