@@ -22,9 +22,11 @@ pytestmark = [pytest.mark.ops, pytest.mark.timeout(420),
 
 # 4 batches at once (pool 'llm' = 4) on 2 workers x 3 slots: neither worker can take all four, and other
 # DAGs' tasks still find a slot. 4 batches x 4 calls in flight keep the emulators' 2 x 4 slots busy.
+# The stack's own scheduled run may take the backlog before the triggered one: with batches of 80 it
+# also splits a 320-comment backlog into (at least) 4 batches, whichever run gets it.
 BATCHES = 4
 SETTINGS = {"LLM_POOL_SLOTS": str(BATCHES), "LLM_CONCURRENCY": "4", "CLASSIFY_MAX_BATCHES": str(BATCHES),
-            "AIRFLOW__CELERY__WORKER_CONCURRENCY": "3"}
+            "CLASSIFY_BATCH_SIZE": "80", "AIRFLOW__CELERY__WORKER_CONCURRENCY": "3"}
 
 
 @pytest.fixture(scope="module")
