@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
 
+from alumusic.alerts.message import KIND_LABELS
 from alumusic.repositories import alerts
 from dashboard import context
 from dashboard.figures import ROTULOS
@@ -22,7 +23,6 @@ from dashboard.security import current_curator
 
 dash.register_page(__name__, path="/alertas", name="Alertas", title="Alertas — AluMusic Insights")
 
-KIND_LABELS = {"critica": "Alta de críticas", "volume": "Alta de volume", "spam": "Onda de SPAM"}
 LIMIT = 100
 
 
