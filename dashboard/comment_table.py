@@ -28,6 +28,7 @@ MAX_PAGE_SIZE = 200
 # (~0.3 s per 10,000 matches on 1M comments, bench/dashboard.py) while nobody pages through 40+
 # pages; the CSV export still has every match.
 COUNT_CAP = 1_000
+assert COUNT_CAP >= table.RELEVANCE_MAX  # page() hands its count to the relevance order
 
 
 @dataclass(frozen=True)
@@ -130,12 +131,18 @@ def page(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em",
         raise ValueError("paginação inválida")
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(0, offset)
-    rows = table.page_rows(conn, f, sort_by=sort_by, descending=descending, offset=offset, limit=limit)
-    if len(rows) < limit and (offset == 0 or (rows and not count)):
-        return TablePage(rows, offset + len(rows))  # the last page holds the last match: no count query
-    if not count and rows:
-        return TablePage(rows, -1)
-    counted = table.count_matches(conn, f, cap=COUNT_CAP + 1)
+    counted = None
+    if count and sort_by == RELEVANCE and f.texto:
+        # The relevance order needs the same capped count: count once, before the page.
+        counted = table.count_matches(conn, f, cap=COUNT_CAP + 1)
+    rows = table.page_rows(conn, f, sort_by=sort_by, descending=descending, offset=offset, limit=limit,
+                           matches=counted)
+    if counted is None:
+        if len(rows) < limit and (offset == 0 or (rows and not count)):
+            return TablePage(rows, offset + len(rows))  # the last page holds the last match: no count query
+        if not count and rows:
+            return TablePage(rows, -1)
+        counted = table.count_matches(conn, f, cap=COUNT_CAP + 1)
     return TablePage(rows, min(counted, COUNT_CAP), more=counted > COUNT_CAP)
 
 

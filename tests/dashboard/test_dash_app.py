@@ -138,6 +138,35 @@ def test_table_page_counts_up_to_the_cap(db, monkeypatch):
     assert [r["texto"] for r in capped.rows] == expected and len(seeded.rows) == 24
 
 
+def test_a_ranked_first_block_counts_its_matches_once(db, monkeypatch):
+    # The relevance order needs the capped count that the first block shows: one count query serves both.
+    from dashboard import comment_table
+    from dashboard.comment_table import RELEVANCE, make_filter, page
+
+    seed(db)
+    counts = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("SELECT count(*)"):
+            counts.append(statement)
+
+    sa.event.listen(db, "before_cursor_execute", remember)
+    try:
+        with db.connect() as conn:
+            ranked = page(conn, make_filter(texto="refrão"), sort_by=RELEVANCE, limit=10)
+            assert (ranked.total, ranked.more, len(ranked.rows), len(counts)) == (3, False, 3, 1)
+            monkeypatch.setattr(comment_table, "COUNT_CAP", 2)
+            monkeypatch.setattr(comment_table.table, "RELEVANCE_MAX", 2)
+            counts.clear()
+            capped = page(conn, make_filter(texto="refrão"), sort_by=RELEVANCE, limit=2)
+            assert (capped.total, capped.more, len(capped.rows), len(counts)) == (2, True, 2, 1)
+            counts.clear()
+            later = page(conn, make_filter(texto="refrão"), sort_by=RELEVANCE, offset=2, limit=2, count=False)
+            assert (later.total, len(later.rows), len(counts)) == (3, 1, 1)  # the order still needs its count
+    finally:
+        sa.event.remove(db, "before_cursor_execute", remember)
+
+
 def test_gunicorn_serves_the_wsgi_entry_point(live, curator, db_url, tmp_path):
     """``gunicorn dashboard.wsgi:server`` (what make run and compose start) boots and serves."""
     import requests

@@ -116,3 +116,68 @@ def test_too_many_matches_to_rank_come_newest_first(db, ids, monkeypatch):
 
     assert order(1000) == [ids["linda"], ids["lindas"]]  # ranked: the shorter text scores higher
     assert order(1) == [ids["lindas"], ids["linda"]]  # two matches > 1: newest first
+
+
+def test_close_spellings_are_searched_only_for_one_long_word_no_comment_contains(db, ids):
+    with db.connect() as conn:
+        decide = {texto: cs.spelling_fallback(conn, cs.CommentFilter(texto=texto))
+                  for texto in ("mixajem", " mixajem ", "mixagem", "lindos", "shw", "mixajem abafada", "mixaj3m", None)}
+    # "lindos" stems to "lind", which the comments hold: no similarity needed.
+    assert decide == {"mixajem": True, " mixajem ": True, "mixagem": False, "lindos": False, "shw": False,
+                      "mixajem abafada": False, "mixaj3m": False, None: False}
+
+
+def test_a_word_the_comments_hold_is_searched_without_the_similarity_condition(db, ids):
+    # The similarity branch in the OR made every search of a common word plan one more trigram bitmap
+    # (~4× slower grid blocks at 1M comments, bench/alerts_search.py): it is only there for a typo.
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db, "before_cursor_execute", remember)
+    try:
+        for texto in ("linda", "mixajem"):
+            with db.connect() as conn:
+                comment_table.page_rows(conn, cs.CommentFilter(texto=texto), limit=10)
+                comment_table.count_matches(conn, cs.CommentFilter(texto=texto), cap=10)
+                cs.search(conn, cs.CommentFilter(texto=texto), limit=10)
+            searches = [s for s in statements if "v_comentarios_atuais" in s]
+            assert len(searches) == 3
+            assert all(("<%" in s) == (texto == "mixajem") for s in searches), texto
+            statements.clear()
+    finally:
+        sa.event.remove(db, "before_cursor_execute", remember)
+
+
+def test_the_export_finds_a_typo_like_the_table(db, ids):
+    from alumusic.repositories import comment_export
+
+    with db.begin() as conn:
+        rows = list(comment_export.export_rows(conn, cs.CommentFilter(texto="mixajem")))
+    assert [r.texto for r in rows] == [TEXTS["mixagem"]]
+
+
+def test_a_count_the_caller_has_decides_the_order_like_the_repositorys_own(db, ids):
+    def order(**kw):
+        with db.connect() as conn:
+            return [str(r["id"]) for r in comment_table.page_rows(conn, cs.CommentFilter(texto="linda"),
+                                                                  sort_by=comment_table.RELEVANCE, limit=10, **kw)]
+
+    assert order() == order(matches=2) == [ids["linda"], ids["lindas"]]
+    assert order(matches=comment_table.RELEVANCE_MAX + 1) == [ids["lindas"], ids["linda"]]
+
+
+@pytest.mark.parametrize("column", ["artista", "album"])
+def test_one_artists_or_albums_newest_matches_are_read_in_time_order_not_sorted(db, ids, column):
+    # An older album's matches are not spread evenly over time: walking the whole table's time index
+    # backwards read 115k rows for its first block at 1M comments (migration 0019).
+    f = cs.CommentFilter(texto="linda", **{column: "Luna"})
+    where, params = cs.where_clause(f)
+    sql = cs.page_sql(("id",), where, "v.recebido_em DESC, v.id DESC")
+    with db.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a small table: ask whether an index *can* serve it
+        conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        plan = "\n".join(conn.execute(sa.text(f"EXPLAIN {sql}"), {**params, "limit": 50, "offset": 0}).scalars())
+    index = {"artista": "comentarios_artista_idx", "album": "comentarios_album_recebido_idx"}[column]
+    assert f"Index Scan Backward using {index}" in plan, plan

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from alumusic.repositories.comment_search import CommentFilter, page_sql, relevance, where_clause
+from alumusic.repositories.comment_search import CommentFilter, page_sql, relevance, spelling_fallback, where_clause
 from alumusic.repositories.comments import COMMENT_FIELDS
 
 # The grid's fields (a subset of COMMENT_FIELDS) and those it may sort by.
@@ -43,13 +43,17 @@ _TAG_OPTIONS = sa.text("SELECT codigo, rotulo FROM taxonomia_tags WHERE ativo OR
 
 
 def page_rows(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em", descending: bool = True,
-         offset: int = 0, limit: int = 25) -> list[dict]:
-    """TABLE_FIELDS of one page of the comments matching ``f``, sorted by ``sort_by`` (in SORTABLE)."""
+              offset: int = 0, limit: int = 25, matches: int | None = None) -> list[dict]:
+    """TABLE_FIELDS of one page of the comments matching ``f``, sorted by ``sort_by`` (in SORTABLE).
+
+    ``matches``: ``count_matches(conn, f, cap=c)`` with ``c > RELEVANCE_MAX``, when the caller has
+    it (the relevance order needs it: one count query less)."""
     if sort_by not in SORTABLE and sort_by != RELEVANCE:
         raise ValueError("coluna de ordenação inválida")
-    where, params = where_clause(f)
+    where, params = where_clause(f, close_spelling=spelling_fallback(conn, f))
     direction = "DESC" if descending else "ASC"
-    if sort_by == RELEVANCE and "f_texto" in params and count_matches(conn, f, cap=RELEVANCE_MAX + 1) <= RELEVANCE_MAX:
+    if (sort_by == RELEVANCE and "f_texto" in params
+            and (count_matches(conn, f, cap=RELEVANCE_MAX + 1) if matches is None else matches) <= RELEVANCE_MAX):
         order = f"{relevance()} DESC, v.recebido_em DESC"
     elif sort_by in (RELEVANCE, "recebido_em"):
         # NOT NULL column: a plain DESC/ASC walks comentarios_recebido_em_idx and stops after one
@@ -64,7 +68,7 @@ def page_rows(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido
 def count_matches(conn: sa.Connection, f: CommentFilter, *, cap: int) -> int:
     """How many comments match ``f``, counted up to ``cap`` (an exact count of a broad text search
     rechecks every candidate row)."""
-    where, params = where_clause(f)
+    where, params = where_clause(f, close_spelling=spelling_fallback(conn, f))
     return conn.execute(sa.text(_COUNT.format(where=where)), {**params, "cap": cap}).scalar_one()
 
 
