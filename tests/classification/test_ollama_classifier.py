@@ -338,7 +338,7 @@ def test_a_correction_changes_the_next_classifications_prompt(emu, db):
     corrected = "essa versão acústica ficou estranha, prefiro a gravação original do álbum"
     new_text = "a versão acústica ficou estranha, prefiro a original"
     stored = add_comment(db, corrected, categoria="ELOGIO")  # the model's label, not a curator's
-    with db.connect() as conn:  # one connection for the run, as the pipeline does
+    with db.connect() as conn:  # classify() one at a time: one connection is enough
         clf = _classifier(emu.url, examples=lambda texto: labels.similar_labels(conn, texto, 3))
         clf.classify(new_text)
         before = _chats(emu)[-1]

@@ -63,7 +63,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -109,8 +108,9 @@ class OllamaClassifier(BaseClassifier):
         examples: Callable[[str], Sequence[Label]] | None = None,
         versao_taxonomia: str | None = None,
     ) -> None:
-        self.examples = examples  # text -> similar curator labels for the prompt (None: no examples)
-        self._examples_lock = threading.Lock()
+        # text -> similar curator labels for the prompt (None: no examples); called from the
+        # classify_many threads at once, so it must be thread-safe (runs.py opens a connection per call).
+        self.examples = examples
         self._warned_no_logprobs = False
         self.client = client
         self.model = client.model
@@ -175,8 +175,7 @@ class OllamaClassifier(BaseClassifier):
         """``(texto, categoria)`` of the curator labels most like ``texto``, masked like the comment."""
         if self.examples is None:
             return []
-        with self._examples_lock:
-            found = list(self.examples(texto))
+        found = list(self.examples(texto))
         usable = [label for label in found if label.categoria in CATEGORIAS and (label.texto or "").strip()]
         return [(pii.mask(label.texto) if self.mascarar_dados else label.texto, label.categoria)
                 for label in usable[: prompts.MAX_EXAMPLES]]

@@ -62,14 +62,22 @@ _COUNT_LABELS = sa.text(
 _NEWEST_LABEL = sa.text(
     f"SELECT max(k.id) FROM classificacoes k JOIN comentarios c ON c.id = k.comentario_id WHERE {_LABELLED}"
 )
+# The labels first (classificacoes_manuais_idx: hundreds or thousands of rows), then the similarity
+# among them only. Searching every comment's trigrams for similar texts and keeping the labelled
+# ones took 3-5 s per lookup at 1M comments (minutes for some texts), once per comment classified;
+# this takes ~8 ms with 300 labels there (docs/BENCHMARKS.md, "Draining a large import").
 _SIMILAR = sa.text(
     f"""
-    SELECT k.id, c.id::text, c.texto, k.categoria
-      FROM comentarios c
-      JOIN classificacoes k ON k.id = c.classificacao_atual_id
-     WHERE c.texto_busca % f_texto_busca(:texto)
-       AND {_LABELLED}
-     ORDER BY similarity(c.texto_busca, f_texto_busca(:texto)) DESC, k.id DESC
+    WITH rotulos AS MATERIALIZED (
+        SELECT k.id, c.id::text AS comentario_id, c.texto, c.texto_busca, k.categoria
+          FROM classificacoes k
+          JOIN comentarios c ON c.id = k.comentario_id
+         WHERE {_LABELLED}
+    )
+    SELECT id, comentario_id, texto, categoria
+      FROM rotulos
+     WHERE texto_busca % f_texto_busca(:texto)
+     ORDER BY similarity(texto_busca, f_texto_busca(:texto)) DESC, id DESC
      LIMIT :limite
     """
 )
