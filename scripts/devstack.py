@@ -5,7 +5,9 @@ if it goes away it is started again (unless the operator paused it with ``devsta
 Every other service runs under supervisord (the ``supervisor`` dev dependency), from a config this
 launcher writes to DATA_DIR/run/supervisord.conf: the API and the dashboard behind gunicorn, Airflow 3
 (api-server, scheduler, dag-processor, triggerer) and a local SMTP sink (scripts/mailsink.py) that
-keeps each e-mail as an .eml under DATA_DIR/mail/. A service that exits is restarted with backoff and
+keeps each e-mail as an .eml under DATA_DIR/mail/. With Airflow comes ``airflow-metrics``, the StatsD →
+Prometheus bridge (``python -m alumusic.airflow_metrics``) Airflow sends its own metrics to, unless
+OTEL_COLLECTOR_HOST names an OpenTelemetry collector of yours. A service that exits is restarted with backoff and
 supervisord logs it (DATA_DIR/logs/supervisord.log). Ctrl-C, SIGTERM or ``make stop`` stop
 supervisord (which stops each program's whole process group) and then the embedded PostgreSQL.
 
@@ -57,7 +59,8 @@ GROUPS = RUN / "groups"  # each program's current process group (scripts/supervi
 BIN = Path(sys.executable).parent
 
 AIRFLOW_PROGRAMS = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
-PROGRAMS = ("api", "dashboard", *AIRFLOW_PROGRAMS, "mailsink")
+METRICS_BRIDGE = "airflow-metrics"  # Airflow's StatsD → /metrics (alumusic.airflow_metrics); comes with Airflow
+PROGRAMS = ("api", "dashboard", *AIRFLOW_PROGRAMS, METRICS_BRIDGE, "mailsink")
 # CeleryExecutor (--executor celery): the broker and the workers, added to the Airflow programs.
 REDIS_SOCK = RUN / "redis.sock"
 EXECUTORS = {"local": "LocalExecutor", "localexecutor": "LocalExecutor",
@@ -249,6 +252,9 @@ def stack_programs(settings, only: set[str], sink_port: int) -> dict[str, list[s
         "airflow-scheduler": [airflow, "scheduler"],
         "airflow-dag-processor": [airflow, "dag-processor"],
         "airflow-triggerer": [airflow, "triggerer"],
+        METRICS_BRIDGE: [sys.executable, "-m", "alumusic.airflow_metrics", "--host", settings.airflow_metrics_host,
+                         "--statsd-port", str(settings.airflow_statsd_port),
+                         "--http-port", str(settings.airflow_metrics_port)],
         "mailsink": [sys.executable, str(ROOT / "scripts" / "mailsink.py"), "--port", str(sink_port),
                      "--dir", str(MAIL)],
     }
@@ -444,6 +450,11 @@ def run(only: set[str] | None = None, executor: str = "local", workers: int = 2)
         sink = "mailsink" in only and os.environ.get("MAIL_SINK", "1") != "0"
         if not sink:
             only.discard("mailsink")
+        # Airflow's metrics go to the bridge (make run's default) unless an OpenTelemetry collector is named.
+        if only & set(AIRFLOW_PROGRAMS) and not os.environ.get("OTEL_COLLECTOR_HOST"):
+            only.add(METRICS_BRIDGE)
+        elif os.environ.get("OTEL_COLLECTOR_HOST"):
+            only.discard(METRICS_BRIDGE)
         env = os.environ.copy()
         env.update(stack_airflow_env(settings, product_url, airflow_url, sink=sink))
         programs = stack_programs(settings, only, settings.smtp_port)
@@ -489,6 +500,8 @@ def run(only: set[str] | None = None, executor: str = "local", workers: int = 2)
             checks["Dashboard"] = f"http://127.0.0.1:{settings.dashboard_port}/health"
         if "airflow-apiserver" in only:
             checks["Airflow"] = f"http://127.0.0.1:{settings.airflow_port}/api/v2/monitor/health"
+        if METRICS_BRIDGE in only:
+            checks["Airflow metrics"] = f"http://{settings.airflow_metrics_host}:{settings.airflow_metrics_port}/health"
         if sink:
             checks["SMTP sink"] = settings.smtp_port
         if own_broker:
@@ -552,7 +565,7 @@ def run(only: set[str] | None = None, executor: str = "local", workers: int = 2)
 
 def stack_airflow_env(settings, product_url: str, airflow_url: str, *, sink: bool = False) -> dict:
     """The project's Airflow environment (``alumusic.airflow_env``) plus what the local stack runs with."""
-    from alumusic.airflow_env import airflow_env, otel_metrics_env, smtp_connection_json
+    from alumusic.airflow_env import airflow_env, otel_metrics_env, smtp_connection_json, statsd_metrics_env
 
     home = DATA / "airflow"
     home.mkdir(parents=True, exist_ok=True)
@@ -572,8 +585,10 @@ def stack_airflow_env(settings, product_url: str, airflow_url: str, *, sink: boo
         "AIRFLOW__API__PORT": str(settings.airflow_port),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW_CONN_SMTP_DEFAULT": smtp,
-        # Airflow's own metrics when an OpenTelemetry collector is given (e.g. OTEL_COLLECTOR_HOST=127.0.0.1).
-        **(otel_metrics_env(os.environ["OTEL_COLLECTOR_HOST"]) if os.environ.get("OTEL_COLLECTOR_HOST") else {}),
+        # Airflow's own metrics: StatsD to the bridge (program airflow-metrics), or OTLP to an OpenTelemetry
+        # collector of yours when OTEL_COLLECTOR_HOST is set (e.g. 127.0.0.1, port 4318).
+        **(otel_metrics_env(os.environ["OTEL_COLLECTOR_HOST"]) if os.environ.get("OTEL_COLLECTOR_HOST")
+           else statsd_metrics_env(settings.airflow_metrics_host, settings.airflow_statsd_port)),
     })
 FIRST_CURATOR = "curador"
 
@@ -728,6 +743,12 @@ def print_banner(settings, creds: dict, env: dict, only: set[str], sink: bool, *
             lines.append(f"                  CeleryExecutor: {workers} workers ({', '.join(worker_names(workers))}) x "
                          f"{env['AIRFLOW__CELERY__WORKER_CONCURRENCY']} tasks, broker "
                          f"{env['AIRFLOW__CELERY__BROKER_URL']}")
+    if METRICS_BRIDGE in only:
+        lines.append(f"  Airflow metrics http://{settings.airflow_metrics_host}:{settings.airflow_metrics_port}/metrics   "
+                     f"(StatsD from Airflow on udp {settings.airflow_metrics_host}:{settings.airflow_statsd_port}; "
+                     + ("Bearer METRICS_TOKEN)" if settings.metrics_token else "loopback only)"))
+    elif os.environ.get("OTEL_COLLECTOR_HOST") and only & set(AIRFLOW_PROGRAMS):
+        lines.append(f"  Airflow metrics OpenTelemetry (OTLP/HTTP) to {os.environ['OTEL_COLLECTOR_HOST']}:4318")
     lines.append(f"  E-mails         {shown(MAIL)}/   (SMTP sink on 127.0.0.1:{settings.smtp_port})" if sink
                  else f"  E-mails         SMTP {settings.smtp_host}:{settings.smtp_port} (MAIL_SINK=0)")
     lines += [

@@ -66,9 +66,33 @@ def celery_env(broker_url: str, metadata_url: str, *, worker_concurrency: int | 
     return env
 
 
+def statsd_metrics_env(host: str, port: int = 8125, *, prefix: str = "airflow") -> dict[str, str]:
+    """Airflow's own metrics (scheduler, DAG processing, DAG runs, tasks, pools) sent as StatsD over UDP to
+    the bridge ``alumusic.airflow_metrics`` at ``host:port``, which serves them to Prometheus. The default
+    of ``make run`` and of docker-compose.yml (``airflow-metrics``; tests/foundation/test_compose.py checks
+    that compose sets these same variables).
+
+    Tags in InfluxDB form (``name,dag_id=...,task_id=...:1|c``) without the legacy names that carry the
+    DAG and task ids inside the name: the bridge turns the tags into labels, so one metric
+    (``airflow_ti_finish_total{dag_id,task_id,state}``) instead of one per task. ``job_id`` and ``run_id``
+    never become tags (Airflow's default, set here so nobody loses it): a new series per run would grow
+    without bound. Blocked: ``dagrun.<dag_id>.first_task_scheduling_delay``, which Airflow 3.3 sends
+    whatever ``legacy_names_on`` says, next to ``dagrun.first_task_scheduling_delay`` tagged with the DAG.
+    UDP: nothing waits for the bridge, and Airflow runs the same when it is down."""
+    return {"AIRFLOW__METRICS__STATSD_ON": "True", "AIRFLOW__METRICS__STATSD_HOST": host,
+            "AIRFLOW__METRICS__STATSD_PORT": str(port), "AIRFLOW__METRICS__STATSD_PREFIX": prefix,
+            "AIRFLOW__METRICS__STATSD_INFLUXDB_ENABLED": "True", "AIRFLOW__METRICS__LEGACY_NAMES_ON": "False",
+            "AIRFLOW__METRICS__STATSD_DISABLED_TAGS": "job_id,run_id",
+            "AIRFLOW__METRICS__METRICS_BLOCK_LIST": METRICS_BLOCK_LIST}
+
+
+# Regular expressions (comma-separated) of stat names Airflow must not send (see statsd_metrics_env).
+METRICS_BLOCK_LIST = r"^dagrun\..+\.first_task_scheduling_delay"
+
+
 def otel_metrics_env(host: str, port: int = 4318, *, prefix: str = "airflow") -> dict[str, str]:
-    """Airflow's own metrics (scheduler, DAG runs, tasks, pools) pushed over OTLP/HTTP to an
-    OpenTelemetry collector at ``host:port`` (compose: ``otel-collector``, profile "observability")."""
+    """Airflow's own metrics pushed over OTLP/HTTP to an OpenTelemetry collector of your own at
+    ``host:port`` instead of StatsD (``OTEL_COLLECTOR_HOST=... make run``)."""
     return {"AIRFLOW__METRICS__OTEL_ON": "True", "AIRFLOW__METRICS__OTEL_HOST": host,
             "AIRFLOW__METRICS__OTEL_PORT": str(port), "AIRFLOW__METRICS__OTEL_PREFIX": prefix}
 

@@ -129,6 +129,13 @@ class Settings(BaseSettings):
         description="Bearer token for GET /metrics on the API and the dashboard. Unset: /metrics answers "
         "loopback clients only (403 otherwise). Set it when Prometheus scrapes over the network.",
     )
+    airflow_metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Address of the StatsD → Prometheus bridge (python -m alumusic.airflow_metrics): it receives "
+        "Airflow's StatsD there (UDP) and serves /metrics (HTTP, METRICS_TOKEN rule); make run points Airflow at "
+        "it. 0.0.0.0 in a container.")
+    airflow_statsd_port: int = Field(default=8125, ge=1, le=65535, description="The bridge's StatsD port (UDP).")
+    airflow_metrics_port: int = Field(default=9102, ge=1, le=65535, description="The bridge's /metrics port (HTTP).")
     operator_emails: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated operators' addresses for pipeline alarms (monitor_pipeline)."
     )

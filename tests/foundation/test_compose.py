@@ -23,7 +23,7 @@ def test_every_component_of_the_spec_is_there():
 
 
 @pytest.mark.parametrize("name", ["postgres", *AIRFLOW, "api", "dashboard", "ollama", "mailpit", "redis",
-                                  "airflow-worker"])
+                                  "airflow-worker", "airflow-metrics"])
 def test_long_running_services_have_healthchecks(name):
     check = SERVICES[name]["healthcheck"]["test"]
     assert check and check[0] in ("CMD", "CMD-SHELL")
@@ -95,29 +95,55 @@ def test_airflow_defaults_to_the_settings_time_zone():
 
 
 def test_observability_profile_scrapes_every_service_with_the_token():
-    for name in ("prometheus", "otel-collector"):
-        assert SERVICES[name]["profiles"] == ["observability"], name
+    assert SERVICES["prometheus"]["profiles"] == ["observability"]
     assert "observability" not in str(SERVICES["api"].get("profiles"))  # the product runs without it
     prometheus = SERVICES["prometheus"]
     assert "./docker/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prometheus["volumes"]
     assert prometheus["healthcheck"]["test"][0] == "CMD"
     config = yaml.safe_load((ROOT / "docker" / "prometheus.yml").read_text())
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
-    ports = {"api": "5000", "dashboard": "8050"}
-    for job, service in (("alumusic-api", "api"), ("alumusic-dashboard", "dashboard")):
+    ports = {"api": "5000", "dashboard": "8050", "airflow-metrics": BRIDGE_ENV["AIRFLOW_METRICS_PORT"]}
+    for job, service in (("alumusic-api", "api"), ("alumusic-dashboard", "dashboard"), ("airflow", "airflow-metrics")):
         assert jobs[job]["static_configs"][0]["targets"] == [f"{service}:{ports[service]}"]
-        assert f"0.0.0.0:{ports[service]}" in SERVICES[service]["command"]
+        if service != "airflow-metrics":
+            assert f"0.0.0.0:{ports[service]}" in SERVICES[service]["command"]
         assert jobs[job]["metrics_path"] == "/metrics"
         # the token file the entrypoint writes from METRICS_TOKEN, the same variable the apps read
         assert jobs[job]["authorization"]["credentials_file"] in " ".join(prometheus["entrypoint"])
         assert SERVICES[service]["environment"]["METRICS_TOKEN"] == prometheus["environment"]["METRICS_TOKEN"]
-    collector = yaml.safe_load((ROOT / "docker" / "otel-collector.yml").read_text())
-    assert jobs["airflow"]["static_configs"][0]["targets"] == [
-        "otel-collector:" + collector["exporters"]["prometheus"]["endpoint"].rsplit(":", 1)[1]]
-    for name in (*AIRFLOW, "airflow-worker"):
+    assert set(prometheus["depends_on"]) == {"api", "dashboard", "airflow-metrics"}
+    assert "otel-collector" not in SERVICES  # one path for Airflow's metrics: StatsD through the bridge
+
+
+BRIDGE = SERVICES["airflow-metrics"]
+BRIDGE_ENV = BRIDGE["environment"]
+
+
+def test_airflow_sends_statsd_to_the_bridge_with_the_variables_of_make_run():
+    """Every Airflow component has ``statsd_metrics_env`` (what ``make run`` gives Airflow) pointed at the
+    bridge service, on by default; the bridge runs outside any profile, so plain ``docker compose up`` has it."""
+    from alumusic.airflow_env import statsd_metrics_env
+
+    expected = statsd_metrics_env("airflow-metrics", int(BRIDGE_ENV["AIRFLOW_STATSD_PORT"]))
+    for name in (*AIRFLOW, "airflow-worker", "airflow-init"):
         env = SERVICES[name]["environment"]
-        assert env["AIRFLOW__METRICS__OTEL_HOST"] == "otel-collector"
-        assert collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"].endswith(":" + env["AIRFLOW__METRICS__OTEL_PORT"])
+        got = {k: str(v) for k, v in env.items() if k.startswith("AIRFLOW__METRICS__")}
+        assert got == {**expected, "AIRFLOW__METRICS__STATSD_ON": "${AIRFLOW_METRICS_ON:-True}"}, name
+        assert env["AIRFLOW__METRICS__STATSD_HOST"] in SERVICES
+    for name in (*AIRFLOW, "airflow-worker"):  # the client resolves the bridge's name when a component starts
+        assert SERVICES[name]["depends_on"]["airflow-metrics"]["condition"] == "service_started", name
+
+
+def test_the_bridge_runs_from_the_app_image_by_default_with_its_own_settings_only():
+    assert "profiles" not in BRIDGE
+    assert BRIDGE["image"] == SERVICES["api"]["image"]
+    assert BRIDGE["command"] == ["python", "-m", "alumusic.airflow_metrics"]
+    fields = {name.upper() for name in Settings.model_fields}
+    assert set(BRIDGE_ENV) <= fields
+    assert set(BRIDGE_ENV) == {"METRICS_TOKEN", "AIRFLOW_METRICS_HOST", "AIRFLOW_STATSD_PORT", "AIRFLOW_METRICS_PORT"}
+    assert BRIDGE_ENV["AIRFLOW_METRICS_HOST"] == "0.0.0.0"  # the other containers reach it
+    assert f"http://localhost:{BRIDGE_ENV['AIRFLOW_METRICS_PORT']}/health" in BRIDGE["healthcheck"]["test"]
+    assert "ports" not in BRIDGE  # StatsD and /metrics stay on the compose network
 
 
 def test_web_servers_run_with_the_multiprocess_metrics_config():

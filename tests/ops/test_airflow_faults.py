@@ -24,9 +24,11 @@ from email import message_from_bytes
 from email.header import decode_header, make_header
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from tests.support.factories import add_comments
+from tests.support.observability import samples, value
 from tests.support.ops import AIRFLOW_PROGRAMS, ROOT, AirflowApi, alive, free_port, members, running_stack
 
 # The first test also pays for the stack start (Airflow: ~1.5-2.5 min on 2 busy cores).
@@ -273,3 +275,60 @@ def test_smtp_sink_down_keeps_the_summary_records_the_failure_and_retries(airflo
     print(f"SMTP sink down: attempt failed and recorded {failed:.1f} s after the trigger; delivered by the "
           f"task's retry (try {tries['email_summary']}) {delivered:.1f} s after the sink came back, "
           f"{row['tentativas_envio']} attempts recorded")
+
+
+def test_airflow_reports_its_own_metrics_to_the_bridge_which_survives_a_kill_9(airflow_stack):
+    """``make run``'s default: every Airflow component sends StatsD to the supervised bridge
+    (``airflow-metrics``, ``alumusic.airflow_metrics``); its ``/metrics`` has the scheduler's, the
+    dag-processor's, the DAG run's and the tasks' metrics, with tags as labels. Killed with SIGKILL it is
+    restarted, and Airflow, which never waited for it (UDP), reports to the new process."""
+    st = airflow_stack
+    url = st.url("airflow_metrics", "/metrics")  # loopback, no METRICS_TOKEN in this stack: answered
+    last: dict = {}
+
+    def scraped(*wanted: str) -> bool:
+        try:
+            resp = requests.get(url, timeout=5)
+        except requests.RequestException:
+            return False
+        last.clear()
+        last.update(samples(resp.text) if resp.status_code == 200 else {})
+        return all(any(name == w for name, _ in last) for w in wanted)
+
+    def total(name: str, **labels: str) -> float:
+        return sum(v for (n, ls), v in last.items() if n == name and labels.items() <= dict(ls).items())
+
+    _classify_and_check(st, 20, "airflow-metrics")  # a DAG run and its tasks, to report on
+    wanted = ("airflow_scheduler_heartbeat_total", "airflow_dag_processing_total_parse_time",
+              "airflow_dagrun_duration_success_seconds_count", "airflow_ti_finish_total",
+              "airflow_task_duration_seconds_count")
+    assert _wait(lambda: scraped(*wanted), 90) is not None, sorted({n for n, _ in last})
+    names = sorted({n for n, _ in last if n.startswith("airflow_")})
+    labels = {n: sorted({k for m, ls in last if m == n for k, v in ls if v and k != "le"}) for n in names}
+    print(f"Airflow metrics seen in the bridge ({len(names)}): "
+          + ", ".join(n + (f"{{{','.join(labels[n])}}}" if labels[n] else "") for n in names))
+    assert total("airflow_scheduler_heartbeat_total") > 0
+    assert total("airflow_dagrun_duration_success_seconds_count", dag_id="classify_comments") >= 1
+    assert total("airflow_ti_finish_total", dag_id="classify_comments", state="success") >= 1
+    assert total("airflow_task_duration_seconds_sum", dag_id="classify_comments") > 0
+    dags = st.airflow.dag_ids()
+    assert not [n for n in names if any(d in n for d in dags)]  # DAGs are labels, never part of a name
+    assert value(last, "alumusic_statsd_bridge_lines_total", resultado="malformada") == 0  # all of Airflow's parse
+    print("bridge lines: " + ", ".join(f"{r} {value(last, 'alumusic_statsd_bridge_lines_total', resultado=r):.0f}"
+                                       for r in ("aceita", "malformada", "limite", "conflito", "negativo")))
+
+    rpc = st.rpc().supervisor
+    old = rpc.getProcessInfo("airflow-metrics")["pid"]
+    os.kill(old, signal.SIGKILL)
+
+    def back() -> bool:  # a new process, and the scheduler's heartbeats arriving in it
+        now = rpc.getProcessInfo("airflow-metrics")
+        return now["statename"] == "RUNNING" and now["pid"] not in (0, old) and scraped(wanted[0])
+
+    took = _wait(back, 60)
+    assert took is not None, "the bridge was not restarted with Airflow reporting to it within 60 s"
+    assert "exited: airflow-metrics (terminated by SIGKILL; not expected)" in (
+        st.data / "logs" / "supervisord.log").read_text()
+    assert st.airflow.health() is not None  # Airflow never noticed
+    RECOVERY["kill -9 airflow-metrics: Airflow's metrics in the new bridge"] = took
+    print(f"airflow-metrics: kill -9 -> restarted, Airflow's heartbeats in the new process after {took:.1f} s")

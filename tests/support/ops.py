@@ -32,6 +32,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def http_status(url: str, *, timeout: float = 3, data: bytes | None = None, headers: dict | None = None) -> int:
     req = urllib.request.Request(url, data=data, headers=headers or {})
     try:
@@ -44,11 +50,20 @@ def http_status(url: str, *, timeout: float = 3, data: bytes | None = None, head
 
 
 def stack_env(data: Path, ports: dict[str, int]) -> dict:
-    """The environment of a stack of its own: nothing of the test session's databases or Airflow."""
+    """The environment of a stack of its own: nothing of the test session's databases or Airflow.
+
+    The Airflow metrics bridge (``airflow-metrics``, with every Airflow) gets free ports too, added to
+    ``ports`` as ``statsd`` (UDP) and ``airflow_metrics`` (HTTP): on 8125/9102 a stack's Airflow would
+    report to a developer's ``make run`` or another test's stack."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith("AIRFLOW") and k not in {"DATABASE_URL", "XDG_RUNTIME_DIR", "JWT_SECRET_KEY"}}
+           if not k.startswith("AIRFLOW") and k not in {"DATABASE_URL", "XDG_RUNTIME_DIR", "JWT_SECRET_KEY",
+                                                         "OTEL_COLLECTOR_HOST", "METRICS_TOKEN"}}
+    ports.setdefault("statsd", free_udp_port())
+    ports.setdefault("airflow_metrics", free_port())
     env.update(DATA_DIR=str(data), API_PORT=str(ports["api"]), DASHBOARD_PORT=str(ports["dashboard"]),
-               AIRFLOW_PORT=str(ports["airflow"]), SMTP_PORT=str(ports["smtp"]), DEMO="0", LLM_BACKEND="offline")
+               AIRFLOW_PORT=str(ports["airflow"]), SMTP_PORT=str(ports["smtp"]), DEMO="0", LLM_BACKEND="offline",
+               AIRFLOW_METRICS_HOST="127.0.0.1", AIRFLOW_STATSD_PORT=str(ports["statsd"]),
+               AIRFLOW_METRICS_PORT=str(ports["airflow_metrics"]))
     return env
 
 
