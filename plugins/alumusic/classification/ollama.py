@@ -21,8 +21,8 @@ Few-shot examples: ``examples`` (``text -> Sequence[Label]``, e.g. the pipeline'
 ``lambda texto: labels.similar_labels(conn, texto, 3)``) gives the curator-labelled comments most
 like the one being classified; up to ``prompts.MAX_EXAMPLES`` go into the user message, delimited
 and escaped like the comment (``prompts.user_message``), after the static system prompt. It is
-called with the raw text (the lookup stays in the database) and under a lock, so a callable over
-one database connection is safe with ``classify_many``'s threads; if it raises, that comment's
+called with the raw text (the lookup stays in the database), from ``classify_many``'s threads at
+once, so it must be thread-safe (the pipeline's opens a pooled connection per call); if it raises, that comment's
 classification fails (``classify_many`` records the error; the pipeline retries it later). A
 correction therefore changes the prompt of the next similar comment without retraining anything.
 

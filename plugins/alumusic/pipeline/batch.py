@@ -1,8 +1,9 @@
 """One batch: claim, classify with bounded concurrency, store every outcome.
 
-Outcomes are stored chunk by chunk (``concorrencia * 4`` comments), each chunk in one
-transaction while the next chunk is being classified, so results show up early, the LLM does not
-wait for the database, and the lease is renewed while the batch is alive. A result
+Outcomes are stored as they finish, ``concorrencia * 4`` at a time, each group in one transaction
+while the classifier's pool goes on with the rest (``classify_stream``), so results show up early,
+the LLM never waits for the database nor for the slowest call of a chunk, and the lease is renewed
+while the batch is alive. A result
 is written only if the comment is still leased to this batch; an error never becomes a label:
 it counts an attempt and the comment goes back to the queue, or to 'falhou' on the last attempt
 (a comment that already has a classification keeps it). If a whole chunk fails because the
@@ -17,7 +18,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
@@ -71,26 +71,32 @@ def run_batch(engine: sa.Engine, plan: RunPlan, dono: str, make_classifier: Clas
         return stats
 
     size = max(1, plan.concorrencia * 4)
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    # The next chunk is classified while this one is stored, so the LLM never waits for the database.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="next-chunk") as ahead:
-        in_flight = ahead.submit(classifier.classify_many, chunks[0], plan.concorrencia)
-        for k in range(len(chunks)):
-            outcomes = in_flight.result()
-            rest = [cid for later in chunks[k + 1:] for cid, _ in later]
-            backend_down = all(isinstance(o.error, BackendUnavailableError) for o in outcomes)
-            if rest and not backend_down:
-                in_flight = ahead.submit(classifier.classify_many, chunks[k + 1], plan.concorrencia)
+    left = {cid for cid, _ in items}  # claimed, not stored yet
+    group: list[Outcome] = []
+    stream = classifier.classify_stream(items, plan.concorrencia)
+    try:
+        # Stored as they come, ``size`` at a time, while the classifier's pool keeps every slot busy.
+        for outcome in stream:
+            group.append(outcome)
+            if len(group) < min(size, len(left)):
+                continue
+            left.difference_update(o.comentario_id for o in group)
+            backend_down = all(isinstance(o.error, BackendUnavailableError) for o in group)
+            if left and backend_down:
+                stream.close()  # before the transaction: the calls in flight finish first
             with engine.begin() as conn:
-                store_outcomes(conn, dono, outcomes, codes, plan.max_tentativas, stats)
-                if rest and backend_down:
-                    released = queue.release(conn, dono, rest)
-                    stats.ignorados += len(rest)
+                store_outcomes(conn, dono, group, codes, plan.max_tentativas, stats)
+                if left and backend_down:
+                    released = queue.release(conn, dono, sorted(left))
+                    stats.ignorados += len(left)
                     log.warning("backend indisponível (%s): %d comentários não tentados devolvidos à fila",
-                                outcomes[0].error, len(released))
+                                group[0].error, len(released))
                     break
-                if rest:
-                    queue.renew_lease(conn, dono, rest, plan.lease_segundos)
+                if left:
+                    queue.renew_lease(conn, dono, sorted(left), plan.lease_segundos)
+            group = []
+    finally:
+        stream.close()
     stats.segundos = time.perf_counter() - started
     return stats
 
