@@ -87,3 +87,34 @@ def test_a_slow_call_does_not_hold_back_its_batchs_other_results(db):
         statuses = set(conn.execute(sa.text("SELECT status FROM comentarios WHERE id = ANY(CAST(:ids AS uuid[]))"),
                                     {"ids": [r["id"] for r in rows]}).scalars())
     assert statuses == {"classificado"}
+
+
+class Slow(BaseClassifier):
+    provenance = PROVENANCE
+
+    def classify(self, texto: str) -> Classification:
+        time.sleep(0.25)
+        return Classification(categoria="OUTRO", confianca=0.5, proveniencia=self.provenance, latencia_ms=250.0)
+
+
+def test_a_batch_longer_than_its_lease_keeps_the_rest_leased(db):
+    # 60 comments one at a time at 0.25 s: ~15 s, past a 10 s lease. Renewed every quarter of it,
+    # the comments not yet stored stay leased to the batch (nobody else may claim them).
+    rows = add_comments(db, [{"texto": f"comentário {i}"} for i in range(60)])
+    plan = dataclasses.replace(plan_run({"tamanho_lote": 60}, get_settings()), concorrencia=1, lease_segundos=10)
+    seen: list[tuple[int, bool]] = []
+
+    def watch():
+        time.sleep(12)
+        with db.connect() as conn:
+            seen.append(tuple(conn.execute(sa.text(
+                "SELECT count(*), bool_and(lease_ate > now()) FROM comentarios "
+                "WHERE status = 'processando' AND lease_dono = 'lote-lento'")).one()))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    stats = run_batch(db, plan, "lote-lento", lambda codes: Slow())
+    watcher.join()
+    (waiting, all_leased), = seen
+    assert waiting > 0 and all_leased is True
+    assert stats.classificados == len(rows)
