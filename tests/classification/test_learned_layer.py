@@ -200,3 +200,46 @@ def test_evaluate_candidate_falls_back_with_few_held_out_labels():
     assert ev.candidate_scores["n"] == len(own_set())
     assert "validação cruzada" in ev.reason
     assert ev.metrics()["candidato"] == ev.candidate_scores
+
+
+# --- the confidence step reads the text model ------------------------------------------------------
+def test_confidence_is_lower_when_the_text_model_disagrees_with_the_answer(layer):
+    """Same combined answer, same rules' decision: a text model that votes for another category
+    (the strongest sign of an error the learned layer has) must give a lower P(right)."""
+    import numpy as np
+
+    decision = decide(analyse("minha bebê dorme ouvindo esse vídeo"))
+    classes = layer.classes
+    proba = np.full((1, len(classes)), 0.1 / (len(classes) - 2))
+    proba[0, classes.index("ELOGIO")], proba[0, classes.index("OUTRO")] = 0.6, 0.3  # a hesitant answer
+    agreeing, disagreeing = np.zeros_like(proba), np.zeros_like(proba)
+    agreeing[0, classes.index("ELOGIO")] = disagreeing[0, classes.index("OUTRO")] = 0.8
+    agreeing[0, classes.index("OUTRO")] = disagreeing[0, classes.index("ELOGIO")] = 0.2
+    assert layer.confidence_features == 2
+
+    def p_right(text_proba):
+        F = LearnedLayer._confidence_matrix(proba, [decision], classes, text_proba, layer.confidence_features)
+        return float(layer.confidence.predict_proba(F)[0, 1])
+
+    assert p_right(agreeing) > p_right(disagreeing) + 0.02
+
+
+def test_an_artefact_from_before_the_text_model_fed_the_confidence_still_predicts(monkeypatch):
+    """Models stored in modelos_classificador before CONFIDENCE_FEATURES existed were pickled
+    without the field: they must load and keep reading the confidence features they were
+    fitted on (a backfill with the active model must not break on upgrade)."""
+    from alumusic.classification import learned
+
+    monkeypatch.setattr(learned, "CONFIDENCE_FEATURES", 1)
+    old = train_candidate([(t, "ELOGIO") for t in SLEEP_CORRECTIONS], versao="m0003")
+    del old.__dict__["confidence_features"]  # as an instance pickled by the old class
+    assert old.confidence.n_features_in_ == 6
+    monkeypatch.undo()
+    back = LearnedLayer.from_bytes(old.to_bytes())
+    assert back.confidence_features == 1
+    texts = [*SLEEP_UNSEEN, "que música linda", "boa noite gente"]
+    got = back.predict_many(texts)
+    assert [c for c, _ in got[:2]] == ["ELOGIO", "ELOGIO"]
+    assert all(0.02 <= p <= 0.99 for _, p in got)
+    new = train_candidate([(t, "ELOGIO") for t in SLEEP_CORRECTIONS], versao="m0004")
+    assert new.confidence_features == 2 and new.confidence.n_features_in_ == 8

@@ -15,10 +15,13 @@ stream; the learned layer turns them into a model of that stream, on top of the 
    1, the own set ``BASE_WEIGHT_COMBINER`` each: the own set was written with the rules (they are
    right on ~99% of it), the stream says how often they really are;
 3. **confidence**: a logistic calibration of the combiner's out-of-fold answers, P(right) from its
-   top probability, its margin, whether it agrees with the rules and the rules' evidence flags,
-   fitted on the stream labels (the own set counts as ``BASE_MASS_CALIBRATION`` rows in all). The
-   model never calibrates on what it is scored on: every probability the calibration sees comes
-   from a model that did not train on that row.
+   top probability, its margin, whether it agrees with the rules, the rules' evidence flags, the
+   text model's own top probability and whether the text model agrees with the answer (a text
+   model that disagrees or hesitates marks the likely errors: on pool half A, 200 corrections,
+   error capture 0.475 → 0.536), fitted on the stream labels (the own set counts as
+   ``BASE_MASS_CALIBRATION`` rows in all: the rules are right on ~99% of it, so it says little
+   about which answers are wrong on a stream). The model never calibrates on what it is scored
+   on: every probability the calibration sees comes from a model that did not train on that row.
 
 ``LearnedLayer.train(labels, versao=...)`` fits all three (~1–3 s for 1–2k texts on one core);
 ``predict(texto)`` / ``predict_decision(texto, decision)`` answer ``(categoria, confianca)`` in
@@ -48,7 +51,8 @@ from alumusic.domain import CATEGORIAS
 OWN_SET_FILE = "own_set.csv"  # copy of evals/dataset.csv (texto, categoria), written by evals.calibrate --write
 STREAM_WEIGHT = 3.0  # a stream label in the text model, against 1.0 for an own-set row
 BASE_WEIGHT_COMBINER = 0.3  # an own-set row in the combiner, against 1.0 for a stream label
-BASE_MASS_CALIBRATION = 30.0  # the whole own set counts as this many rows in the confidence fit
+BASE_MASS_CALIBRATION = 10.0  # the whole own set counts as this many rows in the confidence fit
+CONFIDENCE_FEATURES = 2  # 1: combiner + rules only (models trained before it); 2: + the text model
 TEXT_C = 4.0
 COMBINER_C = 1.0
 FOLDS = 5
@@ -115,6 +119,9 @@ class LearnedLayer:
     n_base: int
     n_stream: int
     sklearn_version: str
+    # Artefacts pickled before the field existed load with the class default: their confidence
+    # step was fitted on the version-1 features and keeps reading those.
+    confidence_features: int = 1
 
     # -- training ----------------------------------------------------------------------------
     @classmethod
@@ -192,7 +199,7 @@ class LearnedLayer:
         combiner = comb_lr().fit(X_comb, y, sample_weight=w_comb)
 
         right = (np.asarray(classes)[comb_oof.argmax(1)] == y).astype(int)
-        F = cls._confidence_matrix(comb_oof, decisions, classes)
+        F = cls._confidence_matrix(comb_oof, decisions, classes, text_oof, CONFIDENCE_FEATURES)
         n_stream, n_base = int(stream.sum()), int((~stream).sum())
         w_conf = np.where(stream, 1.0, (BASE_MASS_CALIBRATION / n_base) if (n_base and n_stream) else 1.0)
         confidence, constant = None, float(np.average(right, weights=w_conf))
@@ -201,7 +208,7 @@ class LearnedLayer:
         return cls(versao=versao, classes=classes, char_vectorizer=char_vec, word_vectorizer=word_vec,
                    cue_vectorizer=cue_vec, text_model=text_model, combiner=combiner, confidence=confidence,
                    constant_confidence=constant, n_base=n_base, n_stream=n_stream,
-                   sklearn_version=sklearn.__version__)
+                   sklearn_version=sklearn.__version__, confidence_features=CONFIDENCE_FEATURES)
 
     # -- features ----------------------------------------------------------------------------
     @staticmethod
@@ -213,14 +220,19 @@ class LearnedLayer:
         return np.hstack([signals, cues, text])
 
     @staticmethod
-    def _confidence_matrix(proba: np.ndarray, decisions: Sequence[Decision], classes: list[str]) -> np.ndarray:
+    def _confidence_matrix(proba: np.ndarray, decisions: Sequence[Decision], classes: list[str],
+                           text_proba: np.ndarray, features: int = CONFIDENCE_FEATURES) -> np.ndarray:
         top = np.clip(proba.max(1), 1e-4, 1 - 1e-4)
         ordered = np.sort(proba, 1)
         margin = ordered[:, -1] - (ordered[:, -2] if proba.shape[1] > 1 else 0.0)
         chosen = np.asarray(classes)[proba.argmax(1)]
         agree = np.asarray([d.categoria for d in decisions]) == chosen
         flags = np.asarray([(d.signals.no_rule, d.signals.weak, d.signals.conflict) for d in decisions], dtype=float)
-        return np.column_stack([np.log(top / (1 - top)), margin, agree, flags])
+        columns = [np.log(top / (1 - top)), margin, agree, flags]
+        if features >= 2:
+            text_top = np.clip(text_proba.max(1), 1e-4, 1 - 1e-4)
+            columns += [np.log(text_top / (1 - text_top)), text_proba.argmax(1) == proba.argmax(1)]
+        return np.column_stack(columns)
 
     # -- prediction --------------------------------------------------------------------------
     def predict_many(self, texts: Sequence[str], decisions: Sequence[Decision] | None = None,
@@ -237,7 +249,8 @@ class LearnedLayer:
         if self.confidence is None:
             conf = np.full(len(texts), self.constant_confidence)
         else:
-            conf = self.confidence.predict_proba(self._confidence_matrix(proba, decisions, self.classes))[:, 1]
+            F = self._confidence_matrix(proba, decisions, self.classes, text_proba, self.confidence_features)
+            conf = self.confidence.predict_proba(F)[:, 1]
         return [(c, float(min(0.99, max(0.02, p)))) for c, p in zip(chosen, conf, strict=True)]
 
     def predict_decision(self, texto: str, decision: Decision) -> tuple[str, float]:
