@@ -241,6 +241,12 @@ def _mails_for(folder, semana: str) -> list:
 def test_smtp_sink_down_keeps_the_summary_records_the_failure_and_retries(airflow_stack):
     st = airflow_stack
     semana = "2026-W40"  # a past week: mailed only because reenviar asks for it, whatever the schedule did
+    # weekly_summary runs one at a time (max_active_runs=1): the stack's own scheduled run of last week
+    # (created at start, catchup off) must be over first, or the triggered run waits behind its e-mail's
+    # retries while the sink is down (and, after the fault tests above, behind their retries).
+    active = ("queued", "running")
+    assert _wait(lambda: not any(r["state"] in active for r in st.airflow.runs("weekly_summary")), 300) is not None, \
+        [(r["dag_run_id"], r["state"]) for r in st.airflow.runs("weekly_summary")]
     rpc = st.rpc().supervisor
     rpc.stopProcess("mailsink")
     assert _wait(lambda: not _port_open(st.ports["smtp"]), 10) is not None
