@@ -135,6 +135,8 @@ def page(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em",
     if count and sort_by == RELEVANCE and f.texto:
         # The relevance order needs the same capped count: count once, before the page.
         counted = table.count_matches(conn, f, cap=COUNT_CAP + 1)
+        if counted == 0:  # nothing matches: no second pass of the same search for an empty page
+            return TablePage([], 0)
     rows = table.page_rows(conn, f, sort_by=sort_by, descending=descending, offset=offset, limit=limit,
                            matches=counted)
     if counted is None:

@@ -144,11 +144,13 @@ def test_a_ranked_first_block_counts_its_matches_once(db, monkeypatch):
     from dashboard.comment_table import RELEVANCE, make_filter, page
 
     seed(db)
-    counts = []
+    counts, pages = [], []
 
     def remember(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().startswith("SELECT count(*)"):
             counts.append(statement)
+        elif statement.lstrip().startswith("WITH pagina"):
+            pages.append(statement)
 
     sa.event.listen(db, "before_cursor_execute", remember)
     try:
@@ -163,6 +165,10 @@ def test_a_ranked_first_block_counts_its_matches_once(db, monkeypatch):
             counts.clear()
             later = page(conn, make_filter(texto="refrão"), sort_by=RELEVANCE, offset=2, limit=2, count=False)
             assert (later.total, len(later.rows), len(counts)) == (3, 1, 1)  # the order still needs its count
+            counts.clear()
+            pages.clear()
+            nothing = page(conn, make_filter(texto="nenhum comentário diz isto"), sort_by=RELEVANCE, limit=2)
+            assert (nothing.total, nothing.rows, len(counts), pages) == (0, [], 1, [])  # no page query after a 0
     finally:
         sa.event.remove(db, "before_cursor_execute", remember)
 
