@@ -94,13 +94,13 @@ def measure_search(engine: sa.Engine, repeats: int = 7) -> dict:
                   "new": (cs.text_condition, cs.spelling_fallback)}
     out: dict = {"queries": []}
     samples: dict[str, list[float]] = {"base": [], "new": [], "relevance": []}
-    real = cs.text_condition, ct.spelling_fallback
+    real = cs.text_condition, cs.spelling_fallback
     try:
         with engine.connect() as conn:
             for q in QUERIES:
                 f, row = cs.CommentFilter(texto=q), {"q": q}
                 for name, sort in (("base", "recebido_em"), ("new", "recebido_em"), ("relevance", ct.RELEVANCE)):
-                    cs.text_condition, ct.spelling_fallback = conditions["base" if name == "base" else "new"]
+                    cs.text_condition, cs.spelling_fallback = conditions["base" if name == "base" else "new"]
                     ct.page_rows(conn, f, sort_by=sort, limit=50)  # warm
                     times = []
                     for _ in range(repeats):
@@ -113,7 +113,7 @@ def measure_search(engine: sa.Engine, repeats: int = 7) -> dict:
                     samples[name] += times
                 out["queries"].append(row)
     finally:
-        cs.text_condition, ct.spelling_fallback = real
+        cs.text_condition, cs.spelling_fallback = real
     for name, values in samples.items():
         out[name] = _stats(values)
     out["ratio_p95"] = out["new"]["p95_ms"] / out["base"]["p95_ms"]

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from alumusic.domain import CATEGORIAS
 from alumusic.repositories import comment_table as table
-from alumusic.repositories.comment_search import CommentFilter
+from alumusic.repositories.comment_search import CommentFilter, filter_sql
 from alumusic.repositories.comment_table import RELEVANCE, SORTABLE, filter_options
 
 __all__ = ["COUNT_CAP", "MAX_FILTER_TEXT", "MAX_OFFSET", "MAX_PAGE_SIZE", "RELEVANCE", "SORTABLE", "BlockRequest",
@@ -132,19 +132,20 @@ def page(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em",
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(0, offset)
     counted = None
+    sql = filter_sql(conn, f)  # its decisions once for both queries
     if count and sort_by == RELEVANCE and f.texto:
         # The relevance order needs the same capped count: count once, before the page.
-        counted = table.count_matches(conn, f, cap=COUNT_CAP + 1)
+        counted = table.count_matches(conn, f, cap=COUNT_CAP + 1, sql=sql)
         if counted == 0:  # nothing matches: no second pass of the same search for an empty page
             return TablePage([], 0)
     rows = table.page_rows(conn, f, sort_by=sort_by, descending=descending, offset=offset, limit=limit,
-                           matches=counted)
+                           matches=counted, sql=sql)
     if counted is None:
         if len(rows) < limit and (offset == 0 or (rows and not count)):
             return TablePage(rows, offset + len(rows))  # the last page holds the last match: no count query
         if not count and rows:
             return TablePage(rows, -1)
-        counted = table.count_matches(conn, f, cap=COUNT_CAP + 1)
+        counted = table.count_matches(conn, f, cap=COUNT_CAP + 1, sql=sql)
     return TablePage(rows, min(counted, COUNT_CAP), more=counted > COUNT_CAP)
 
 

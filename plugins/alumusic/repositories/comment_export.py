@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
 
-from alumusic.repositories.comment_search import CommentFilter, spelling_fallback, where_clause
+from alumusic.repositories.comment_search import CommentFilter, filter_sql
 from alumusic.repositories.comments import COMMENT_FIELDS
 
 # The exported fields, in file order (a subset of COMMENT_FIELDS).
@@ -55,7 +55,7 @@ def export_rows(conn: sa.Connection, comment_filter: CommentFilter, *, decimal: 
     Runs in the caller's transaction (it sets a bigger ``work_mem`` for it) when first advanced;
     read it to the end (or close the connection) before using ``conn`` for anything else.
     """
-    where, params = where_clause(comment_filter, close_spelling=spelling_fallback(conn, comment_filter))
+    where, params = filter_sql(conn, comment_filter)
     sql = sa.text(select_sql(where, decimal))
     # A bigger sort memory for this one statement keeps the ordering of ~100k rows off the disk.
     conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
@@ -53,10 +53,14 @@ class CommentFilter:
         return all(getattr(self, f.name) in (None, "") for f in fields(self))
 
 
-def where_clause(f: CommentFilter, alias: str = "v", *, close_spelling: bool = False) -> tuple[str, dict]:
+def where_clause(f: CommentFilter, alias: str = "v", *, close_spelling: bool = False,
+                 text_on_rows: bool = False) -> tuple[str, dict]:
     """SQL condition over ``v_comentarios_atuais`` (aliased ``alias``) and its parameters.
 
-    ``close_spelling``: free text also matches close spellings (``spelling_fallback`` decides)."""
+    ``close_spelling``: free text also matches close spellings (``spelling_fallback`` decides).
+    ``text_on_rows``: free text is checked row by row on what the other filters select, never
+    through the text indexes (``text_on_rows`` decides); the same rows match either way.
+    Callers with a connection use ``filter_sql``, which takes both decisions."""
     conds: list[str] = []
     params: dict = {}
     for name in ("categoria", "artista", "album", "status"):
@@ -71,7 +75,9 @@ def where_clause(f: CommentFilter, alias: str = "v", *, close_spelling: bool = F
         )
         params["f_tag"] = f.tag
     if f.texto and f.texto.strip():
-        conds.append(text_condition(f.texto, alias, close_spelling=close_spelling))
+        condition = text_condition(f.texto, alias, close_spelling=close_spelling)
+        # A scalar subquery is a per-row filter the planner cannot turn into an index scan.
+        conds.append(f"(SELECT {condition})" if text_on_rows else condition)
         params["f_texto"] = f.texto.strip()
     if f.desde:
         conds.append(f"{alias}.recebido_em >= :f_desde")
@@ -115,6 +121,40 @@ def spelling_fallback(conn: sa.Connection, f: CommentFilter) -> bool:
     if not _TYPO_WORD.fullmatch(texto):
         return False
     return bool(conn.execute(_NOTHING_AS_TYPED, {"f_texto": texto}).scalar_one())
+
+
+def text_on_rows(conn: sa.Connection, f: CommentFilter) -> bool:
+    """Whether ``f``'s free text should be checked on the rows its other filters select (read
+    through their own indexes, in the page's order, stopping at the page or the count's cap)
+    rather than through the text indexes: when the planner expects those filters to select fewer
+    rows than the text matches in the whole table (two EXPLAINs, a few ms).
+
+    Left alone, the planner ANDs the other filters' bitmap with the text indexes' bitmaps over
+    all history, whose cost it underrates: at 10M comments "canal" in last week's SPAM read
+    295,000 trigram and 295,000 full-text entries (~180 ms) to keep 2,547 of the week's 90,000
+    rows, where reading the week newest first and checking each row takes ~8 ms for a page and
+    ~30 ms for the capped count (bench/scale.py). A rare word among many rows ("mixagem" in one
+    artist's 800,000 comments) keeps the text index: 3 ms, against seconds row by row.
+    """
+    if not (f.texto and f.texto.strip()):
+        return False
+    # Rows are read by comentarios' own columns: a tag alone is a join, read as a whole either way.
+    others = replace(f, texto=None, tag=None)
+    if others.is_empty():
+        return False
+    return _estimated_rows(conn, *where_clause(others)) < _estimated_rows(conn, *where_clause(CommentFilter(texto=f.texto)))
+
+
+def filter_sql(conn: sa.Connection, f: CommentFilter) -> tuple[str, dict]:
+    """``where_clause`` of ``f`` with the decisions that depend on the data (``spelling_fallback``,
+    ``text_on_rows``): what the API, the grid and the export run."""
+    return where_clause(f, close_spelling=spelling_fallback(conn, f), text_on_rows=text_on_rows(conn, f))
+
+
+def _estimated_rows(conn: sa.Connection, where: str, params: dict) -> float:
+    plan = conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM v_comentarios_atuais v WHERE {where}"),
+                        params).scalar_one()
+    return plan[0]["Plan"]["Plan Rows"]
 
 
 def relevance(alias: str = "v") -> str:
@@ -182,7 +222,7 @@ def page_sql(columns: Sequence[str], where: str, order: str) -> str:
 
 def search(conn: sa.Connection, f: CommentFilter, *, limit: int = 50, cursor: str | None = None) -> Page:
     """One page of matching comments (every field of ``COMMENT_FIELDS``), newest received first."""
-    where, params = where_clause(f, close_spelling=spelling_fallback(conn, f))
+    where, params = filter_sql(conn, f)
     if cursor:
         when, comment_id = decode_cursor(cursor)
         where += " AND (v.recebido_em, v.id) < (:c_when, CAST(:c_id AS uuid))"

@@ -1,7 +1,7 @@
 """The dashboard's comment grid: sorted, offset-paged pages of ``comment_search`` results, a capped
 count of the matches, and the values its filter dropdowns offer.
 
-The filter itself (and its SQL) is ``comment_search.where_clause``; this module only adds what a
+The filter itself (and its SQL) is ``comment_search.filter_sql``; this module only adds what a
 paged, sortable grid needs (``dashboard.comment_table`` validates the browser's values first).
 Sort columns are whitelisted; ties break on (recebido_em, id) so pages never overlap.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from alumusic.repositories.comment_search import CommentFilter, page_sql, relevance, spelling_fallback, where_clause
+from alumusic.repositories.comment_search import CommentFilter, filter_sql, page_sql, relevance
 from alumusic.repositories.comments import COMMENT_FIELDS
 
 # The grid's fields (a subset of COMMENT_FIELDS) and those it may sort by.
@@ -43,17 +43,20 @@ _TAG_OPTIONS = sa.text("SELECT codigo, rotulo FROM taxonomia_tags WHERE ativo OR
 
 
 def page_rows(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido_em", descending: bool = True,
-              offset: int = 0, limit: int = 25, matches: int | None = None) -> list[dict]:
+              offset: int = 0, limit: int = 25, matches: int | None = None,
+              sql: tuple[str, dict] | None = None) -> list[dict]:
     """TABLE_FIELDS of one page of the comments matching ``f``, sorted by ``sort_by`` (in SORTABLE).
 
     ``matches``: ``count_matches(conn, f, cap=c)`` with ``c > RELEVANCE_MAX``, when the caller has
-    it (the relevance order needs it: one count query less)."""
+    it (the relevance order needs it: one count query less). ``sql``: ``filter_sql(conn, f)``,
+    when the caller has it (its decisions cost a few queries)."""
     if sort_by not in SORTABLE and sort_by != RELEVANCE:
         raise ValueError("coluna de ordenação inválida")
-    where, params = where_clause(f, close_spelling=spelling_fallback(conn, f))
+    where, params = sql = sql or filter_sql(conn, f)
     direction = "DESC" if descending else "ASC"
     if (sort_by == RELEVANCE and "f_texto" in params
-            and (count_matches(conn, f, cap=RELEVANCE_MAX + 1) if matches is None else matches) <= RELEVANCE_MAX):
+            and (count_matches(conn, f, cap=RELEVANCE_MAX + 1, sql=sql) if matches is None else matches)
+            <= RELEVANCE_MAX):
         order = f"{relevance()} DESC, v.recebido_em DESC"
     elif sort_by in (RELEVANCE, "recebido_em"):
         # NOT NULL column: a plain DESC/ASC walks comentarios_recebido_em_idx and stops after one
@@ -65,10 +68,10 @@ def page_rows(conn: sa.Connection, f: CommentFilter, *, sort_by: str = "recebido
     return [dict(r._mapping) for r in conn.execute(sql, {**params, "limit": limit, "offset": offset})]
 
 
-def count_matches(conn: sa.Connection, f: CommentFilter, *, cap: int) -> int:
+def count_matches(conn: sa.Connection, f: CommentFilter, *, cap: int, sql: tuple[str, dict] | None = None) -> int:
     """How many comments match ``f``, counted up to ``cap`` (an exact count of a broad text search
-    rechecks every candidate row)."""
-    where, params = where_clause(f, close_spelling=spelling_fallback(conn, f))
+    rechecks every candidate row). ``sql``: as in ``page_rows``."""
+    where, params = sql or filter_sql(conn, f)
     return conn.execute(sa.text(_COUNT.format(where=where)), {**params, "cap": cap}).scalar_one()
 
 
