@@ -127,6 +127,15 @@ def test_close_spellings_are_searched_only_for_one_long_word_no_comment_contains
                       "mixajem abafada": False, "mixaj3m": False, None: False}
 
 
+def test_a_word_only_older_comments_hold_is_no_typo(db, ids, monkeypatch):
+    # The newest comments are looked at first; a word they lack is then looked for everywhere.
+    monkeypatch.setattr(cs, "TYPO_RECENT_ROWS", 1)  # only "nada a ver esse clipe", the newest
+    with db.connect() as conn:
+        assert not cs.spelling_fallback(conn, cs.CommentFilter(texto="mixagem"))  # the 5th comment
+        assert not cs.spelling_fallback(conn, cs.CommentFilter(texto="clipe"))
+        assert cs.spelling_fallback(conn, cs.CommentFilter(texto="mixajem"))
+
+
 def test_a_word_the_comments_hold_is_searched_without_the_similarity_condition(db, ids):
     # The similarity branch in the OR made every search of a common word plan one more trigram bitmap
     # (~4× slower grid blocks at 1M comments, bench/alerts_search.py): it is only there for a typo.

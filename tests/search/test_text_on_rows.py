@@ -1,8 +1,8 @@
 """Where free text is checked: through the text indexes, or on the rows the other filters select.
 
-``comment_search.text_on_rows`` asks the planner how many rows each side selects and checks the
-text row by row when the other filters select fewer (bench/scale.py: a week's SPAM with "canal"
-at 10M comments, 200 ms → 30 ms). Either way the same comments must match; these tests pin the
+``comment_search.text_on_rows`` counts the rows the period, artist and album select (capped) and
+checks the text row by row when they are fewer than half of the planner's estimate of the text's
+matches (bench/scale.py: a week's SPAM with "canal" at 10M comments, 200 ms → 30 ms). Either way the same comments must match; these tests pin the
 decision on data whose sizes are known, that the SQL then cannot use a text index, and that the
 grid, the API search and the export all take it.
 """
@@ -15,9 +15,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from alumusic.repositories import comment_export
+from alumusic.repositories import comment_export, comment_table
 from alumusic.repositories import comment_search as cs
-from alumusic.repositories import comment_table
 from tests.support.factories import add_comments
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
@@ -59,9 +58,18 @@ def test_a_short_window_checks_a_common_word_on_its_rows_a_rare_word_keeps_the_t
     assert decide(db, texto="canal", categoria="SPAM", tag="spam_canal", desde=three_days)
     assert not decide(db, texto="mixagem", artista="Luna")  # 3 matches against 2,400 of Luna's comments
     assert not decide(db, texto="canal")  # nothing else to read the rows by
-    assert not decide(db, texto="canal", tag="spam_canal")  # a join, read whole either way
+    assert not decide(db, texto="canal", tag="spam_canal")  # a tag or a category only drops rows already read
+    assert not decide(db, texto="canal", categoria="SPAM")
     assert not decide(db, texto="   ", desde=three_days)
     assert not decide(db, desde=three_days)
+
+
+def test_more_rows_to_read_than_the_bound_keep_the_text_index(db, corpus, monkeypatch):
+    three_days = NOW - timedelta(days=3)  # ~150 rows
+    monkeypatch.setattr(cs, "ROWS_READ_MAX", 100)
+    assert not decide(db, texto="canal", desde=three_days)
+    monkeypatch.setattr(cs, "ROWS_READ_MAX", 200)
+    assert decide(db, texto="canal", desde=three_days)
 
 
 FILTERS = [
@@ -133,8 +141,10 @@ def test_the_grid_the_api_and_the_export_all_take_the_decision(db, corpus):
             exported = list(comment_export.export_rows(conn, f))
     finally:
         sa.event.remove(db, "before_cursor_execute", remember)
-    searches = [s for s in statements if "v_comentarios_atuais" in s and not s.startswith("EXPLAIN")]
+    searches = [s for s in statements if "v_comentarios_atuais" in s and "texto" in s and not s.startswith("EXPLAIN")]
     assert len(searches) == 4  # the grid's page and count, the API's page, the export
+    decisions = [s for s in statements if "LIMIT %(bound)s" in s]
+    assert len(decisions) == 3  # once per block of the grid, once for the API, once for the export
     assert all("(SELECT (v.texto_busca LIKE" in s for s in searches), searches
     expected = sum(1 for item in corpus if "canal" in item["texto"] and item["recebido_em"] >= f.desde)
     assert page.total == len(exported) == expected

@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
@@ -108,8 +108,9 @@ def text_condition(texto: str, alias: str = "v", *, close_spelling: bool = False
 
 def spelling_fallback(conn: sa.Connection, f: CommentFilter) -> bool:
     """Whether ``f``'s free text should also match close spellings: it is one word of at least
-    ``TYPO_MIN_LETTERS`` letters and no comment contains it as typed or stemmed (one indexed query,
-    under a millisecond on 1M comments).
+    ``TYPO_MIN_LETTERS`` letters and no comment contains it as typed or stemmed (a common word is
+    found among the newest comments at once; a typo costs a read of the newest ``TYPO_RECENT_ROWS``
+    and one indexed query: ~10 ms at 1M comments, where one EXISTS took 1 s).
 
     Shorter words would match half the table by similarity, and a phrase ("primeiro comentário 0")
     would also find its neighbours ("primeiro comentário 1"): phrases, symbols and web-search syntax
@@ -120,29 +121,47 @@ def spelling_fallback(conn: sa.Connection, f: CommentFilter) -> bool:
     texto = (f.texto or "").strip()
     if not _TYPO_WORD.fullmatch(texto):
         return False
-    return bool(conn.execute(_NOTHING_AS_TYPED, {"f_texto": texto}).scalar_one())
+    if conn.execute(_IN_RECENT, {"f_texto": texto, "recentes": TYPO_RECENT_ROWS}).scalar_one():
+        return False
+    return not conn.execute(_ANYWHERE, {"f_texto": texto}).scalar_one()
 
 
 def text_on_rows(conn: sa.Connection, f: CommentFilter) -> bool:
-    """Whether ``f``'s free text should be checked on the rows its other filters select (read
-    through their own indexes, in the page's order, stopping at the page or the count's cap)
-    rather than through the text indexes: when the planner expects those filters to select fewer
-    rows than the text matches in the whole table (two EXPLAINs, a few ms).
+    """Whether ``f``'s free text should be checked on the rows its period, artist and album select
+    (read through their own indexes, newest first when the page is, stopping at the page or the
+    count's cap) rather than through the text indexes: when those rows are fewer than half of
+    what the planner expects the text to match in the whole table, and at most ``ROWS_READ_MAX``.
 
     Left alone, the planner ANDs the other filters' bitmap with the text indexes' bitmaps over
     all history, whose cost it underrates: at 10M comments "canal" in last week's SPAM read
     295,000 trigram and 295,000 full-text entries (~180 ms) to keep 2,547 of the week's 90,000
     rows, where reading the week newest first and checking each row takes ~8 ms for a page and
-    ~30 ms for the capped count (bench/scale.py). A rare word among many rows ("mixagem" in one
-    artist's 800,000 comments) keeps the text index: 3 ms, against seconds row by row.
+    ~30 ms for the capped count (bench/scale.py). The rows to read are counted, not estimated
+    when the planner's estimate is under the bound (an index-only count capped at the bound,
+    ≤ 60 ms at 100,000): an artist's album in a month is estimated from independent columns and
+    was 6× off where one artist's album had a spike (bench/alerts_search.py). A category,
+    status or tag only drops rows already read, so they do not make the rows fewer. The text
+    side is the planner's estimate.
     """
     if not (f.texto and f.texto.strip()):
         return False
-    # Rows are read by comentarios' own columns: a tag alone is a join, read as a whole either way.
-    others = replace(f, texto=None, tag=None)
+    others = CommentFilter(artista=f.artista, album=f.album, desde=f.desde, ate=f.ate)
     if others.is_empty():
         return False
-    return _estimated_rows(conn, *where_clause(others)) < _estimated_rows(conn, *where_clause(CommentFilter(texto=f.texto)))
+    bound = min(ROWS_READ_MAX, int(_estimated_rows(conn, *where_clause(CommentFilter(texto=f.texto))) / 2))
+    if _estimated_rows(conn, *where_clause(others)) >= bound:
+        return False  # estimates of one column or two err low (correlation), rarely high
+    where, params = where_clause(others, alias="c")
+    # Ordered like the index that holds exactly these columns, so the count walks that index
+    # (unordered, the planner filtered the whole time index: 420 ms instead of 60 for 100,000).
+    order = ", ".join([*(f"c.{col}" for col in ("artista", "album") if getattr(others, col)), "c.recebido_em"])
+    read = conn.execute(sa.text(f"SELECT count(*) FROM (SELECT 1 FROM comentarios c WHERE {where} "
+                                f"ORDER BY {order} LIMIT :bound) s"), {**params, "bound": bound}).scalar_one()
+    return read < bound
+
+
+# Rows a search checks one by one at most (~1.5 µs each read from the heap: ~150 ms).
+ROWS_READ_MAX = 100_000
 
 
 def filter_sql(conn: sa.Connection, f: CommentFilter) -> tuple[str, dict]:
@@ -166,15 +185,22 @@ def relevance(alias: str = "v") -> str:
 
 
 TYPO_MIN_LETTERS = 4
+TYPO_RECENT_ROWS = 5_000  # the newest comments a word in use is looked for in first
 _TYPO_WORD = re.compile(rf"[^\W\d_]{{{TYPO_MIN_LETTERS},}}")
 
 # :f_texto normalised like texto_busca, then made literal for LIKE ... ESCAPE '\': the escape
 # character doubled first, then the wildcards escaped. After the normalisation, which can produce
 # all three (see the module docstring and tests/security/test_search_escaping.py).
 _LIKE_LITERAL = r"replace(replace(replace(f_texto_busca(:f_texto), '\', '\\'), '%', '\%'), '_', '\_')"
-_NOTHING_AS_TYPED = sa.text(
-    f"SELECT NOT EXISTS (SELECT 1 FROM comentarios t WHERE t.texto_busca LIKE '%' || {_LIKE_LITERAL} || '%' "
-    "ESCAPE '\\' OR t.texto_tsv @@ f_tsq_busca(:f_texto))")
+_AS_TYPED = f"(t.texto_busca LIKE '%' || {_LIKE_LITERAL} || '%' ESCAPE '\\' OR t.texto_tsv @@ f_tsq_busca(:f_texto))"
+# Two steps, because an EXISTS is planned for its first match: the planner expects a few hundred
+# matches of any word and scans the table in heap order for the first, which reads all of it when
+# the word is a typo (1 s at 1M comments). A word the comments use is found among the newest
+# rows; one that is not there is rare, and its matches (if any) come from the text indexes.
+_IN_RECENT = sa.text(f"SELECT EXISTS (SELECT 1 FROM (SELECT texto_busca, texto_tsv FROM comentarios "
+                     f"ORDER BY recebido_em DESC LIMIT :recentes) t WHERE {_AS_TYPED})")
+_ANYWHERE = sa.text(f"WITH m AS MATERIALIZED (SELECT 1 FROM comentarios t WHERE {_AS_TYPED}) "
+                    "SELECT EXISTS (SELECT 1 FROM m)")
 
 
 def encode_cursor(recebido_em: datetime, comment_id: UUID | str) -> str:
