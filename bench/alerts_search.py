@@ -140,12 +140,19 @@ GRID_NOTE = (
     "with EXPLAIN (ANALYZE, BUFFERS): (1) the typo branch (`<%`) sat in every search's OR behind a NOT EXISTS "
     "that is false for any word the comments hold, yet the planner still built its trigram bitmap (46k "
     "candidates for `canal`) and rechecked them: 225 ms instead of 60 ms for that page. The decision is now "
-    "taken before the search (`comment_search.spelling_fallback`, one indexed query under 1 ms) and the branch "
+    "taken before the search (`comment_search.spelling_fallback`) and the branch "
     "is only in the SQL for a typo; (2) the first block counted its matches twice (once for the relevance "
     "decision, once for the total): `dashboard.comment_table.page` counts once and hands it on; (3) with an "
     "album filter the first block walked the whole table's `recebido_em` index backwards (the planner "
     "expects an old album's matches spread evenly over time): 115k rows, 240 ms; migration 0019's "
-    "`(album, recebido_em)` index finds them in 3-13 ms (artists had theirs since 0001).")
+    "`(album, recebido_em)` index finds them in 3-13 ms (artists had theirs since 0001). "
+    "Later (2026-12-01): the typo decision itself was one EXISTS the planner ran as a heap-order scan for "
+    "its first match, which reads the whole table for a word no comment holds (`mixajem`: 57 ms in the "
+    "first run, 1.7 s once the statistics changed; the search ratio went from 1.25x to 24x): it now looks "
+    "at the newest 5,000 comments first, then at the text indexes (82 ms for the search, ~10 ms of it the "
+    "decision). `comment_search.text_on_rows`, which checks the text on a week's or an album's rows at "
+    "10M comments (bench/scale.py), keeps every combination here on the text indexes: at 1M a week holds "
+    "273,000 comments, more than half of what any of these words matches.")
 
 
 def write_markdown(r: dict) -> str:

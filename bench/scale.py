@@ -718,26 +718,45 @@ What bends, from EXPLAIN (ANALYZE, BUFFERS) on the 10M database:
   and in `tests/bench/test_scale.py` (the summary's known dataset, São Paulo week boundaries included).
   At 1M and 3M the new views were timed before 0020 in a first form (a plain join to the tags: 1.3 /
   1.5 s; that form took 4.9 s at 10M).
-- **Grid block callback (missed: p95 769 ms; p50 191 ms).** The combinations that grow are the rare or
+- **Grid block callback: p95 769 ms → 167 ms at 10M (met; p50 191 → 53 ms).** The first 10M run
+  (17:29, load ~5; the "earlier run" marks) missed: the combinations that grew were the rare or
   date-bounded free-text ones: "nenhum comentário diz isto" (0 matches) 142 → 284 → 918 ms; "canal" +
-  SPAM + tag + week 55 → 129 → 517 ms; "lindas" + week 45 → 48 → 309 ms. For the phrase, the trigram
-  GIN bitmap scan alone takes 286 ms (10,300 buffers: the posting lists of common trigrams grow with the
-  table) and the callback runs it twice, once for the page and once for the capped count. For "canal" +
-  week, the planner ANDs the week's `recebido_em` bitmap (90,000 rows) with the trigram and tsvector
-  bitmaps of "canal" over all history (295,000 entries each, 160 ms), so a week's search costs as much
-  as the whole table's. Fixes (in `repositories/comment_table.py` / the grid, not mine to edit):
-  skip the count when the first block comes back shorter than a block (its length is the count);
-  for date-bounded searches, recheck the text on the window's rows instead of building whole-table
-  text bitmaps (or partition `comentarios` by month, so the text indexes are per month and a week's
-  search reads one or two partitions — the structural fix for every date-bounded query here).
-- **detect_alerts (4.8 → 4.5 → 13.7 s, no target).** `_WINDOW_COUNTS` reads the last 49 days (the same
-  670,518 comments at every size) but its plan is a parallel seq scan of all of `comentarios` (3.3 GB),
-  a hash join with a parallel seq scan of all 10M `classificacoes` (for `k.id` and `k.categoria`), and a
-  seq scan of all 4.8M `classificacao_tags` for the tag windows: 16.9 s. `comentarios` has carried
-  `classificacao_atual_id` and `categoria_atual` since 0006, so the join to `classificacoes` is not
-  needed; without it the window is an index range on `(recebido_em) INCLUDE (categoria_atual, artista,
-  album, classificacao_atual_id)` (plus `status`, or `categoria_atual IS NOT NULL`), and the tags a
-  per-comment probe of `classificacao_tags_pkey` (repositories/alerts.py; not mine to edit).
+  SPAM + tag + week 55 → 129 → 517 ms; "lindas" + week 45 → 48 → 309 ms. Three causes and fixes:
+  1. for "canal" + week (and "lindas" + week, "vozes" + artist + album + month) the planner ANDed the
+     window's rows (a week: 90,000 in `comentarios_recebido_em_idx`) with the trigram and full-text
+     bitmaps of the word over all history (295,000 entries each, ~180 ms), a cost it underrates, to
+     keep 2,547 rows. `comment_search.text_on_rows` now checks the text row by row (a scalar
+     subquery no index can serve) on what the period, artist and album select when those rows are
+     fewer than half of the text's estimated matches and at most 250,000: read newest first, a page
+     stops after 100 rows (canal + week 175 → 6 ms) and the capped count after 1,001 matches (200 →
+     30 ms). Category, status and tag only drop rows already read, so they do not count. With two or
+     three of period, artist and album the rows are counted (index-only, capped), not estimated:
+     the columns are estimated as independent, 6× low at 1M where one artist's album had a spike.
+     A rare word among many rows keeps the text index ("mixagem" in one artist's 818,000 comments:
+     3 ms by the index, seconds row by row), and so does every combination at 1M, where a week holds
+     273,000 comments ("Alerts and search": p95 92 ms). The grid, the API search and the export take
+     the same decision (`tests/search/test_text_on_rows.py`: the same rows either way on 8 filters,
+     the plan, the decision, the bound, a correlated filter counted);
+  2. a ranked first block with no match ran the same search twice (2f58ec4: it stops after its count);
+  3. the benchmark asked every combination for a second block, which ag-grid's infinite model never
+     requests when the first block's `rowCount` leaves no rows after it (4028ad0): for the phrase, a
+     page and a count more (~2 × 300 ms) no user waits for.
+  At 19:59 (load 1.9, an evals run sharing the cores) p95 167 ms, max 283 ms, p50 53 ms. The slowest
+  is the phrase over all history, 246 ms p50: its trigram bitmap (~250 ms, 10,300 buffers; each of
+  its ~20 trigrams is common and GIN intersects their posting lists, and none of its words alone is
+  rare: each matches > 18,000 comments). With a date filter it is checked on the window's rows
+  (the phrase in last week: 384 → 98 ms). At 1M and 3M the grid was not re-measured on this database
+  (it holds 10M now); the 1M figures after the fix are `bench.alerts_search`'s.
+- **detect_alerts: 13.7 s → 1.9 s at 10M (no target).** `_WINDOW_COUNTS` reads the last 49 days (the
+  same 670,518 comments at every size), but its plan was a parallel seq scan of all of `comentarios`
+  (3.3 GB), a hash join with a parallel seq scan of all 10M `classificacoes` (for `k.id` and
+  `k.categoria`), and a seq scan of all 4.8M `classificacao_tags` for the tag windows: 16.9 s.
+  `comentarios` carries `classificacao_atual_id` and `categoria_atual` (0006's trigger keeps them),
+  so the windows now read them from a range of `comentarios_janela_atual_idx` (every comment with a
+  current label counts, as in the report's views) and probe `classificacao_tags_pkey` per comment
+  (`LATERAL … OFFSET 0`): 13.3 → 3.1 s for the query in the same run, the same 369 counts
+  (`tests/alerts/test_window_counts.py`), and a pass of `detect` 1.9 s (19:56, load 2.9). At 1M the
+  window is the whole table and the pass stays ~4 s.
 - **Flat (met):** the report (cold max 404 → 369 → 300 ms, cached p95 < 8 ms: index-only scans of the
   7/14-day windows, constant by design of the data), the CSV export of the last 8 days (103,524 rows,
   5.9 / 5.4 / 8.9 s), the weekly summary's sample (a `recebido_em` range), and batch ingest against raw
