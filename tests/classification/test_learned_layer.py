@@ -5,7 +5,6 @@ The comments below are written for these tests (none comes from the real dev set
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -126,23 +125,17 @@ def test_from_bytes_refuses_other_objects():
         LearnedLayer.from_bytes(buf.getvalue())
 
 
-def test_confidence_in_range_and_latency(layer):
+def test_confidence_in_range(layer):
+    # Its latency is a benchmark figure (bench/classify_dag.py), not a timed assertion here.
     clf = OfflineClassifier(learned=layer)
-    times = []
-    for texto in ["que lindo", "oi", "?!?!", "🎵🎵🎵", "MUITO RUIM", "quando sai o cd?"] * 10:
-        start = time.perf_counter()
+    for texto in ["que lindo", "oi", "?!?!", "🎵🎵🎵", "MUITO RUIM", "quando sai o cd?", "", " " * 50, "a" * 5000]:
         r = clf.classify(texto)
-        times.append((time.perf_counter() - start) * 1000)
         assert 0.0 <= r.confianca <= 1.0
-    times.sort()
-    assert times[int(len(times) * 0.95)] < 20.0
 
 
-def test_training_is_deterministic_and_quick():
+def test_training_is_deterministic():
     labels = [(t, "ELOGIO") for t in SLEEP_CORRECTIONS] + [("que chato esse video", "CRÍTICA")]
-    start = time.perf_counter()
     a = train_candidate(labels, versao="m0001")
-    assert time.perf_counter() - start < 30.0
     b = train_candidate(labels, versao="m0001")
     texts = ["meu filho dorme ouvindo", "que chato", "lança o cd logo"]
     assert a.predict_many(texts) == b.predict_many(texts)
