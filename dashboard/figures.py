@@ -347,6 +347,20 @@ def add_drilldown(built: dict[str, go.Figure], report: dict, timezone: str) -> N
             linker(fig, rows, gerado)
 
 
+def drilldown_points(fig: go.Figure) -> list[tuple[str, str]]:
+    """(label, link) of every point of ``fig`` that has a drill-down link: the same links as a click,
+    for a keyboard or a screen reader (the chart itself is hidden from assistive technology)."""
+    return [(rotulo, link) for trace in fig.data if trace.meta and "links" in trace.meta
+            for rotulo, link in zip(trace.meta["rotulos"], trace.meta["links"], strict=True) if rotulo]
+
+
+def _rotulo(texto: str, n, singular: str, plural: str | None = None) -> str | None:
+    """A point's label with its count; None for an empty point (a zero bar has nothing behind it)."""
+    if not n:
+        return None
+    return f"{texto} ({n} {singular if n == 1 else plural or singular + 's'})"
+
+
 def _days_back(gerado: datetime, delta: timedelta) -> str:
     return (gerado - delta).date().isoformat()
 
@@ -356,32 +370,40 @@ def _links_por_artista(fig: go.Figure, rows: list[dict], gerado: datetime) -> No
     desde, ate = _days_back(gerado, timedelta(days=7)), gerado.date().isoformat()
     for trace in fig.data:
         trace.meta = {"links": [drill_link(artista=a, categoria=codigo[trace.name], desde=desde, ate=ate)
-                                for a in trace.y]}
+                                for a in trace.y],
+                      "rotulos": [_rotulo(f"{a}: {trace.name.lower()} nos últimos 7 dias", n, "comentário")
+                                  for a, n in zip(trace.y, trace.x, strict=True)]}
 
 
 def _links_lancamentos(fig: go.Figure, rows: list[dict], gerado: datetime) -> None:
     shown = list(_lancamentos(rows).values())[:MAX_LANCAMENTOS]
     for trace, pts in zip(fig.data, shown, strict=True):
-        links = []
+        links, rotulos = [], []
         for p in pts:
             dia = (date.fromisoformat(str(p["lancado_em"])[:10]) + timedelta(days=p["dias_desde_lancamento"])).isoformat()
             # A single's comments name the song, not an album: the artist and the day find them.
             album = p["album"] if p.get("tipo", "album") == "album" else None
             links.append(drill_link(artista=p["artista"], album=album, categoria="CRÍTICA", desde=dia, ate=dia))
-        trace.meta = {"links": links}
+            rotulos.append(_rotulo(f"{trace.name}, {p['dias_desde_lancamento']} dia(s) após o lançamento",
+                                   p["criticas"], "crítica"))
+        trace.meta = {"links": links, "rotulos": rotulos}
 
 
 def _links_tags(fig: go.Figure, rows: list[dict], gerado: datetime) -> None:
     desde, ate = _days_back(gerado, timedelta(hours=48)), gerado.date().isoformat()
     for trace in fig.data:
-        trace.meta = {"links": [drill_link(tag=cd[1], desde=desde, ate=ate) for cd in trace.customdata]}
+        trace.meta = {"links": [drill_link(tag=cd[1], desde=desde, ate=ate) for cd in trace.customdata],
+                      "rotulos": [_rotulo(f"{cd[0]} nas últimas 48 horas", n, "citação", "citações")
+                                  for cd, n in zip(trace.customdata, trace.x, strict=True)]}
 
 
 def _links_mix(fig: go.Figure, rows: list[dict], gerado: datetime) -> None:
     codigo = {rotulo: c for c, rotulo in ROTULOS.items()}
     dias = sorted({r["dia"] for r in rows})
     for trace in fig.data:
-        trace.meta = {"links": [drill_link(categoria=codigo[trace.name], desde=d, ate=d) for d in dias]}
+        trace.meta = {"links": [drill_link(categoria=codigo[trace.name], desde=d, ate=d) for d in dias],
+                      "rotulos": [_rotulo(f"{trace.name} em {date.fromisoformat(str(d)[:10]):%d/%m}", n, "comentário")
+                                  for d, n in zip(dias, trace.y, strict=True)]}
 
 
 def _links_alta(fig: go.Figure, rows: list[dict], gerado: datetime) -> None:
@@ -389,7 +411,9 @@ def _links_alta(fig: go.Figure, rows: list[dict], gerado: datetime) -> None:
                               _days_back(gerado, timedelta(days=14)))
     for trace in fig.data:
         desde, ate = (semana, hoje) if trace.name == "Últimos 7 dias" else (quinzena, semana)
-        trace.meta = {"links": [drill_link(artista=cd[3], desde=desde, ate=ate) for cd in trace.customdata]}
+        trace.meta = {"links": [drill_link(artista=cd[3], desde=desde, ate=ate) for cd in trace.customdata],
+                      "rotulos": [_rotulo(f"{cd[3]}: {trace.name.lower()}", n, "comentário")
+                                  for cd, n in zip(trace.customdata, trace.x, strict=True)]}
 
 
 _LINKERS = {

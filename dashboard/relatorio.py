@@ -34,9 +34,10 @@ def layout() -> html.Div:
                         html.A("dados em JSON", href="/relatorio/semana.json"),
                     ]
                 ),
-                # assets/drilldown.js: a click on a point opens the private table filtered like it.
-                html.P("Clique numa barra ou num ponto para ver os comentários por trás dele (área dos curadores).",
-                       className="dica"),
+                # assets/drilldown.js: a click on a point opens the private table filtered like it; the
+                # same links are listed under each chart for the keyboard.
+                html.P("Clique numa barra ou num ponto (ou abra a lista sob o gráfico) para ver os comentários "
+                       "por trás dele (área dos curadores).", className="dica"),
                 dcc.Interval(id="relatorio-intervalo", interval=seconds * 1000),
                 html.Div([_cartao(key) for key in CHARTS], className="graficos"),
             ]
@@ -44,26 +45,39 @@ def layout() -> html.Div:
     )
 
 
-def _cartao(key: str) -> html.Figure:
+def _cartao(key: str) -> html.Div:
     """One chart as a figure for assistive technology: its visible title and a visually hidden
     description of the data (``figures.describe``), refreshed with it; plotly's SVG is hidden from
-    screen readers, which would otherwise read every tick and bar."""
-    return html.Figure(
+    screen readers, which would otherwise read every tick and bar. Below it, outside the figure
+    (whose ``img`` role hides its children), the points' drill-down links as a collapsed list."""
+    return html.Div(
         [
-            html.Div(dcc.Graph(id=f"grafico-{key}", config={"displaylogo": False}), **{"aria-hidden": "true"}),
-            html.Figcaption(figures.TITULOS[key], id=f"titulo-{key}", className="visualmente-oculto"),
-            html.P(id=f"descricao-{key}", className="visualmente-oculto"),
+            html.Figure(
+                [
+                    html.Div(dcc.Graph(id=f"grafico-{key}", config={"displaylogo": False}),
+                             **{"aria-hidden": "true"}),
+                    html.Figcaption(figures.TITULOS[key], id=f"titulo-{key}", className="visualmente-oculto"),
+                    html.P(id=f"descricao-{key}", className="visualmente-oculto"),
+                ],
+                role="img", **{"aria-labelledby": f"titulo-{key}", "aria-describedby": f"descricao-{key}"},
+            ),
+            html.Details([html.Summary(f"Comentários por trás de cada ponto: {figures.TITULOS[key]}"),
+                          html.Ul(id=f"pontos-{key}")], className="pontos"),
         ],
-        className="cartao", role="img",
-        **{"aria-labelledby": f"titulo-{key}", "aria-describedby": f"descricao-{key}"},
+        className="cartao",
     )
 
 
+def _pontos(fig) -> list[html.Li]:
+    return [html.Li(html.A(rotulo, href=link)) for rotulo, link in figures.drilldown_points(fig)]
+
+
 def register_callbacks(app: dash.Dash) -> None:
-    # The public app's one callback: charts, their descriptions and the time of the data.
+    # The public app's one callback: charts, their descriptions, their points' links and the time of the data.
     @app.callback(
         [Output(f"grafico-{key}", "figure") for key in CHARTS]
         + [Output(f"descricao-{key}", "children") for key in CHARTS]
+        + [Output(f"pontos-{key}", "children") for key in CHARTS]
         + [Output("relatorio-atualizado", "children")],
         Input("relatorio-intervalo", "n_intervals"),
     )
@@ -74,4 +88,4 @@ def register_callbacks(app: dash.Dash) -> None:
         tz = ZoneInfo(context.settings().timezone)
         gerado = datetime.fromisoformat(report["gerado_em"]).astimezone(tz)
         return ([built[key] for key in CHARTS] + [described[key] for key in CHARTS]
-                + [f"Dados de {gerado:%d/%m/%Y %H:%M:%S}."])
+                + [_pontos(built[key]) for key in CHARTS] + [f"Dados de {gerado:%d/%m/%Y %H:%M:%S}."])

@@ -60,6 +60,50 @@ def test_a_chart_point_opens_the_filtered_table_after_the_login(live, db, open_t
     assert [e for e in tab.errors if "401" not in e] == []
 
 
+def test_the_keyboard_reaches_every_point_through_the_list_under_its_chart(live, db, open_tab):
+    seeded = seed(db)
+    tab = open_tab(logged_in=False)
+    page = tab.page
+    page.goto(live + "/relatorio/semana")
+    page.wait_for_function(_FIVE_DRAWN_JS)
+    # The list holds the links the chart's points carry, each named with its count.
+    links = page.evaluate("""() => { const gd = document.querySelector('#grafico-categorias_por_artista .js-plotly-plot');
+        return gd.data.flatMap(t => t.meta.links); }""")
+    items = page.locator("#pontos-categorias_por_artista a")
+    hrefs = [items.nth(i).get_attribute("href") for i in range(items.count())]
+    assert hrefs and set(hrefs) <= set(links)
+    wanted = next(i for i in range(items.count()) if items.nth(i).text_content().startswith("Luna Ribeiro: crítica"))
+    label = items.nth(wanted).text_content()
+    # Only the keyboard from here: Tab to the list's summary, open it, Tab to the item, Enter.
+    summary = page.locator(".pontos summary").first
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if summary.evaluate("e => e === document.activeElement"):
+            break
+    else:
+        raise AssertionError("Tab never reached the first chart's list")
+    page.keyboard.press("Enter")
+    expect(page.locator(".pontos").first).to_have_attribute("open", "")
+    tab.screenshot("drilldown_keyboard_list")
+    for _ in range(wanted + 1):
+        page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == hrefs[wanted]
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/entrar\?proximo="))
+    page.fill("#usuario", USER)
+    page.fill("#senha", PASSWORD)
+    page.click("#entrar-botao")
+    expect(page).to_have_url(live + hrefs[wanted])
+    desde = parse_qs(urlsplit(hrefs[wanted]).query)["desde"][0]
+    expected = [r for r in seeded.where(artista="Luna Ribeiro", categoria="CRÍTICA")
+                if r["quando"].astimezone(SP).date().isoformat() >= desde]
+    expect(page.locator("#dash-total")).to_have_text(_total(len(expected)))
+    # The list's count is the report's rolling 7 days; the table opens the whole days they touch.
+    said = int(re.search(r"\((\d+) comentários?\)$", label).group(1))
+    assert 0 < said <= len(expected), label
+    assert [e for e in tab.errors if "401" not in e] == []
+
+
 def test_the_view_lives_in_the_url_reload_and_back_keep_it(live, db, open_tab):
     seeded = seed(db)
     luna = seeded.where(artista="Luna Ribeiro")

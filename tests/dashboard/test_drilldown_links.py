@@ -50,3 +50,25 @@ def test_without_a_timezone_or_data_there_are_no_links():
     assert all(t.meta is None for fig in figures.build_all(REPORT).values() for t in fig.data)
     empty = figures.build_all({"gerado_em": REPORT["gerado_em"]}, timezone="America/Sao_Paulo")
     assert all(not fig.data for fig in empty.values())
+
+
+def test_every_point_with_comments_is_listed_with_its_count_and_the_same_link():
+    built = figures.build_all(REPORT, timezone="America/Sao_Paulo")
+    points = {key: dict(figures.drilldown_points(fig)) for key, fig in built.items()}
+    assert points["categorias_por_artista"] == {  # no item for a zero bar (MC has no criticism)
+        "Luna: crítica nos últimos 7 dias (3 comentários)": built["categorias_por_artista"].data[
+            [t.name for t in built["categorias_por_artista"].data].index("Crítica")].meta["links"][
+            list(built["categorias_por_artista"].data[0].y).index("Luna")],
+        "MC: elogio nos últimos 7 dias (2 comentários)": next(
+            t.meta["links"][list(t.y).index("MC")] for t in built["categorias_por_artista"].data if t.name == "Elogio"),
+    }
+    assert _query(points["tags_48h"]["Autotune nas últimas 48 horas (2 citações)"]) == {
+        "tag": "feat_autotune", "desde": "2026-11-18", "ate": "2026-11-20"}
+    assert _query(points["mix_diario"]["SPAM em 19/11 (1 comentário)"]) == {
+        "categoria": "SPAM", "desde": "2026-11-19", "ate": "2026-11-19"}
+    assert list(points["critica_pos_lancamento"]) == ["Luna — Maré, 2 dia(s) após o lançamento (1 crítica)"]
+    assert set(points["artistas_em_alta"]) == {"Luna: 7 dias anteriores (2 comentários)",
+                                               "Luna: últimos 7 dias (10 comentários)"}
+    # Every listed link is one a click on some point follows.
+    for key, fig in built.items():
+        assert set(points[key].values()) <= {link for t in fig.data for link in t.meta["links"]}, key
