@@ -118,7 +118,7 @@ def iter_comments_csv(conn: sa.Connection, comment_filter, *, chunk: int = 5000,
     """Every comment matching ``comment_filter`` (a ``comment_search.CommentFilter``) as CSV chunks.
 
     Newest first, read through a server-side cursor ``chunk`` rows at a time. The filter's SQL is
-    ``comment_search.where_clause``: the export has exactly the rows the dashboard shows.
+    ``comment_search.filter_sql``: the export has exactly the rows the dashboard shows.
     ``dialect`` is a name of ``DIALECTS``; any other raises ValueError here, before any query.
     ``personal_data``: ``"mascarar"`` (default) replaces e-mails, phones, CPF/CNPJ and personal
     links in the texts by their kind (``alumusic.domain.pii.mask``); ``"incluir"`` keeps them (callers

@@ -1,6 +1,6 @@
 """The rows of a comment export: every comment matching a search filter, as text, streamed.
 
-``alumusic.csv_export`` turns them into CSV. The filter's SQL is ``comment_search.where_clause``,
+``alumusic.csv_export`` turns them into CSV. The filter's SQL is ``comment_search.filter_sql``,
 so an export has exactly the rows the dashboard shows, newest first.
 
 PostgreSQL renders every value as text, so Python only quotes strings: ~4x faster than building

@@ -13,9 +13,10 @@ The searched text is literal: LIKE's ``%``, ``_`` and escape ``\\`` are escaped 
 whole pattern is still an immutable expression of the parameter, folded to a constant when
 planned, so the trigram index applies as before.
 
-Rows carry the fields of ``repositories.comments.COMMENT_FIELDS``. The same filter
-(``where_clause``) selects the dashboard's table (``repositories.comment_table``) and the CSV
-export (``repositories.comment_export``), so both show exactly what a search finds.
+Rows carry the fields of ``repositories.comments.COMMENT_FIELDS``. The same filter (``filter_sql``:
+``where_clause`` plus its two decisions that depend on the data) selects the dashboard's table
+(``repositories.comment_table``) and the CSV export (``repositories.comment_export``), so both show
+exactly what a search finds.
 """
 
 from __future__ import annotations
