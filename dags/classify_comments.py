@@ -153,17 +153,21 @@ def classify_comments():
 
     @task(outlets=[CORRECOES])
     def anunciar_correcoes() -> dict:
-        """Announce new curator labels to train_classifier once enough arrived since the last model."""
+        """Announce new curator labels to train_classifier once enough arrived since the last model,
+        or at once when the active model was emptied because a text it was trained on was removed."""
         from airflow.sdk.exceptions import AirflowSkipException
 
         from alumusic import airflow_db
         from alumusic.pipeline import model_runs
 
-        novos = model_runs.new_labels(airflow_db.product_engine())
-        if novos < get_settings().treino_min_rotulos_novos:
+        engine = airflow_db.product_engine()
+        novos = model_runs.new_labels(engine)
+        esquecido = model_runs.retrain_needed(engine)
+        if novos < get_settings().treino_min_rotulos_novos and not esquecido:
             raise AirflowSkipException(f"{novos} rótulo(s) novo(s) de curadores: ainda não vale retreinar")
-        get_current_context()["outlet_events"][CORRECOES].extra = {"rotulos_novos": novos}
-        return {"rotulos_novos": novos}
+        extra = {"rotulos_novos": novos, "modelo_esquecido": esquecido}
+        get_current_context()["outlet_events"][CORRECOES].extra = extra
+        return extra
 
     relatar(classificar.expand(lote=planejar()))
     anunciar_correcoes()

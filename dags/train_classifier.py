@@ -7,12 +7,14 @@ it is not worse than the current one on labels it never saw.
 
 **When**: whenever `classify_comments` announces new curator labels (the asset
 `alumusic://correcoes`, emitted once at least `TREINO_MIN_ROTULOS_NOVOS` labels arrived since the
-last trained model), and every day at 03:00 (`TIMEZONE`) as a floor.
+last trained model, or at once when an erasure or the retention policy emptied the active model
+because it was trained on a removed text), and every day at 03:00 (`TIMEZONE`) as a floor.
 
 1. `treinar` — reads every current curator label (`alumusic.repositories.labels`), keeps a fixed
    share out of training (chosen by a hash of the comment id, so a label is always on the same
    side), trains a candidate on the rest plus `evals/dataset.csv`'s rows, and stores it in
-   `modelos_classificador` as `candidato` with its version (`m0001`, `m0002`…).
+   `modelos_classificador` as `candidato` with its version (`m0001`, `m0002`…) and the ids of the
+   comments it was trained on (`modelo_treino`), so a later erasure of one of them empties it.
    The candidate and the active model (or the rules alone, when none is active) are scored on the
    held-out labels: accuracy, ECE and error capture (share of the errors inside the lowest-confidence
    20%); both scores are logged and stored with the candidate. With too few held-out labels the

@@ -28,7 +28,7 @@ POOL = SHARED / "data" / "youtube_ptbr_music_2013_pool.csv"
 _DATA_TABLES = (
     "classificacao_tags", "classificacoes", "comentarios", "lancamentos", "resumos_semanais",
     "api_clientes", "insights_perguntas", "curadores", "curador_sessoes", "api_refresh_tokens", "limites_taxa",
-    "apagamentos", "exportacoes", "classificacoes_anuladas", "modelos_classificador",
+    "apagamentos", "exportacoes", "classificacoes_anuladas", "modelos_classificador", "modelo_treino",
     "atividade_classificacao", "ollama_hosts", "incidentes",  # observability (0012)
     "propostas_tags_exemplos", "propostas_tags",  # a taxonomy that grows (0016)
     "alertas",  # spike alerts (0014)

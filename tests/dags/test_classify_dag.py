@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from alumusic.repositories import classifications as repo
-from alumusic.repositories import queue
+from alumusic.repositories import erasure, models, queue
 from tests.support import pipeline
 from tests.support.airflow import load_dag
 from tests.support.pipeline import OTHER_MODEL, classification_rows, pending_comments, states
@@ -56,8 +56,23 @@ def test_enough_new_curator_labels_announce_corrections_once(db, dag, ollama_env
         repo.record_manual_correction(conn, ids[2], "CRÍTICA", [], autor="curadora")
     assert _task_states(dag.test())[("anunciar_correcoes", "success")] == 1
     events = _asset_events("alumusic://correcoes")
-    assert len(events) == before + 1 and events[-1] == {"rotulos_novos": 3}
+    assert len(events) == before + 1 and events[-1] == {"rotulos_novos": 3, "modelo_esquecido": False}
     get_settings.cache_clear()
+
+
+def test_an_erasure_that_empties_the_active_model_announces_a_retraining_at_once(db, dag, ollama_env):
+    """One label is far below TREINO_MIN_ROTULOS_NOVOS; the erased text took the active model with it."""
+    (cid,) = pending_comments(db, 1)
+    with db.begin() as conn:
+        repo.record_manual_correction(conn, cid, "ELOGIO", [], autor="curadora")
+        models.save_candidate(conn, "m0001", b"artefato", 1, None, {}, comentarios=[str(cid)])
+        models.promote(conn, "m0001", por="teste", motivo="ok")
+    before = len(_asset_events("alumusic://correcoes"))
+    with db.begin() as conn:
+        erasure.erase(conn, ids=[cid], autor="encarregada", origem="cli", motivo="pedido do titular")
+    assert _task_states(dag.test())[("anunciar_correcoes", "success")] == 1
+    events = _asset_events("alumusic://correcoes")
+    assert len(events) == before + 1 and events[-1] == {"rotulos_novos": 0, "modelo_esquecido": True}
 
 
 def test_run_classifies_pending_comments_in_mapped_batches(db, dag, ollama_env):

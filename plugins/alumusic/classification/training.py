@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -186,6 +186,7 @@ class Evaluation:
     reason: str
     trained_on: int  # labels the candidate was trained on (held-out ones excluded)
     held_out: int
+    trained_ids: list[str] = field(default_factory=list)  # their comments' ids (what the model remembers)
 
     def metrics(self) -> dict[str, Any]:
         """What ``modelos_classificador.metricas`` keeps: both scores and the basis."""
@@ -209,4 +210,5 @@ def evaluate_candidate(labels: Sequence[LabelLike], *, versao: str, current: Lea
     for s in (cand, cur):
         s.update(base=basis, held_out=len(held))
     promote, reason = gate(cand, cur)
-    return Evaluation(candidate, cand, cur, promote, reason, len(train), len(held))
+    return Evaluation(candidate, cand, cur, promote, reason, len(train), len(held),
+                      [str(x.comentario_id) for x in train])

@@ -8,7 +8,8 @@ as the classify pipeline loads it.
 3. ``rollback``: make an earlier model active again.
 
 ``new_labels`` tells ``classify_comments`` whether enough labels arrived since the last trained
-model to announce ``alumusic://correcoes``.
+model to announce ``alumusic://correcoes``; ``retrain_needed`` whether the active model was emptied
+because a comment it was trained on lost its text (erasure, retention), which also announces it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ def new_labels(engine: sa.Engine) -> int:
         return labels.count_labels(conn, models.trained_up_to(conn))
 
 
+def retrain_needed(engine: sa.Engine) -> bool:
+    """No active model because the newest one forgot a removed text: a new one must be trained."""
+    with engine.connect() as conn:
+        return models.retrain_needed(conn)
+
+
 def train(engine: sa.Engine, *, seed: int = 0) -> dict:
     """Train, score and store a candidate; returns its version, the gate's decision and both scores."""
     with engine.connect() as conn:
@@ -41,7 +48,8 @@ def train(engine: sa.Engine, *, seed: int = 0) -> dict:
     ev = training.evaluate_candidate(every_label, versao=versao, seed=seed,
                                      current=LearnedLayer.from_bytes(current[1]) if current else None)
     with engine.begin() as conn:
-        models.save_candidate(conn, versao, ev.candidate.to_bytes(), ev.trained_on, newest, ev.metrics())
+        models.save_candidate(conn, versao, ev.candidate.to_bytes(), ev.trained_on, newest, ev.metrics(),
+                              comentarios=ev.trained_ids)
     log.info("candidato %s: %d rótulos de treino, %d separados; candidato %s; atual (%s) %s; %s", versao,
              ev.trained_on, ev.held_out, ev.candidate_scores, current[0] if current else "regras",
              ev.current_scores, ev.reason)
@@ -55,11 +63,17 @@ def decide(engine: sa.Engine, treino: dict, *, forcar: bool = False, por: str) -
     promover = bool(treino["promover"]) or forcar
     if forcar and not treino["promover"]:
         motivo = f"promoção forçada por {por} apesar do portão: {motivo}"
-    with engine.begin() as conn:
-        if promover:
-            models.promote(conn, versao, por=por, motivo=motivo)
-        else:
-            models.refuse(conn, versao, motivo=motivo, por=por)
+    try:
+        with engine.begin() as conn:
+            if promover:
+                models.promote(conn, versao, por=por, motivo=motivo)
+            else:
+                models.refuse(conn, versao, motivo=motivo, por=por)
+    except models.ModelForgottenError as exc:
+        # A text it was trained on was removed between training and now: it is already refused
+        # and empty; the next run trains without that text.
+        log.warning("%s não foi decidido: %s", versao, exc)
+        return {"versao": versao, "estado": models.RECUSADO, "motivo": str(exc)}
     log.info("%s %s: %s", versao, "promovido" if promover else "recusado", motivo)
     return {"versao": versao, "estado": models.ATIVO if promover else models.RECUSADO, "motivo": motivo}
 
@@ -76,10 +90,14 @@ def active_layer(engine: sa.Engine) -> LearnedLayer | None:
     """The active model (None: rules and calibration only), deserialised once per version."""
     with engine.connect() as conn:
         versao = models.active_version(conn)
-    return _load(engine, versao) if versao else None
+    if versao is None:
+        _load.cache_clear()  # an emptied model must not live on in this process either
+        return None
+    return _load(engine, versao)
 
 
-@lru_cache(maxsize=4)
+# One entry: loading the next active version evicts the previous one (which may have been emptied).
+@lru_cache(maxsize=1)
 def _load(engine: sa.Engine, versao: str) -> LearnedLayer:
     with engine.connect() as conn:
         return LearnedLayer.from_bytes(models.artefact(conn, versao))

@@ -19,6 +19,9 @@ everything derived from it that could quote it.
   held); a comment that was never classified becomes ``falhou`` with :data:`ERRO_SEM_TEXTO` (there
   is nothing left to classify), one that was becomes ``classificado``; ``ultimo_erro`` (which may
   quote a model answer) is cleared.
+- Learned models trained on the comment (``repositories.models.forget_comments``) lose their
+  artefact: their text vectorisers hold the training texts' n-grams. An active one is retired, so
+  the classifier answers with the rules until ``train_classifier`` trains a new model without it.
 - The append-only trigger of ``classificacoes``/``classificacao_tags`` lets these statements
   through only because the transaction did ``SET LOCAL alumusic.apagamento = 'on'``
   (migration 0008). ``erase`` switches it back off before returning, so the rest of the caller's
@@ -34,7 +37,8 @@ explanations go, its marker changes to the erasure one).
 
 ``apply_retention`` (the daily DAG ``aplicar_retencao``, policy ``RETENCAO_TEXTO_DIAS``): comments
 received more than ``dias`` days ago whose text is still there get :data:`MARCADOR_RETENCAO`,
-``dados_pessoais = []`` and ``texto_removido_por = 'retencao'``. Classifications, history and tag
+``dados_pessoais = []`` and ``texto_removido_por = 'retencao'``; learned models trained on them lose
+their artefact, as on an erasure. Classifications, history and tag
 codes are **kept** (the charts and summaries of past weeks stay true, and the history stays
 auditable); tag explanations of every classification of those comments are replaced by
 :data:`EXPLICACAO_REMOVIDA`, because they may quote the removed text. It works in batches of
@@ -62,6 +66,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from alumusic.domain.quotes import quoted_forms
+from alumusic.repositories import models
 from alumusic.repositories.literals import CLASSIFICADO, FALHOU
 
 MARCADOR_APAGADO = "[comentário apagado]"
@@ -211,6 +216,7 @@ def erase(
         if not picked:
             break
         _scrub_quotes(conn, picked)
+        models.forget_comments(conn, picked, POR_APAGAMENTO)  # before the history (old models) goes
         conn.execute(_CLEAR_TEXT, {"ids": picked, "marcador": MARCADOR_APAGADO, "por": POR_APAGAMENTO,
                                    "erro": ERRO_SEM_TEXTO})
         conn.execute(_DELETE_HISTORY_TAGS, {"ids": picked})
@@ -311,6 +317,7 @@ def apply_retention(
             if not picked:
                 conn.commit()
                 break
+            models.forget_comments(conn, picked, POR_RETENCAO)
             conn.execute(_CLEAR_TEXT, {"ids": picked, "marcador": MARCADOR_RETENCAO, "por": POR_RETENCAO,
                                        "erro": ERRO_SEM_TEXTO})
             conn.execute(_REPLACE_EXPLANATIONS, {"ids": picked, "explicacao": EXPLICACAO_REMOVIDA})
