@@ -5,11 +5,12 @@ The comments below are written for these tests (none comes from the real dev set
 
 from __future__ import annotations
 
+import pathlib
 from dataclasses import dataclass
 
 import pytest
 
-from alumusic.classification.learned import LearnedLayer, own_set
+from alumusic.classification.learned import ArtefactError, LearnedLayer, own_set
 from alumusic.classification.offline import RULES_VERSION, Calibration, OfflineClassifier
 from alumusic.classification.offline_rules import analyse, decide
 from alumusic.classification.training import (
@@ -107,22 +108,60 @@ def test_provenance_names_rules_and_model(layer):
 
 def test_round_trip_bytes(layer):
     data = layer.to_bytes()
-    assert isinstance(data, bytes) and len(data) > 1000
+    assert isinstance(data, bytes) and len(data) > 1000 and data.startswith(b"PK")  # a skops archive
     back = LearnedLayer.from_bytes(data)
     assert back.versao == "m0007"
     texts = [*SLEEP_UNSEEN, "que música linda", "kkkkk", "", "a" * 3000]
     assert back.predict_many(texts) == layer.predict_many(texts)
 
 
-def test_from_bytes_refuses_other_objects():
+class _Planted:
+    """What an attacker with write access to modelos_classificador would plant: unpickling it (or
+    rebuilding it) writes a file."""
+
+    target = ""
+
+    def __reduce__(self):
+        return (pathlib.Path.write_text, (pathlib.Path(self.target), "executado"))
+
+    def __setstate__(self, state):
+        pathlib.Path(state["target"]).write_text("executado")
+
+
+def test_a_pickle_in_place_of_an_artefact_is_refused_and_never_run(tmp_path):
     import io
 
     import joblib
 
+    planted = _Planted()
+    planted.target = str(tmp_path / "pwned")
     buf = io.BytesIO()
-    joblib.dump({"not": "a model"}, buf)
-    with pytest.raises(TypeError):
+    joblib.dump(planted, buf)
+    with pytest.raises(ArtefactError, match="skops"):
         LearnedLayer.from_bytes(buf.getvalue())
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_a_skops_file_with_an_untrusted_type_is_refused_and_never_built(tmp_path, layer):
+    import skops.io as sio
+
+    planted = _Planted()
+    planted.target = str(tmp_path / "pwned")
+    planted.__dict__["target"] = planted.target
+    for payload in (planted, {"modelo": layer, "extra": planted}):
+        with pytest.raises(ArtefactError, match="não confiáveis"):
+            LearnedLayer.from_bytes(sio.dumps(payload))
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_other_skops_files_and_damaged_archives_are_refused(layer):
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    for data in (sio.dumps({"not": "a model"}), sio.dumps(LogisticRegression()),
+                 layer.to_bytes()[:5000], b"PK\x03\x04" + b"\x00" * 64, b""):
+        with pytest.raises(ArtefactError):
+            LearnedLayer.from_bytes(data)
 
 
 def test_confidence_in_range(layer):

@@ -25,9 +25,12 @@ stream; the learned layer turns them into a model of that stream, on top of the 
 
 ``LearnedLayer.train(labels, versao=...)`` fits all three (~1–3 s for 1–2k texts on one core);
 ``predict(texto)`` / ``predict_decision(texto, decision)`` answer ``(categoria, confianca)`` in
-about a millisecond. ``to_bytes``/``from_bytes`` serialise the whole layer with joblib (pickle):
-artefacts are written only by the ``train_classifier`` DAG into PostgreSQL
-(``modelos_classificador.artefato``), so loading one is trusted; never load one from elsewhere.
+about a millisecond. ``to_bytes``/``from_bytes`` serialise the whole layer with skops
+(``skops.io``): loading an artefact rebuilds scikit-learn, NumPy and SciPy objects and this class
+only, and never runs code from it, unlike a pickle. So an artefact in
+``modelos_classificador.artefato`` (written by the ``train_classifier`` DAG) that someone with
+write access to the database replaced cannot run code in the workers that load it; anything else
+in it is refused. Artefacts pickled with joblib before migration 0022 were converted by it.
 """
 
 from __future__ import annotations
@@ -58,6 +61,14 @@ COMBINER_C = 1.0
 FOLDS = 5
 _EPS = 1e-3
 _FAMILIES = ("pos", "neg", "outro", "spam", "sugestao", "duvida", "argument")
+
+
+_ZIP_MAGIC = b"PK\x03\x04"  # a skops file is a zip archive
+_TRUSTED = "alumusic.classification.learned.LearnedLayer"  # the only type of ours an artefact may hold
+
+
+class ArtefactError(ValueError):
+    """A stored artefact that is not a learned layer written by ``LearnedLayer.to_bytes``."""
 
 
 @lru_cache(maxsize=1)
@@ -262,22 +273,33 @@ class LearnedLayer:
 
     # -- persistence -------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        import joblib
+        import zipfile
 
-        buf = io.BytesIO()
-        joblib.dump(self, buf, compress=3)
-        return buf.getvalue()
+        import skops.io as sio
+
+        return sio.dumps(self, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> LearnedLayer:
-        """Load an artefact written by ``to_bytes`` (pickle: trusted input only, see the module
-        docstring). A model pickled by another scikit-learn version still loads, with a warning."""
-        import joblib
+        """Load an artefact written by ``to_bytes``. Raises ``ArtefactError`` for anything else: a
+        pickle, a damaged file, or a skops file holding a type other than the trusted ones (see the
+        module docstring). A model saved by another scikit-learn version still loads, with a warning."""
         import sklearn
+        import skops.io as sio
 
-        layer = joblib.load(io.BytesIO(data))
+        if not data.startswith(_ZIP_MAGIC):
+            raise ArtefactError("artefato não está no formato skops (um pickle não é carregado)")
+        try:
+            untrusted = set(sio.get_untrusted_types(data=data)) - {_TRUSTED}
+            if untrusted:
+                raise ArtefactError(f"artefato com tipos não confiáveis: {', '.join(sorted(untrusted))}")
+            layer = sio.loads(data, trusted=[_TRUSTED])
+        except ArtefactError:
+            raise
+        except Exception as exc:  # a damaged or hand-made archive: refuse it, whatever broke
+            raise ArtefactError(f"artefato ilegível: {type(exc).__name__}: {exc}") from exc
         if not isinstance(layer, cls):
-            raise TypeError(f"not a LearnedLayer artefact: {type(layer).__name__}")
+            raise ArtefactError(f"not a LearnedLayer artefact: {type(layer).__name__}")
         if layer.sklearn_version != sklearn.__version__:
             warnings.warn(f"learned layer {layer.versao} was trained with scikit-learn {layer.sklearn_version}, "
                           f"running {sklearn.__version__}", RuntimeWarning, stacklevel=2)

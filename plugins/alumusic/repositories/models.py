@@ -1,12 +1,12 @@
 """``modelos_classificador``: versioned models of the offline classifier's learned layer.
 
-A model is saved as a ``candidato`` (its joblib artefact, how many labels it was trained on, the
+A model is saved as a ``candidato`` (its skops artefact, how many labels it was trained on, the
 newest label used and the gate's metrics), then either promoted to ``ativo`` (the previous active
 one becomes ``aposentado``: one active model at a time, enforced by a unique index) or
 ``recusado``. ``rollback`` makes an earlier model active again. Versions are ``m0001``,
 ``m0002``... and are part of the classifier version (``offline-<rules>+m0002``), so a backfill
-reclassifies with a new model. Artefacts are written only by the ``train_classifier`` DAG, which
-is why loading them (pickle) is trusted.
+reclassifies with a new model. Artefacts are written only by the ``train_classifier`` DAG and
+loading one never runs code from it (``LearnedLayer.from_bytes``: skops, trusted types only).
 
 A model remembers its training texts (its vectorisers' n-grams), so the comments it was trained on
 are recorded with it (``modelo_treino``) and ``forget_comments`` empties the artefact of every
