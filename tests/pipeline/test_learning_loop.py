@@ -52,6 +52,30 @@ def test_a_pasted_copy_of_a_labelled_text_takes_the_label_without_a_classifier(d
     assert states(db)[copies[0]["id"]]["status"] == "classificado"
 
 
+def test_a_copy_being_classified_when_its_text_is_labelled_takes_the_label_when_the_result_is_stored(db):
+    from alumusic.domain import Outcome
+    from alumusic.pipeline.batch import store_outcomes
+    from alumusic.pipeline.stats import BatchStats
+    from alumusic.repositories import queue, taxonomy
+    from tests.support.factories import classification
+
+    (held,) = add_comments(db, [{"texto": SPAM}])
+    with db.begin() as conn:  # a worker claims it and asks the backend
+        assert [cid for cid, _ in queue.claim_batch(conn, queue.Scope(), "execucao/lote-0000", 1, 600)] == [held["id"]]
+    source = _label(db, SPAM.upper(), "SPAM")  # meanwhile a curator labels a copy
+    assert states(db)[held["id"]]["status"] == "processando"  # the correction's copy step left it alone
+    stats = BatchStats()
+    with db.begin() as conn:  # the backend's answer arrives
+        store_outcomes(conn, "execucao/lote-0000", [Outcome(held["id"], result=classification("ELOGIO"))],
+                       taxonomy.active_codes(conn), 3, stats)
+    assert (stats.copiados, stats.classificados, stats.ignorados) == (1, 0, 0)
+    with db.connect() as conn:
+        current = repo.history(conn, held["id"])[0]
+        label_id = repo.history(conn, source)[0]["id"]
+    assert (current["classificador"], current["categoria"], current["fonte_id"]) == ("copia", "SPAM", label_id)
+    assert states(db)[held["id"]]["status"] == "classificado"
+
+
 def test_the_ollama_prompt_carries_the_most_similar_curator_label(db, ollama_env):
     _label(db, "esse clipe ficou zorbástico demais, que produção", "ELOGIO")
     _label(db, "o show de ontem atrasou duas horas", "CRÍTICA")

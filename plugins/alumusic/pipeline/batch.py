@@ -144,6 +144,8 @@ def store_outcomes(
         errors[outcome.comentario_id] = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
 
     if results:
+        results = _late_copies(conn, dono, results, stats)
+    if results:
         owned = queue.mark_classified(conn, dono, list(results))
         items, proposed = _resolve_proposals(conn, [(cid, r) for cid, r in results.items() if cid in owned])
         ids = classifications.record_classifications(conn, items, autor=dono)
@@ -160,6 +162,21 @@ def store_outcomes(
             else:
                 stats.pendentes += 1
         stats.ignorados += len(errors) - len(marked)
+
+
+def _late_copies(conn: sa.Connection, dono: str, results: dict[str, Classification],
+                 stats: BatchStats) -> dict[str, Classification]:
+    """A curator may label a copy of a text while the backend answers for it; the correction's copy
+    step leaves comments being classified alone, so they take the label here, instead of the
+    backend's answer. Returns the results still to store."""
+    sources = labels.copy_sources(conn, list(results))
+    if not sources:
+        return results
+    owned = queue.mark_classified(conn, dono, list(sources))
+    labels.record_copies(conn, {cid: src for cid, src in sources.items() if cid in owned}, autor=dono)
+    stats.copiados += len(owned)
+    stats.ignorados += len(sources) - len(owned)
+    return {cid: r for cid, r in results.items() if cid not in sources}
 
 
 def _resolve_proposals(conn: sa.Connection, items: list[tuple[str, Classification]]

@@ -100,7 +100,8 @@ _COPY_SOURCES = sa.text(
     """
 )
 # Comments that copy the label's text and are not labelled by a curator themselves (an erased
-# text or one a worker holds right now is left alone; the worker's claim sees the label later).
+# text or one a worker holds right now is left alone: the worker takes the label when it stores
+# its result, alumusic.pipeline.batch._late_copies).
 _COPIES_OF = sa.text(
     f"""
     SELECT alvo.id::text
