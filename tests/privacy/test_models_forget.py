@@ -172,3 +172,59 @@ def test_after_an_erasure_the_next_model_is_trained_without_the_erased_text(db):
         new = LearnedLayer.from_bytes(models.artefact(conn, second["versao"]))
         assert not models.retrain_needed(conn)
     assert not any(WORD in term for term in new.word_vectorizer.vocabulary_)
+
+
+def test_an_erasure_during_a_promotion_waits_for_it_and_then_empties_the_new_active_model(db):
+    """The promotion locks the candidate and the active model, then retires the active one; an
+    erasure of a text both were trained on locks both too. Were the two to lock in different
+    orders, the erasure arriving between the promotion's first and second statement would deadlock
+    (one of them aborted: a failed erasure request or a failed promover task)."""
+    import threading
+
+    with db.begin() as conn:
+        shared = _labelled(conn)
+        _save(conn, "m0001", [shared])
+        models.promote(conn, "m0001", por="t", motivo="ok")
+        _save(conn, "m0002", [shared])
+    errors: list[BaseException] = []
+
+    def erase_now():
+        try:
+            with db.begin() as other:
+                _erase(other, shared)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    eraser = threading.Thread(target=erase_now)
+    promoting = db.connect()
+    try:
+        pid = promoting.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        promoting.commit()
+        fired = []
+
+        @sa.event.listens_for(promoting, "after_cursor_execute")
+        def pause_after_the_lock(conn, cursor, statement, *args):
+            if not fired and "FOR UPDATE" in statement and "modelos_classificador" in statement:
+                fired.append(True)
+                eraser.start()
+                with db.connect() as probe:  # wait until the erasure waits for a lock
+                    for _ in range(200):
+                        waiting = probe.execute(sa.text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                            "AND pid <> :pid"), {"pid": pid}).scalar_one()
+                        if waiting:
+                            break
+                        threading.Event().wait(0.05)
+                    assert waiting, "the erasure never waited for the promotion's locks"
+
+        with promoting.begin():
+            models.promote(promoting, "m0002", por="t", motivo="ok")
+    finally:
+        promoting.close()
+    eraser.join(30)
+    assert not eraser.is_alive() and errors == []
+    with db.connect() as conn:
+        after = _models(conn)
+        assert models.active_version(conn) is None
+        assert after["m0001"].artefato_removido_em is not None and after["m0002"].artefato_removido_em is not None
+        assert after["m0002"].estado == models.APOSENTADO

@@ -72,8 +72,15 @@ _SAVE_TRAINING_SET = sa.text(
     """
 )
 _ACTIVE = sa.text("SELECT versao, artefato FROM modelos_classificador WHERE estado = 'ativo'")
+# Locks the model and the active one in version order, as forget_comments locks what it empties:
+# a promotion (which then retires the active model) and an erasure cannot deadlock.
 _STATE = sa.text(
-    "SELECT estado, artefato_removido_em FROM modelos_classificador WHERE versao = :versao FOR UPDATE"
+    """
+    SELECT versao, estado, artefato_removido_em FROM modelos_classificador
+     WHERE versao = :versao OR estado = 'ativo'
+     ORDER BY versao
+       FOR UPDATE
+    """
 )
 _RETIRE_ACTIVE = sa.text(
     """
@@ -194,7 +201,7 @@ def artefact(conn: sa.Connection, versao: str) -> bytes:
 
 
 def _state(conn: sa.Connection, versao: str) -> str:
-    row = conn.execute(_STATE, {"versao": versao}).first()
+    row = next((r[1:] for r in conn.execute(_STATE, {"versao": versao}).all() if r[0] == versao), None)
     if row is None:
         raise ModelStateError(f"modelo {versao} não existe")
     if row[1] is not None:
