@@ -47,8 +47,17 @@ def test_a_planted_pickle_in_the_active_row_is_refused_where_workers_load_it(db,
         conn.execute(sa.text("UPDATE modelos_classificador SET artefato = :a, versao = 'm0002'"),
                      {"a": _pickle(planted)})
     with pytest.raises(ArtefactError):
-        model_runs.active_layer(db)
+        model_runs.active_layer(db)  # classify runs fail loudly (and the stopped queue raises its alarm)
     assert not (tmp_path / "pwned").exists()
+
+    # Recovery: a train_classifier run gates its candidate against the rules and replaces it; the
+    # planted row stays, retired, for whoever investigates.
+    treino = model_runs.train(db)
+    assert not (tmp_path / "pwned").exists()
+    assert model_runs.decide(db, treino, por="dag:teste")["estado"] == models.ATIVO
+    assert model_runs.active_layer(db).versao == treino["versao"]
+    with db.connect() as conn:
+        assert {m.versao: m.estado for m in models.list_models(conn)}["m0002"] == models.APOSENTADO
 
 
 @pytest.fixture

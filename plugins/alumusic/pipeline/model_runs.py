@@ -20,7 +20,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 
 from alumusic.classification import training
-from alumusic.classification.learned import LearnedLayer
+from alumusic.classification.learned import ArtefactError, LearnedLayer
 from alumusic.repositories import labels, models
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,7 @@ def train(engine: sa.Engine, *, seed: int = 0) -> dict:
         newest = labels.newest_label_id(conn)
         current = models.active(conn)
         versao = models.next_version(conn)
-    ev = training.evaluate_candidate(every_label, versao=versao, seed=seed,
-                                     current=LearnedLayer.from_bytes(current[1]) if current else None)
+    ev = training.evaluate_candidate(every_label, versao=versao, seed=seed, current=_readable(current))
     with engine.begin() as conn:
         models.save_candidate(conn, versao, ev.candidate.to_bytes(), ev.trained_on, newest, ev.metrics(),
                               comentarios=ev.trained_ids)
@@ -55,6 +54,18 @@ def train(engine: sa.Engine, *, seed: int = 0) -> dict:
              ev.current_scores, ev.reason)
     return {"versao": versao, "promover": ev.promote, "motivo": ev.reason,
             "candidato": ev.candidate_scores, "atual": ev.current_scores}
+
+
+def _readable(current: tuple[str, bytes] | None) -> LearnedLayer | None:
+    """The active model to gate against; an artefact that does not load (damaged, planted) counts
+    as no model, so this run can replace it (classify runs refuse it until then)."""
+    if current is None:
+        return None
+    try:
+        return LearnedLayer.from_bytes(current[1])
+    except ArtefactError as exc:
+        log.error("modelo ativo %s recusado ao carregar (%s): o candidato é comparado às regras", current[0], exc)
+        return None
 
 
 def decide(engine: sa.Engine, treino: dict, *, forcar: bool = False, por: str) -> dict:
