@@ -94,6 +94,26 @@ def pg_admin_url() -> str:
     return _state["admin"]
 
 
+@pytest.fixture
+def scratch_db_url(db_url):
+    """A database of the test's own, empty (no migration run), dropped afterwards: migrations are
+    tested on it from the revision the test chooses."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    from alumusic import localpg
+
+    url = sa.engine.make_url(db_url)
+    name = f"{url.database}_scratch_{secrets.token_hex(3)}"
+    admin = url.set(database="postgres").render_as_string(hide_password=False)
+    localpg.ensure_database(admin, name)
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        localpg.drop_database(admin, name)
+
+
 @pytest.fixture(scope="session")
 def engine(db_url):
     from alumusic import db

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 import sqlalchemy as sa
 
-from alumusic import localpg, migrations
+from alumusic import migrations
 from alumusic.repositories.comment_search import CommentFilter, search
 
 _INSERT_CLASSIFICATION = sa.text(
@@ -66,21 +65,8 @@ def test_search_text_is_stored_normalised_and_searched(db):
         assert found("0%") == {"100% autotune"} and found("1_0") == set()  # LIKE wildcards stay literal
 
 
-@pytest.fixture
-def pre_0006_url(db_url):
-    """A scratch database at the heads before 0006 (0004 + 0005), dropped afterwards."""
-    url = sa.engine.make_url(db_url)
-    name = f"{url.database}_pre0006"
-    admin = url.set(database="postgres").render_as_string(hide_password=False)
-    localpg.ensure_database(admin, name)
-    scratch = url.set(database=name).render_as_string(hide_password=False)
-    try:
-        yield scratch
-    finally:
-        localpg.drop_database(admin, name)
-
-
-def test_0006_backfills_rows_written_before_it(pre_0006_url):
+def test_0006_backfills_rows_written_before_it(scratch_db_url):
+    pre_0006_url = scratch_db_url  # at the heads before 0006 (0004 + 0005)
     migrations.upgrade(pre_0006_url, "0004")
     migrations.upgrade(pre_0006_url, "0005")
     engine = sa.create_engine(pre_0006_url, poolclass=sa.pool.NullPool)

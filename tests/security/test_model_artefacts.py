@@ -15,7 +15,7 @@ import joblib
 import pytest
 import sqlalchemy as sa
 
-from alumusic import localpg, migrations
+from alumusic import migrations
 from alumusic.classification.learned import ArtefactError, LearnedLayer
 from alumusic.pipeline import model_runs
 from alumusic.repositories import models
@@ -61,20 +61,14 @@ def test_a_planted_pickle_in_the_active_row_is_refused_where_workers_load_it(db,
 
 
 @pytest.fixture
-def at_0021(db_url):
+def at_0021(scratch_db_url):
     """A scratch database migrated up to 0021 (the last revision with pickled artefacts)."""
-    url = sa.engine.make_url(db_url)
-    name = f"{url.database}_pre0022"
-    admin = url.set(database="postgres").render_as_string(hide_password=False)
-    localpg.ensure_database(admin, name)
-    scratch = url.set(database=name).render_as_string(hide_password=False)
-    migrations.upgrade(scratch, "0021")
-    engine = sa.create_engine(scratch, poolclass=sa.pool.NullPool)
+    migrations.upgrade(scratch_db_url, "0021")
+    engine = sa.create_engine(scratch_db_url, poolclass=sa.pool.NullPool)
     try:
-        yield scratch, engine
+        yield scratch_db_url, engine
     finally:
         engine.dispose()
-        localpg.drop_database(admin, name)
 
 
 def test_0022_converts_stored_pickles_and_empties_those_that_no_longer_load(at_0021):
