@@ -216,7 +216,9 @@ def layout(**query) -> html.Div:
                               html.Div(id="dash-parecidos", children=message("Selecione um comentário na tabela.")),
                               html.Div([html.H2("Apagar comentário (LGPD)"),
                                         html.P("Remove o texto e o histórico; a categoria atual continua nas "
-                                               "contagens. Não pode ser desfeito."),
+                                               "contagens. Se o comentário foi rótulo de curadoria, os modelos "
+                                               "treinados com ele são descartados e um novo é treinado sem ele. "
+                                               "Não pode ser desfeito."),
                                         html.Label("Motivo (obrigatório)", htmlFor="apagar-motivo"),
                                         dcc.Input(id="apagar-motivo", type="text", className="campo-texto",
                                                   maxLength=500),
