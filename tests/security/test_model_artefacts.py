@@ -58,6 +58,10 @@ def test_a_planted_pickle_in_the_active_row_is_refused_where_workers_load_it(db,
     assert model_runs.active_layer(db).versao == treino["versao"]
     with db.connect() as conn:
         assert {m.versao: m.estado for m in models.list_models(conn)}["m0002"] == models.APOSENTADO
+    with pytest.raises(ArtefactError):  # rolling back to the planted row is refused, nothing changes
+        model_runs.rollback(db, "m0002", por="curadora")
+    assert model_runs.active_layer(db).versao == treino["versao"]
+    assert not (tmp_path / "pwned").exists()
 
 
 @pytest.fixture

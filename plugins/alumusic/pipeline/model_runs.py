@@ -90,9 +90,11 @@ def decide(engine: sa.Engine, treino: dict, *, forcar: bool = False, por: str) -
 
 
 def rollback(engine: sa.Engine, versao: str, *, por: str) -> dict:
-    """Make the earlier model ``versao`` active again (the current one is retired)."""
+    """Make the earlier model ``versao`` active again (the current one is retired). Its artefact
+    must load first (``ArtefactError`` otherwise): a rollback must not stop classification."""
     with engine.begin() as conn:
         models.rollback(conn, versao, por=por, motivo=f"revertido para {versao} por {por}")
+        LearnedLayer.from_bytes(models.artefact(conn, versao))  # raises: the rollback is undone
     log.info("modelo ativo revertido para %s por %s", versao, por)
     return {"versao": versao, "estado": models.ATIVO, "revertido": True}
 
