@@ -105,17 +105,24 @@ def run_batch(engine: sa.Engine, plan: RunPlan, dono: str, make_classifier: Clas
     return stats
 
 
+def _store_copies(conn: sa.Connection, dono: str, ids: list[str], stats: BatchStats) -> tuple[dict[str, int], set[str]]:
+    """Comments of ``ids`` whose text copies a curator's label take that label (those still leased
+    to ``dono``); returns ``(sources, owned)``: the label each copy follows, and the copies stored."""
+    sources = labels.copy_sources(conn, ids)
+    if not sources:
+        return {}, set()
+    owned = queue.mark_classified(conn, dono, list(sources))
+    labels.record_copies(conn, {cid: src for cid, src in sources.items() if cid in owned}, autor=dono)
+    stats.copiados += len(owned)
+    return sources, owned
+
+
 def _take_copied_labels(conn: sa.Connection, dono: str, items: list[tuple[str, str]],
                         stats: BatchStats) -> list[tuple[str, str]]:
     """Comments whose text copies a curator's label take that label instead of a classifier's;
     returns the rest."""
-    sources = labels.copy_sources(conn, [cid for cid, _ in items])
-    if not sources:
-        return items
-    owned = queue.mark_classified(conn, dono, list(sources))
-    labels.record_copies(conn, {cid: src for cid, src in sources.items() if cid in owned}, autor=dono)
+    sources, _ = _store_copies(conn, dono, [cid for cid, _ in items], stats)
     stats.reivindicados += len(sources)
-    stats.copiados += len(owned)
     return [(cid, texto) for cid, texto in items if cid not in sources]
 
 
@@ -169,12 +176,7 @@ def _late_copies(conn: sa.Connection, dono: str, results: dict[str, Classificati
     """A curator may label a copy of a text while the backend answers for it; the correction's copy
     step leaves comments being classified alone, so they take the label here, instead of the
     backend's answer. Returns the results still to store."""
-    sources = labels.copy_sources(conn, list(results))
-    if not sources:
-        return results
-    owned = queue.mark_classified(conn, dono, list(sources))
-    labels.record_copies(conn, {cid: src for cid, src in sources.items() if cid in owned}, autor=dono)
-    stats.copiados += len(owned)
+    sources, owned = _store_copies(conn, dono, list(results), stats)
     stats.ignorados += len(sources) - len(owned)
     return {cid: r for cid, r in results.items() if cid not in sources}
 
