@@ -137,7 +137,7 @@ _RETRAIN_NEEDED = sa.text(
     """
     SELECT NOT EXISTS (SELECT 1 FROM modelos_classificador WHERE estado = 'ativo')
        AND coalesce((SELECT artefato_removido_em IS NOT NULL FROM modelos_classificador
-                      ORDER BY versao DESC LIMIT 1), false)
+                      ORDER BY substring(versao FROM 2)::int DESC LIMIT 1), false)
     """
 )
 MOTIVO_ESQUECIDO = "artefato removido: treinado com comentário cujo texto foi removido ({por})"
