@@ -228,3 +228,26 @@ def test_an_erasure_during_a_promotion_waits_for_it_and_then_empties_the_new_act
         assert models.active_version(conn) is None
         assert after["m0001"].artefato_removido_em is not None and after["m0002"].artefato_removido_em is not None
         assert after["m0002"].estado == models.APOSENTADO
+
+
+def test_a_text_erased_while_a_model_trains_empties_that_model_when_it_is_stored(db, monkeypatch):
+    from alumusic.classification import training
+
+    with db.begin() as conn:
+        ids = [_labelled(conn, f"o refrão é {WORD} {k}") for k in range(30)]
+    trained = training.evaluate_candidate
+
+    def erase_meanwhile(*args, **kwargs):
+        ev = trained(*args, **kwargs)  # trained on every label, the soon-erased one included
+        erased = next(i for i in ids if i in ev.trained_ids)
+        with db.begin() as conn:
+            _erase(conn, erased)  # no stored model holds it yet: nothing for the erasure to empty
+        return ev
+
+    monkeypatch.setattr(training, "evaluate_candidate", erase_meanwhile)
+    treino = model_runs.train(db)
+    with db.connect() as conn:
+        stored = _models(conn)[treino["versao"]]
+        assert stored.artefato_removido_em is not None and stored.estado == models.RECUSADO
+        assert stored.mudou_por == "apagamento"
+    assert model_runs.decide(db, treino, forcar=True, por="teste")["estado"] == models.RECUSADO

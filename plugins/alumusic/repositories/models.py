@@ -71,6 +71,16 @@ _SAVE_TRAINING_SET = sa.text(
     SELECT DISTINCT unnest(CAST(:ids AS uuid[])), :versao
     """
 )
+# The training comments, locked as an erasure locks them (same order): an erasure still in progress
+# is waited for, and one that starts later waits for this model's row, which it then empties.
+_LOCK_TRAINING_TEXTS = sa.text(
+    """
+    SELECT id::text, texto_removido_por FROM comentarios
+     WHERE id = ANY(CAST(:ids AS uuid[]))
+     ORDER BY recebido_em, id
+       FOR SHARE
+    """
+)
 _ACTIVE = sa.text("SELECT versao, artefato FROM modelos_classificador WHERE estado = 'ativo'")
 # Locks the model and the active one in version order, as forget_comments locks what it empties:
 # a promotion (which then retires the active model) and an erasure cannot deadlock.
@@ -155,7 +165,12 @@ def save_candidate(conn: sa.Connection, versao: str, artefato: bytes, rotulos: i
     conn.execute(_SAVE, {"versao": versao, "artefato": artefato, "rotulos": rotulos, "ultimo": ultimo_rotulo_id,
                          "metricas": json.dumps(dict(metricas), ensure_ascii=False, default=str)})
     if comentarios:
-        conn.execute(_SAVE_TRAINING_SET, {"versao": versao, "ids": [str(i) for i in comentarios]})
+        ids = [str(i) for i in comentarios]
+        conn.execute(_SAVE_TRAINING_SET, {"versao": versao, "ids": ids})
+        # A text removed while the model trained: its erasure found no row to empty, so empty it now.
+        removed = conn.execute(_LOCK_TRAINING_TEXTS, {"ids": ids}).all()
+        if any(por for _, por in removed):
+            forget_comments(conn, [cid for cid, por in removed if por], next(por for _, por in removed if por))
 
 
 def forget_comments(conn: sa.Connection, ids: Sequence[str], por: str) -> list[str]:
