@@ -47,7 +47,7 @@ class DatasetError(ValueError):
     """The CSV cannot be evaluated (missing columns, unknown category, empty)."""
 
 
-def _category(value: str) -> str | None:
+def parse_category(value: str) -> str | None:
     """Categories as spelled in SPEC; tolerate case, spaces and missing accents."""
     from alumusic.classification.offline_text import strip_accents
 
@@ -91,7 +91,7 @@ def read_dataset(path: Path, pool: Path | None = None) -> list[dict[str, str]]:
         rows = []
         for line, row in enumerate(reader, start=2):
             row = {(k or "").strip(): (v or "") for k, v in row.items()}
-            cat = _category(row["categoria"])
+            cat = parse_category(row["categoria"])
             if cat is None:
                 raise DatasetError(f"{path}:{line}: unknown categoria {row['categoria']!r} (expected one of {CATEGORIAS})")
             if texts is not None:
