@@ -95,3 +95,22 @@ def test_a_stored_model_is_loaded_and_used(db):
     clf = OfflineClassifier(learned=LearnedLayer.from_bytes(data))
     assert clf.provenance.versao.endswith("+m0001") and versao == "m0001"
     assert clf.classify("que música linda").categoria == "ELOGIO"
+
+
+def test_versions_past_m9999_are_ordered_by_number_not_text(db):
+    """After m9999 (decades of daily trainings) comes m10000: newest first in the listing, and the
+    newest model for retrain_needed (as text, 'm10000' < 'm9999')."""
+    with db.begin() as conn:
+        _save(conn, "m9999")
+        assert models.next_version(conn) == "m10000"
+        _save(conn, "m10000")
+        models.refuse(conn, "m10000", motivo="recusado: acurácia menor")
+        # m9999 lost its artefact (a removed text) and none is active; m10000, the newest, still has one
+        conn.execute(sa.text("UPDATE modelos_classificador SET artefato = NULL, artefato_removido_em = now(),"
+                             " estado = 'recusado' WHERE versao = 'm9999'"))
+        assert [m.versao for m in models.list_models(conn)] == ["m10000", "m9999"]
+        assert models.next_version(conn) == "m10001"
+        assert models.retrain_needed(conn) is False
+        conn.execute(sa.text("UPDATE modelos_classificador SET artefato = NULL, artefato_removido_em = now()"
+                             " WHERE versao = 'm10000'"))
+        assert models.retrain_needed(conn) is True

@@ -110,7 +110,7 @@ _LIST = sa.text(
     SELECT versao, estado, criado_em, rotulos, ultimo_rotulo_id, metricas, motivo, mudou_em, mudou_por,
            artefato_removido_em
       FROM modelos_classificador
-     ORDER BY versao DESC
+     ORDER BY substring(versao FROM 2)::int DESC  -- by number: m10000 is newer than m9999
     """
 )
 _ACTIVE_VERSION = sa.text("SELECT versao FROM modelos_classificador WHERE estado = 'ativo'")
