@@ -15,6 +15,9 @@ because it was trained on a removed text), and every day at 03:00 (`TIMEZONE`) a
    side), trains a candidate on the rest plus `evals/dataset.csv`'s rows, and stores it in
    `modelos_classificador` as `candidato` with its version (`m0001`, `m0002`…) and the ids of the
    comments it was trained on (`modelo_treino`), so a later erasure of one of them empties it.
+   With a retention policy (`RETENCAO_TEXTO_DIAS`), labels of comments whose text is removed within
+   the next 7 days (half the policy, if shorter than two weeks) are left out: the active model holds
+   no text that ages out before the next daily run replaces it, so retention does not empty it.
    The candidate and the active model (or the rules alone, when none is active) are scored on the
    held-out labels: accuracy, ECE and error capture (share of the errors inside the lowest-confidence
    20%); both scores are logged and stored with the candidate. With too few held-out labels the
@@ -84,7 +87,7 @@ def train_classifier():
         engine = airflow_db.product_engine()
         if ctx["params"].get("reverter_para"):
             return model_runs.rollback(engine, ctx["params"]["reverter_para"], por=f"dag:{ctx['dag_run'].run_id}")
-        return model_runs.train(engine)
+        return model_runs.train(engine, retention_days=get_settings().retencao_texto_dias)
 
     @task
     def promover(treino: dict) -> dict:

@@ -251,3 +251,47 @@ def test_a_text_erased_while_a_model_trains_empties_that_model_when_it_is_stored
         assert stored.artefato_removido_em is not None and stored.estado == models.RECUSADO
         assert stored.mudou_por == "apagamento"
     assert model_runs.decide(db, treino, forcar=True, por="teste")["estado"] == models.RECUSADO
+
+
+@pytest.mark.parametrize("dias, kept_days", [(None, None), (365, 358), (30, 23), (10, 5), (1, 1)])
+def test_the_training_cutoff_leaves_out_texts_that_age_out_within_the_margin(dias, kept_days):
+    now = datetime(2026, 12, 2, 12, tzinfo=UTC)
+    cutoff = model_runs.training_cutoff(dias, now)
+    assert cutoff == (None if kept_days is None else now - timedelta(days=kept_days))
+
+
+def test_under_retention_the_active_model_outlives_the_next_texts_to_age_out(db):
+    """With RETENCAO_TEXTO_DIAS = 30, a label whose text goes in 5 days is not trained on: the
+    retention run 6 days later removes that text and the active model keeps its artefact. The
+    same run, had the model been trained on every label (no policy given), empties it."""
+    now = datetime.now(UTC)
+    phrases = ["o refrão é lindo", "a voz dela é incrível", "esse clipe ficou ótimo", "que show maravilhoso",
+               "achei o álbum fraco", "a mixagem ficou ruim", "essa letra é horrível", "que batida chata"]
+    ids = _train_ids(len(phrases) * 2 + 1)
+    with db.begin() as conn:
+        for k, cid in enumerate(ids):
+            quando = now - timedelta(days=25 if k == 0 else 2)  # ids[0] ages out in 5 days
+            add_comment(conn, f"{phrases[k % len(phrases)]} {k}", id=cid, recebido_em=quando, publicado_em=quando)
+            classifications.record_manual_correction(conn, cid, "ELOGIO" if k % len(phrases) < 4 else "CRÍTICA", [],
+                                                     autor="curadora")
+
+    def trained_on(conn, versao: str) -> set[str]:
+        return {str(r[0]) for r in conn.execute(
+            sa.text("SELECT comentario_id FROM modelo_treino WHERE versao = :v"), {"v": versao})}
+
+    every = model_runs.train(db)                             # no policy: the aging text is in
+    with db.connect() as conn:
+        assert str(ids[0]) in trained_on(conn, every["versao"])
+    policy = model_runs.train(db, retention_days=30, now=now)
+    model_runs.decide(db, policy, forcar=True, por="teste")
+    with db.connect() as conn:
+        assert trained_on(conn, policy["versao"]) == {str(i) for i in ids[1:]}
+
+    with db.connect() as conn:
+        assert erasure.apply_retention(conn, 30, agora=now + timedelta(days=6)) == 1
+    with db.connect() as conn:
+        after = _models(conn)
+        assert after[policy["versao"]].estado == models.ATIVO and after[policy["versao"]].artefato_removido_em is None
+        assert after[every["versao"]].artefato_removido_em is not None  # the model that held it is emptied
+        assert not models.retrain_needed(conn)
+    assert model_runs.active_layer(db) is not None

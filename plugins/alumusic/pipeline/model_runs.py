@@ -15,6 +15,7 @@ because a comment it was trained on lost its text (erasure, retention), which al
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -38,10 +39,28 @@ def retrain_needed(engine: sa.Engine) -> bool:
         return models.retrain_needed(conn)
 
 
-def train(engine: sa.Engine, *, seed: int = 0) -> dict:
-    """Train, score and store a candidate; returns its version, the gate's decision and both scores."""
+# Under a retention policy, a model must not hold a text that ages out before the next daily
+# training replaces it: that would empty the active model (rules only until a retraining).
+RETENTION_MARGIN_DAYS = 7
+
+
+def training_cutoff(retention_days: int | None, now: datetime) -> datetime | None:
+    """The oldest reception time a training label may have under a retention policy of
+    ``retention_days`` (None: no policy, every label). Labels of comments whose text is removed
+    within ``RETENTION_MARGIN_DAYS`` (half the policy, for policies under two weeks) are left out,
+    so a model outlives its oldest text by that margin and the daily training replaces it first."""
+    if not retention_days:
+        return None
+    return now - timedelta(days=retention_days - min(RETENTION_MARGIN_DAYS, retention_days // 2))
+
+
+def train(engine: sa.Engine, *, seed: int = 0, retention_days: int | None = None,
+          now: datetime | None = None) -> dict:
+    """Train, score and store a candidate; returns its version, the gate's decision and both scores.
+    ``retention_days``: the text retention policy (``RETENCAO_TEXTO_DIAS``), see ``training_cutoff``."""
+    cutoff = training_cutoff(retention_days, now or datetime.now(UTC))
     with engine.connect() as conn:
-        every_label = labels.manual_labels(conn)
+        every_label = labels.manual_labels(conn, received_since=cutoff)
         newest = labels.newest_label_id(conn)
         current = models.active(conn)
         versao = models.next_version(conn)
@@ -49,9 +68,10 @@ def train(engine: sa.Engine, *, seed: int = 0) -> dict:
     with engine.begin() as conn:
         models.save_candidate(conn, versao, ev.candidate.to_bytes(), ev.trained_on, newest, ev.metrics(),
                               comentarios=ev.trained_ids)
-    log.info("candidato %s: %d rótulos de treino, %d separados; candidato %s; atual (%s) %s; %s", versao,
-             ev.trained_on, ev.held_out, ev.candidate_scores, current[0] if current else "regras",
-             ev.current_scores, ev.reason)
+    log.info("candidato %s: %d rótulos de treino, %d separados%s; candidato %s; atual (%s) %s; %s", versao,
+             ev.trained_on, ev.held_out,
+             f" (só de comentários recebidos desde {cutoff:%Y-%m-%d %H:%M}: retenção)" if cutoff else "",
+             ev.candidate_scores, current[0] if current else "regras", ev.current_scores, ev.reason)
     return {"versao": versao, "promover": ev.promote, "motivo": ev.reason,
             "candidato": ev.candidate_scores, "atual": ev.current_scores}
 

@@ -38,7 +38,8 @@ explanations go, its marker changes to the erasure one).
 ``apply_retention`` (the daily DAG ``aplicar_retencao``, policy ``RETENCAO_TEXTO_DIAS``): comments
 received more than ``dias`` days ago whose text is still there get :data:`MARCADOR_RETENCAO`,
 ``dados_pessoais = []`` and ``texto_removido_por = 'retencao'``; learned models trained on them lose
-their artefact, as on an erasure. Classifications, history and tag
+their artefact, as on an erasure (training leaves out texts about to age out,
+``pipeline.model_runs.training_cutoff``, so the active model is normally replaced first). Classifications, history and tag
 codes are **kept** (the charts and summaries of past weeks stay true, and the history stays
 auditable); tag explanations of every classification of those comments are replaced by
 :data:`EXPLICACAO_REMOVIDA`, because they may quote the removed text. It works in batches of

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,6 +51,7 @@ _MANUAL_LABELS = sa.text(
       JOIN comentarios c ON c.id = k.comentario_id
      WHERE {_LABELLED}
        AND (CAST(:depois_de AS bigint) IS NULL OR k.id > CAST(:depois_de AS bigint))
+       AND (CAST(:desde AS timestamptz) IS NULL OR c.recebido_em >= CAST(:desde AS timestamptz))
      ORDER BY k.id
     """
 )
@@ -140,9 +142,12 @@ _MARK_COPIED = sa.text(
 )
 
 
-def manual_labels(conn: sa.Connection, after_id: int | None = None) -> list[Label]:
-    """Every curator label (oldest first), or only those newer than classification ``after_id``."""
-    return [Label(*row) for row in conn.execute(_MANUAL_LABELS, {"depois_de": after_id}).all()]
+def manual_labels(conn: sa.Connection, after_id: int | None = None,
+                  received_since: datetime | None = None) -> list[Label]:
+    """Every curator label (oldest first), or only those newer than classification ``after_id``,
+    or only those of comments received at or after ``received_since``."""
+    rows = conn.execute(_MANUAL_LABELS, {"depois_de": after_id, "desde": received_since}).all()
+    return [Label(*row) for row in rows]
 
 
 def count_labels(conn: sa.Connection, after_id: int = 0) -> int:
