@@ -103,3 +103,70 @@ def test_the_offline_backend_uses_the_active_model_and_its_version(db, monkeypat
     assert k["versao"].endswith("+m0001") and k["confianca_fonte"] == "calibrada"
     assert k["categoria"] == "ELOGIO"
     get_settings.cache_clear()
+
+
+def test_a_label_committed_while_a_worker_stores_a_copy_of_its_text_still_reaches_the_copy(db, monkeypatch):
+    """The last window of the copy race: the worker has looked for labels of its texts (none) and not
+    committed yet when a curator labels a copy. The label must wait for the worker's commit and then
+    copy itself onto the comment (without the copy gate it committed at once, skipped the comment as
+    being processed, and the worker stored the backend's answer)."""
+    import threading
+    import time
+
+    import sqlalchemy as sa
+
+    from alumusic.domain import Outcome
+    from alumusic.pipeline.batch import store_outcomes
+    from alumusic.pipeline.stats import BatchStats
+    from alumusic.repositories import labels, queue, taxonomy
+    from tests.support.factories import classification
+
+    (held,) = add_comments(db, [{"texto": SPAM}])
+    with db.begin() as conn:
+        queue.claim_batch(conn, queue.Scope(), "execucao/lote-0000", 1, 600)
+    looked, go = threading.Event(), threading.Event()
+    real = labels.copy_sources
+
+    def look_then_pause(conn, ids):
+        found = real(conn, ids)
+        if held["id"] in ids:
+            looked.set()
+            go.wait(20)
+        return found
+
+    monkeypatch.setattr(labels, "copy_sources", look_then_pause)
+    errors: list[BaseException] = []
+
+    def guarded(fn):
+        def run():
+            try:
+                fn()
+            except BaseException as exc:  # surfaced by the assertion below
+                errors.append(exc)
+        return threading.Thread(target=run)
+
+    def worker():
+        with db.begin() as conn:
+            store_outcomes(conn, "execucao/lote-0000", [Outcome(held["id"], result=classification("ELOGIO"))],
+                           taxonomy.active_codes(conn), 3, BatchStats())
+
+    labelled: list[str] = []
+    store, curator = guarded(worker), guarded(lambda: labelled.append(_label(db, SPAM.upper(), "SPAM")))
+    store.start()
+    assert looked.wait(20)
+    curator.start()
+    deadline = time.monotonic() + 20
+    while curator.is_alive() and time.monotonic() < deadline:  # done, or waiting at the gate
+        with db.connect() as conn:
+            if conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'")).scalar():
+                break
+        time.sleep(0.05)
+    go.set()
+    store.join(20)
+    curator.join(20)
+    assert not errors and labelled
+    with db.connect() as conn:
+        current = repo.history(conn, held["id"])[0]
+        label_id = repo.history(conn, labelled[0])[0]["id"]
+    assert (current["classificador"], current["categoria"], current["fonte_id"]) == ("copia", "SPAM", label_id)
+    assert states(db)[held["id"]]["status"] == "classificado"

@@ -52,6 +52,7 @@ def run_batch(engine: sa.Engine, plan: RunPlan, dono: str, make_classifier: Clas
     started = time.perf_counter()
     stats = BatchStats()
     with engine.begin() as conn:
+        labels.share_copy_gate(conn)  # before the claim's row locks, as labelling takes it before its own
         items = queue.claim_batch(conn, scope_of(plan), dono, plan.tamanho_lote, plan.lease_segundos)
         codes = taxonomy.active_codes(conn)
         items = _take_copied_labels(conn, dono, items, stats)
@@ -108,6 +109,7 @@ def run_batch(engine: sa.Engine, plan: RunPlan, dono: str, make_classifier: Clas
 def _store_copies(conn: sa.Connection, dono: str, ids: list[str], stats: BatchStats) -> tuple[dict[str, int], set[str]]:
     """Comments of ``ids`` whose text copies a curator's label take that label (those still leased
     to ``dono``); returns ``(sources, owned)``: the label each copy follows, and the copies stored."""
+    labels.share_copy_gate(conn)  # a label being written now is waited for, then seen
     sources = labels.copy_sources(conn, ids)
     if not sources:
         return {}, set()

@@ -172,6 +172,7 @@ def record_manual_correction(
     if not 0.0 <= confianca <= 1.0:
         raise ValueError(f"confianca deve estar entre 0 e 1, recebido {confianca}")
     parsed = _parse_tags(tags)
+    labels.take_copy_gate(conn)  # before this comment's row lock (see labels.take_copy_gate)
     if conn.execute(_EXISTS, {"id": str(comentario_id)}).first() is None:
         raise ValueError(f"comentário {comentario_id} não existe")
     _check_codes(conn, [t.codigo for t in parsed])

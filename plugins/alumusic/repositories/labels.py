@@ -142,6 +142,26 @@ _MARK_COPIED = sa.text(
 )
 
 
+# The copy gate. A label's copy step skips comments a worker holds, and the worker looks for a label
+# of the same text when it stores its result; a label committed between the worker's look and its
+# commit would be missed by both. So the copy step holds this advisory lock exclusively and workers
+# hold it shared around their look. Both take it before any row lock (labelling: before locking the
+# labelled comment; workers: before claiming or storing), so the two orders cannot deadlock.
+_COPY_GATE_KEY = 0x616C756D75  # one key for every text: a correction waits for the stores in flight
+_TAKE_GATE = sa.text("SELECT pg_advisory_xact_lock(:k)")
+_SHARE_GATE = sa.text("SELECT pg_advisory_xact_lock_shared(:k)")
+
+
+def take_copy_gate(conn: sa.Connection) -> None:
+    """Before writing a label (and before locking its comment): waits for workers storing now."""
+    conn.execute(_TAKE_GATE, {"k": _COPY_GATE_KEY})
+
+
+def share_copy_gate(conn: sa.Connection) -> None:
+    """Before a worker looks for labels of its comments' texts (and before its row locks)."""
+    conn.execute(_SHARE_GATE, {"k": _COPY_GATE_KEY})
+
+
 def manual_labels(conn: sa.Connection, after_id: int | None = None,
                   received_since: datetime | None = None) -> list[Label]:
     """Every curator label (oldest first), or only those newer than classification ``after_id``,
@@ -184,7 +204,9 @@ def record_copies(conn: sa.Connection, sources: Mapping[str, int], *, autor: str
 
 
 def copy_label_to_copies(conn: sa.Connection, classificacao_id: int) -> int:
-    """A new label (``classificacao_id``) is copied to every copy of its text; returns how many."""
+    """A new label (``classificacao_id``) is copied to every copy of its text; returns how many.
+    The caller holds the copy gate (``take_copy_gate``, taken before the label's row locks)."""
+    take_copy_gate(conn)  # re-entrant: already held by record_manual_correction
     targets = list(conn.execute(_COPIES_OF, {"id": classificacao_id}).scalars())
     if not targets:
         return 0

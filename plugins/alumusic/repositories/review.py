@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from alumusic.repositories import classifications
+from alumusic.repositories import classifications, labels
 from alumusic.repositories.comments import select_list
 from alumusic.repositories.labels import COPIA
 from alumusic.repositories.literals import CLASSIFICADO
@@ -243,6 +243,7 @@ def review(conn: sa.Connection, comentario_id: Any, classificacao_id: int, autor
     or its current classification changed meanwhile, nothing is recorded and None is returned.
     Returns the new manual classification's id. ValueError (pt-BR) on an unknown category.
     """
+    labels.take_copy_gate(conn)  # before the comment's row lock, as every label write takes it
     current = conn.execute(_LOCK, {"id": str(comentario_id)}).first()
     if current is None or current.id != classificacao_id:
         return None
