@@ -112,6 +112,7 @@ def test_a_label_committed_while_a_worker_stores_a_copy_of_its_text_still_reache
     being processed, and the worker stored the backend's answer)."""
     import threading
     import time
+    from concurrent.futures import ThreadPoolExecutor
 
     import sqlalchemy as sa
 
@@ -135,36 +136,25 @@ def test_a_label_committed_while_a_worker_stores_a_copy_of_its_text_still_reache
         return found
 
     monkeypatch.setattr(labels, "copy_sources", look_then_pause)
-    errors: list[BaseException] = []
-
-    def guarded(fn):
-        def run():
-            try:
-                fn()
-            except BaseException as exc:  # surfaced by the assertion below
-                errors.append(exc)
-        return threading.Thread(target=run)
 
     def worker():
         with db.begin() as conn:
             store_outcomes(conn, "execucao/lote-0000", [Outcome(held["id"], result=classification("ELOGIO"))],
                            taxonomy.active_codes(conn), 3, BatchStats())
 
-    labelled: list[str] = []
-    store, curator = guarded(worker), guarded(lambda: labelled.append(_label(db, SPAM.upper(), "SPAM")))
-    store.start()
-    assert looked.wait(20)
-    curator.start()
-    deadline = time.monotonic() + 20
-    while curator.is_alive() and time.monotonic() < deadline:  # done, or waiting at the gate
-        with db.connect() as conn:
-            if conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'")).scalar():
-                break
-        time.sleep(0.05)
-    go.set()
-    store.join(20)
-    curator.join(20)
-    assert not errors and labelled
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        store = pool.submit(worker)
+        assert looked.wait(20)
+        curator = pool.submit(_label, db, SPAM.upper(), "SPAM")
+        deadline = time.monotonic() + 20
+        while not curator.done() and time.monotonic() < deadline:  # done, or waiting at the gate
+            with db.connect() as conn:
+                if conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'")).scalar():
+                    break
+            time.sleep(0.05)
+        go.set()
+        store.result(timeout=20)  # re-raises what the thread raised
+        labelled = [curator.result(timeout=20)]
     with db.connect() as conn:
         current = repo.history(conn, held["id"])[0]
         label_id = repo.history(conn, labelled[0])[0]["id"]
