@@ -324,21 +324,24 @@ def carregar_bloco(request, artista, album, tag, categoria, desde, ate, texto):
 
 
 # A change of filter asks the grid for its rows again, from the top and without a selection; a
-# correction (dash-versao) reloads the blocks in place, keeping the selection.
+# correction (dash-versao) reloads the blocks in place, keeping the selection. The renderer merges
+# inputs that change while a call is queued into one call, so both scripts read every triggered
+# prop, never only the first: a filter change that arrives with a correction still purges.
+RELOAD_GRID_JS = """function(...args) {
+    const grid = dash_ag_grid.getApi("dash-tabela");
+    if (!grid) { return window.dash_clientside.no_update; }
+    const ids = (window.dash_clientside.callback_context.triggered || []).map(t => t.prop_id || "");
+    if (ids.length && ids.every(id => id.startsWith("dash-versao"))) {
+        grid.refreshInfiniteCache();
+    } else {
+        grid.deselectAll();
+        grid.ensureIndexVisible(0, "top");
+        grid.purgeInfiniteCache();
+    }
+    return Date.now();
+}"""
 clientside_callback(
-    """function(...args) {
-        const grid = dash_ag_grid.getApi("dash-tabela");
-        if (!grid) { return window.dash_clientside.no_update; }
-        const trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
-        if (trigger.startsWith("dash-versao")) {
-            grid.refreshInfiniteCache();
-        } else {
-            grid.deselectAll();
-            grid.ensureIndexVisible(0, "top");
-            grid.purgeInfiniteCache();
-        }
-        return Date.now();
-    }""",
+    RELOAD_GRID_JS,
     Output("dash-recarga", "data"),
     [Input(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
     Input("dash-versao", "data"),
@@ -350,53 +353,58 @@ clientside_callback(
 # replace the current entry's row (back does not step through scrolling). Each branch writes only
 # what it knows, so a block request racing a filter change cannot put stale filters in the URL.
 # The URL changed by back/forward: apply its filters and sort (the grid then reloads itself).
-clientside_callback(
-    """function(search, request, ...filters) {
-        const nu = window.dash_clientside.no_update, none = filters.map(() => nu);
-        const names = __NAMES__, sortKey = __SORT__, dirKey = __DIR__, rowKey = __ROW__;
-        const trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
-        const norm = v => (v === undefined || v === null || v === "") ? null : String(v);
-        const current = new URLSearchParams(window.location.search);
-        let grid = null;
-        try { grid = dash_ag_grid.getApi("dash-tabela"); } catch (e) { grid = null; }
-        if (trigger === "dash-url.search") {
-            const q = new URLSearchParams(search || "");
-            const col = q.get(sortKey), dir = q.get(dirKey);
-            const want = col && (dir === "asc" || dir === "desc") ? [{colId: col, sort: dir}] : [];
-            if (grid) {
-                const now = grid.getColumnState().filter(c => c.sort).map(c => c.colId + ":" + c.sort).join();
-                if (now !== want.map(c => c.colId + ":" + c.sort).join()) {
-                    grid.applyColumnState({state: want, defaultState: {sort: null}});
-                }
+URL_SYNC_JS = ("""function(search, request, ...filters) {
+    const nu = window.dash_clientside.no_update, none = filters.map(() => nu);
+    const names = __NAMES__, sortKey = __SORT__, dirKey = __DIR__, rowKey = __ROW__;
+    const ids = (window.dash_clientside.callback_context.triggered || []).map(t => t.prop_id || "");
+    // When the renderer merged changes into one call: the URL (back/forward) first, then a filter,
+    // then the grid's own block request.
+    const byUrl = ids.includes("dash-url.search");
+    const byGridOnly = ids.length > 0 && ids.every(id => id.startsWith("dash-tabela"));
+    const norm = v => (v === undefined || v === null || v === "") ? null : String(v);
+    const current = new URLSearchParams(window.location.search);
+    let grid = null;
+    try { grid = dash_ag_grid.getApi("dash-tabela"); } catch (e) { grid = null; }
+    if (byUrl) {
+        const q = new URLSearchParams(search || "");
+        const col = q.get(sortKey), dir = q.get(dirKey);
+        const want = col && (dir === "asc" || dir === "desc") ? [{colId: col, sort: dir}] : [];
+        if (grid) {
+            const now = grid.getColumnState().filter(c => c.sort).map(c => c.colId + ":" + c.sort).join();
+            if (now !== want.map(c => c.colId + ":" + c.sort).join()) {
+                grid.applyColumnState({state: want, defaultState: {sort: null}});
             }
-            const wanted = names.map(n => norm(q.get(n)));
-            if (wanted.every((v, i) => v === norm(filters[i]))) { return [nu].concat(none); }
-            return [nu].concat(wanted);
         }
-        const q = new URLSearchParams();
-        let push = false;
-        if (trigger.startsWith("dash-tabela")) {
-            names.forEach(n => { if (current.get(n)) { q.set(n, current.get(n)); } });
-            const sort = (request && request.sortModel && request.sortModel[0]) || null;
-            if (sort) { q.set(sortKey, sort.colId); q.set(dirKey, sort.sort); }
-            push = (current.get(sortKey) || null) !== (q.get(sortKey) || null)
-                || (current.get(dirKey) || null) !== (q.get(dirKey) || null);
-            const row = (request && request.startRow) || 0;
-            if (row) { q.set(rowKey, row); }
-        } else {
-            names.forEach((n, i) => { if (norm(filters[i]) !== null) { q.set(n, filters[i]); } });
-            [sortKey, dirKey].forEach(n => { if (current.get(n)) { q.set(n, current.get(n)); } });
-            push = true;
-        }
-        const next = q.toString() ? "?" + q.toString() : "";
-        if (next === window.location.search) { return [nu].concat(none); }
-        if (!push) {
-            window.history.replaceState(window.history.state, "", window.location.pathname + next);
-            return [nu].concat(none);
-        }
-        return [next].concat(none);
-    }""".replace("__NAMES__", repr(list(URL_FILTERS))).replace("__SORT__", repr(URL_SORT))
-        .replace("__DIR__", repr(URL_DIRECTION)).replace("__ROW__", repr(URL_ROW)),
+        const wanted = names.map(n => norm(q.get(n)));
+        if (wanted.every((v, i) => v === norm(filters[i]))) { return [nu].concat(none); }
+        return [nu].concat(wanted);
+    }
+    const q = new URLSearchParams();
+    let push = false;
+    if (byGridOnly) {
+        names.forEach(n => { if (current.get(n)) { q.set(n, current.get(n)); } });
+        const sort = (request && request.sortModel && request.sortModel[0]) || null;
+        if (sort) { q.set(sortKey, sort.colId); q.set(dirKey, sort.sort); }
+        push = (current.get(sortKey) || null) !== (q.get(sortKey) || null)
+            || (current.get(dirKey) || null) !== (q.get(dirKey) || null);
+        const row = (request && request.startRow) || 0;
+        if (row) { q.set(rowKey, row); }
+    } else {
+        names.forEach((n, i) => { if (norm(filters[i]) !== null) { q.set(n, filters[i]); } });
+        [sortKey, dirKey].forEach(n => { if (current.get(n)) { q.set(n, current.get(n)); } });
+        push = true;
+    }
+    const next = q.toString() ? "?" + q.toString() : "";
+    if (next === window.location.search) { return [nu].concat(none); }
+    if (!push) {
+        window.history.replaceState(window.history.state, "", window.location.pathname + next);
+        return [nu].concat(none);
+    }
+    return [next].concat(none);
+}""".replace("__NAMES__", repr(list(URL_FILTERS))).replace("__SORT__", repr(URL_SORT))
+    .replace("__DIR__", repr(URL_DIRECTION)).replace("__ROW__", repr(URL_ROW)))
+clientside_callback(
+    URL_SYNC_JS,
     Output("dash-url", "search"),
     [Output(i, p, allow_duplicate=True) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
     Input("dash-url", "search"),

@@ -193,3 +193,54 @@ def test_scrolled_row_is_kept_in_the_url(live, db, open_tab):
     page.goto(f"{live}/dashboard/?artista=Os+Cometas&linha=100")
     expect(page.locator('#dash-tabela .ag-row[row-index="100"] .ag-cell[col-id="texto"]')).to_have_text("cometa 100")
     assert tab.errors == []
+
+
+# The renderer merges inputs that change while a call is queued into one call, with every changed
+# prop in ``triggered`` (in no promised order). Under load a back/forward lands in the same call as
+# the grid's block request; the view must still follow the URL. Called in the page, with the call
+# context the renderer would give.
+_CALL_MERGED_JS = """([source, triggered, args]) => {
+    const fn = eval("(" + source + ")"), dc = window.dash_clientside, saved = dc.callback_context;
+    dc.callback_context = {triggered: triggered.map(prop_id => ({prop_id}))};
+    try {
+        const out = fn(...args);
+        return (Array.isArray(out) ? out : [out]).map(v => v === dc.no_update ? "<no_update>" : v);
+    } finally { dc.callback_context = saved; }
+}"""
+
+
+def test_a_back_merged_with_a_block_request_still_applies_the_url(live, db, open_tab):
+    from dashboard.pages.comentarios import URL_SYNC_JS
+
+    seed(db)
+    page = open_tab().page
+    page.goto(f"{live}/dashboard/?artista=Luna+Ribeiro")
+    expect(page.locator("#dash-total")).to_contain_text("comentário")
+    filters = ["Luna Ribeiro", None, None, None, None, None, None]  # what the page shows before the back
+    back_to = "?artista=Luna+Ribeiro&categoria=CR%C3%8DTICA"
+    request = {"startRow": 0, "endRow": 50, "sortModel": []}
+    for triggered in (["dash-tabela.getRowsRequest", "dash-url.search"],
+                      ["dash-url.search", "dash-tabela.getRowsRequest"]):
+        out = page.evaluate(_CALL_MERGED_JS, [URL_SYNC_JS, triggered, [back_to, request, *filters]])
+        assert out[0] == "<no_update>"  # the URL is the source here: not written back
+        assert out[1:] == ["Luna Ribeiro", None, None, "CRÍTICA", None, None, None], triggered
+
+
+def test_a_filter_merged_with_a_block_request_pushes_the_filter(live, db, open_tab):
+    from dashboard.pages.comentarios import RELOAD_GRID_JS, URL_SYNC_JS
+
+    seed(db)
+    page = open_tab().page
+    page.goto(f"{live}/dashboard/?artista=Luna+Ribeiro")
+    expect(page.locator("#dash-total")).to_contain_text("comentário")
+    filters = ["Luna Ribeiro", None, None, "CRÍTICA", None, None, None]  # the curator just picked Crítica
+    request = {"startRow": 0, "endRow": 50, "sortModel": []}
+    triggered = ["dash-tabela.getRowsRequest", "filtro-categoria.value"]
+    out = page.evaluate(_CALL_MERGED_JS, [URL_SYNC_JS, triggered, [None, request, *filters]])
+    assert out == ["?artista=Luna+Ribeiro&categoria=CR%C3%8DTICA"] + ["<no_update>"] * 7
+    # The same merge in the reload script: a filter change with a correction purges (back to the
+    # top, selection cleared) instead of refreshing in place.
+    page.locator('#dash-tabela .ag-row .ag-cell[col-id="texto"]').first.click()
+    expect(page.locator("#dash-tabela .ag-row-selected")).to_have_count(1)
+    page.evaluate(_CALL_MERGED_JS, [RELOAD_GRID_JS, ["dash-versao.data", "filtro-categoria.value"], []])
+    expect(page.locator("#dash-tabela .ag-row-selected")).to_have_count(0)
