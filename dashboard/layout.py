@@ -64,6 +64,22 @@ def message(text: str, kind: str = "info") -> html.Div:
     return html.Div(text, className=f"mensagem mensagem-{kind}", role="status")
 
 
+FORMATO_DATA = "DD/MM/YYYY"
+
+
+def date_picker(id_: str, label: str, date_: str | None = None) -> html.Div:
+    """A pt-BR date picker: dd/mm/aaaa in the field, Portuguese month and day names in the calendar
+    (the date-fns pt-BR locale in assets/date-fns-pt-BR.js), weeks starting on Sunday. Its value is
+    the ``date`` property ('YYYY-MM-DD'), whatever the browser's own locale."""
+    # No ``date`` at all when empty: the picker reports an empty date on mount, and only a change
+    # from null (not from "unset") would run the page's callbacks a second time.
+    initial = {"date": date_} if date_ else {}
+    return html.Div([html.Label(label, htmlFor=id_),
+                     dcc.DatePickerSingle(id=id_, display_format=FORMATO_DATA, month_format="MMMM YYYY",
+                                          placeholder="dd/mm/aaaa", first_day_of_week=0, clearable=True,
+                                          className="seletor-data", **initial)])
+
+
 # pt-BR texts for dcc.Dropdown's built-in controls (dash 4 defaults are English).
 DROPDOWN_LABELS = {
     "select_all": "Selecionar todos", "deselect_all": "Limpar seleção",

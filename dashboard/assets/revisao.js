@@ -41,6 +41,30 @@
     return !!(el && el !== document.body && el.closest && el.closest(FIELDS));
   }
 
+  // Esc leaves a field, listened to in the capture phase: a date picker handles its own Esc (it
+  // stops the event, closes its calendar and then puts the focus back in its field), and one Esc
+  // must still give the keys back to the page. So the focus that comes back right after an Esc is
+  // sent away again (not a click's: a pointer press ends that window).
+  var leftAt = 0;
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && document.getElementById("revisao-pagina") && inField(document.activeElement)) {
+      leftAt = Date.now();
+      // After the event: the picker reads its own Esc first (and commits what was typed).
+      window.setTimeout(function () {
+        if (inField(document.activeElement)) {
+          document.activeElement.blur();
+        }
+      }, 0);
+    }
+  }, true);
+  document.addEventListener("focusin", function (event) {
+    if (leftAt && Date.now() - leftAt < 1000 && inField(event.target)) {
+      event.target.blur();
+    }
+    leftAt = 0;
+  });
+  document.addEventListener("pointerdown", function () { leftAt = 0; }, true);
+
   document.addEventListener("keydown", function (event) {
     if (!document.getElementById("revisao-pagina")) {
       return;
@@ -49,8 +73,7 @@
       return;
     }
     var active = document.activeElement;
-    if (event.key === "Escape" && inField(active)) {
-      active.blur();
+    if (event.key === "Escape") {
       return;
     }
     if (inField(event.target) || inField(active)) {

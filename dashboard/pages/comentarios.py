@@ -40,7 +40,7 @@ from dashboard.comment_table import (
 )
 from dashboard.export_route import url_for_filters as export_url_for_filters
 from dashboard.figures import CORES, ROTULOS
-from dashboard.layout import DROPDOWN_LABELS, message
+from dashboard.layout import DROPDOWN_LABELS, date_picker, message
 from dashboard.security import current_curator
 
 dash.register_page(__name__, path="/", name="Comentários", title="Comentários — AluMusic Insights")
@@ -79,21 +79,6 @@ HISTORY_COLUMNS = [
 def _dropdown(id_: str, label: str, options: list, placeholder: str = "Todos", value: str | None = None) -> html.Div:
     return html.Div([html.Label(label, htmlFor=id_), dcc.Dropdown(id=id_, options=options, placeholder=placeholder,
                                                                   labels=DROPDOWN_LABELS, value=value)])
-
-
-def _date_picker(id_: str, label: str, date_: str | None) -> html.Div:
-    """A pt-BR date picker: dd/mm/aaaa in the field, Portuguese month and day names in the calendar
-    (the date-fns pt-BR locale in assets/date-fns-pt-BR.js), weeks starting on Sunday."""
-    # No ``date`` at all when empty: the picker reports an empty date on mount, and only a change
-    # from null (not from "unset") would run the table's callbacks a second time.
-    initial = {"date": date_} if date_ else {}
-    return html.Div([html.Label(label, htmlFor=id_),
-                     dcc.DatePickerSingle(id=id_, display_format=FORMATO_DATA, month_format="MMMM YYYY",
-                                          placeholder="dd/mm/aaaa", first_day_of_week=0, clearable=True,
-                                          className="seletor-data", **initial)])
-
-
-FORMATO_DATA = "DD/MM/YYYY"
 
 
 def _iso_date(value) -> str | None:
@@ -180,8 +165,8 @@ def layout(**query) -> html.Div:
                     _dropdown("filtro-album", "Álbum", opts["albuns"], value=first["album"]),
                     _dropdown("filtro-tag", "Tag", tag_options, "Todas", value=first["tag"]),
                     _dropdown("filtro-categoria", "Categoria", categoria_options, "Todas", value=first["categoria"]),
-                    _date_picker("filtro-desde", "Recebidos desde", first["desde"]),
-                    _date_picker("filtro-ate", "até (inclusive)", first["ate"]),
+                    date_picker("filtro-desde", "Recebidos desde", first["desde"]),
+                    date_picker("filtro-ate", "até (inclusive)", first["ate"]),
                     html.Div([html.Label("Texto (sem diferenciar acentos e maiúsculas)", htmlFor="filtro-texto"),
                               dcc.Input(id="filtro-texto", type="text", debounce=True, placeholder="buscar…",
                                         className="campo-texto", value=first["texto"] or "")]),

@@ -27,12 +27,13 @@ from alumusic.repositories import comments, review
 from dashboard import context
 from dashboard.comment_table import FiltroInvalido, make_filter
 from dashboard.figures import ROTULOS
-from dashboard.layout import DROPDOWN_LABELS, message
+from dashboard.layout import DROPDOWN_LABELS, date_picker, message
 from dashboard.security import current_curator
 
 dash.register_page(__name__, path="/revisao", name="Revisão", title="Fila de revisão — AluMusic Insights")
 
 FILTERS = ("revisao-artista", "revisao-categoria", "revisao-desde", "revisao-ate")
+FILTER_PROPS = ("value", "value", "date", "date")  # the period filters are pt-BR date pickers
 CONFIRM, PREVIOUS, NEXT, UNDO = "revisao-confirmar", "revisao-anterior", "revisao-proximo", "revisao-desfazer"
 # Digit n picks the n-th category of CATEGORIAS.
 CATEGORY_BUTTONS = {f"revisao-cat-{n}": categoria for n, categoria in enumerate(CATEGORIAS, start=1)}
@@ -65,7 +66,8 @@ def _legend() -> html.Section:
         [
             html.H2("Atalhos do teclado"),
             html.Ul([html.Li([*k, " — ", what]) for k, what in keys]),
-            html.P("Os atalhos não valem enquanto um campo de filtro está em foco (Esc sai do campo).",
+            html.P("Os atalhos não valem enquanto um campo de filtro está em foco (Esc sai do campo). "
+                   "Numa data, Enter ou Tab confirma o que foi digitado.",
                    className="nota"),
         ],
         id="revisao-legenda",
@@ -86,10 +88,8 @@ def layout(**_query) -> html.Div:
                 [
                     _dropdown("revisao-artista", "Artista", opts["artistas"], "Todos"),
                     _dropdown("revisao-categoria", "Categoria atual", categoria_options, "Todas"),
-                    html.Div([html.Label("Recebidos desde", htmlFor="revisao-desde"),
-                              dcc.Input(id="revisao-desde", type="date", className="campo-texto")]),
-                    html.Div([html.Label("até (inclusive)", htmlFor="revisao-ate"),
-                              dcc.Input(id="revisao-ate", type="date", className="campo-texto")]),
+                    date_picker("revisao-desde", "Recebidos desde"),
+                    date_picker("revisao-ate", "até (inclusive)"),
                 ],
                 className="filtros",
             ),
@@ -214,7 +214,7 @@ def _render(item: dict | None, personal: dict | None, tz: ZoneInfo):
     Output("revisao-progresso", "children"),
     Output("revisao-msg", "children"),
     Output("revisao-feitas", "data"),
-    [Input(i, "value") for i in FILTERS],
+    [Input(i, p) for i, p in zip(FILTERS, FILTER_PROPS, strict=True)],
     [Input(i, "n_clicks") for i in ACTIONS],
     State("revisao-atual", "data"),
     State("revisao-feitas", "data"),

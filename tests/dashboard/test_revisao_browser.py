@@ -123,3 +123,36 @@ def test_a_filter_narrows_the_queue(live, db, open_tab):
     expect(texto).to_have_text("só da Luna")
     expect(page.locator("#revisao-progresso")).to_have_text("0 revisados hoje, 1 na fila")
     assert tab.errors == []
+
+
+def test_the_period_filter_reads_dd_mm_aaaa_and_one_esc_gives_the_keys_back(live, db, open_tab):
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("America/Sao_Paulo")
+    old = NOW - timedelta(days=20)
+    with db.begin() as conn:
+        seed(conn, [
+            {"texto": "antigo e duvidoso", "categoria": "OUTRO", "confianca": 0.1, "recebido_em": old},
+            {"texto": "recente e duvidoso", "categoria": "ELOGIO", "confianca": 0.4, "recebido_em": NOW},
+        ])
+    tab = open_tab()
+    page = tab.page
+    page.goto(live + "/dashboard/revisao")
+    texto = page.locator("#revisao-texto")
+    expect(texto).to_have_text("antigo e duvidoso")
+    field = page.locator("#revisao-desde")
+    assert field.get_attribute("placeholder") == "dd/mm/aaaa"  # the curator's format, whatever the browser's
+    # A day first date: the day after the old comment, typed as a curator writes it.
+    desde = (old + timedelta(days=1)).astimezone(tz).date()
+    field.click()
+    field.fill(f"{desde:%d/%m/%Y}")
+    page.keyboard.press("Enter")  # the picker reads what was typed (the calendar shows that day)
+    page.keyboard.press("Escape")  # one Esc: the calendar closes and the keys are the page's again
+    expect(texto).to_have_text("recente e duvidoso")
+    expect(page.locator("#revisao-progresso")).to_have_text("0 revisados hoje, 1 na fila")
+    expect(field).to_have_value(f"{desde:%d/%m/%Y}")
+    assert not page.evaluate("() => document.activeElement && document.activeElement.id === 'revisao-desde'")
+    page.keyboard.press("c")
+    expect(page.locator("#revisao-progresso")).to_have_text("1 revisado hoje, 0 na fila")
+    assert [r[1:] for r in _manual(db)] == [("ELOGIO", USER, False)]
+    assert tab.errors == []

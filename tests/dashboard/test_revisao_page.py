@@ -176,7 +176,7 @@ def test_filters_narrow_the_queue_and_bad_filters_are_refused(client, private, r
     assert "terceiro da fila" in got["item"] and got["progresso"] == "0 revisados hoje, 1 na fila"
     got = _call(client, private, **{"revisao-categoria.value": "SPAM"})
     assert "fila está vazia" in got["item"] and got["atual"] is None
-    got = _call(client, private, **{"revisao-desde.value": "2024-13-01"})
+    got = _call(client, private, **{"revisao-desde.date": "2024-13-01"})
     assert "Filtro inválido" in got["item"] and got["atual"] is None and got["feitas"] == "unchanged"
 
 
