@@ -763,11 +763,14 @@ What bends, from EXPLAIN (ANALYZE, BUFFERS) on the 10M database:
   inserts into the same table (0.80× / 0.76× / 0.75×; both sides slow down together as 5 GB of indexes
   outgrow the 128 MB `shared_buffers`: raw 6,479 → 4,691 comments/s on this loaded machine, load
   average ~5, against 17,742/s into an empty table in "API ingest").
-- **Export peak RSS.** `bench.dashboard.export_child` reads `ru_maxrss`, which Linux carries over fork +
-  exec: a child started from the benchmark process reports at least the parent's RSS (231 / 289 / 232 MB
+- **Export peak RSS.** `bench.dashboard.export_child` read `ru_maxrss`, which Linux carries over fork +
+  exec: a child started from the benchmark process reported at least the parent's RSS (231 / 289 / 232 MB
   here, the row "as bench.dashboard reads it"). `bench.scale` starts it through a small launcher, so the
   figure is the exporting process's own: 150 MB at 10M (checked with a 600 MB parent: 611 MB direct,
-  11 MB through the launcher). The "Dashboard" section's export RSS figures carry the same inflation.
+  11 MB through the launcher). The "Dashboard" section's export RSS figures, measured before the fix,
+  carry the same inflation. Since then `export_child` reads its own `VmHWM` (`bench.dashboard.peak_rss_mb`,
+  which starts afresh at exec; `tests/bench/test_peak_rss.py` starts it from a 600 MB parent), so the
+  direct and launched figures agree from the next run on.
 """
 
 
