@@ -49,12 +49,7 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && document.getElementById("revisao-pagina") && inField(document.activeElement)) {
       leftAt = Date.now();
-      // After the event: the picker reads its own Esc first (and commits what was typed).
-      window.setTimeout(function () {
-        if (inField(document.activeElement)) {
-          document.activeElement.blur();
-        }
-      }, 0);
+      document.activeElement.blur();  // at once: the next key may follow within milliseconds
     }
   }, true);
   document.addEventListener("focusin", function (event) {

@@ -66,8 +66,7 @@ def _legend() -> html.Section:
         [
             html.H2("Atalhos do teclado"),
             html.Ul([html.Li([*k, " — ", what]) for k, what in keys]),
-            html.P("Os atalhos não valem enquanto um campo de filtro está em foco (Esc sai do campo). "
-                   "Numa data, Enter ou Tab confirma o que foi digitado.",
+            html.P("Os atalhos não valem enquanto um campo de filtro está em foco (Esc sai do campo).",
                    className="nota"),
         ],
         id="revisao-legenda",

@@ -59,3 +59,23 @@ def test_a_link_with_malformed_dates_opens_the_page_without_them(live, db, open_
     expect(page.locator("#filtro-desde")).to_have_value("")
     expect(page.locator("#filtro-ate")).to_have_value("")
     assert tab.errors == []
+
+
+def test_a_typed_date_counts_when_the_curator_clicks_elsewhere(live, db, open_tab):
+    seeded = seed(db)
+    desde = (seeded.now - timedelta(days=2)).astimezone(SP).date()
+    wanted = [r for r in seeded.rows if r["quando"].astimezone(SP).date() >= desde]
+    assert 0 < len(wanted) < len(seeded.rows)
+    tab = open_tab()
+    page = tab.page
+    page.goto(f"{live}/dashboard/")
+    expect(page.locator("#dash-total")).to_have_text(f"{len(seeded.rows)} comentários")
+    page.fill("#filtro-desde", f"{desde:%d/%m/%Y}")
+    page.click("h1")  # no Enter, no Tab: the mouse leaves the field
+    expect(page.locator("#dash-total")).to_have_text(f"{len(wanted)} comentário{'s' if len(wanted) != 1 else ''}")
+    # Text that is no date is not kept: the field shows the filter that holds.
+    page.fill("#filtro-desde", "32/13/2026")
+    page.click("h1")
+    expect(page.locator("#filtro-desde")).to_have_value(f"{desde:%d/%m/%Y}")
+    expect(page.locator("#dash-total")).to_have_text(f"{len(wanted)} comentário{'s' if len(wanted) != 1 else ''}")
+    assert tab.errors == []
