@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import dash
 import dash_ag_grid as dag
 from dash import Input, Output, State, callback, clientside_callback, dash_table, dcc, html
+from dash.exceptions import PreventUpdate
 
 from alumusic.domain import CATEGORIAS
 from alumusic.repositories import classifications, comment_search, comments
@@ -284,7 +285,11 @@ def carregar_bloco(request, artista, album, tag, categoria, desde, ate, texto):
     """One block of the grid: the rows ``request`` asks for, sorted and filtered in PostgreSQL.
 
     The filters are States: a change of them reloads the grid (clientside ``recarregar_grade``),
-    whose new first request brings them. The first block also counts the matches (capped)."""
+    whose new first request brings them. The first block also counts the matches (capped). A null
+    request is no request: the grid reports one when the page router rebuilds the page on
+    back/forward."""
+    if request is None:
+        raise PreventUpdate
     try:
         f = _filter(artista, album, tag, categoria, desde, ate, texto)
         block = rows_request(request)
@@ -338,6 +343,9 @@ clientside_callback(
 # replace the current entry's row (back does not step through scrolling). Each branch writes only
 # what it knows, so a block request racing a filter change cannot put stale filters in the URL.
 # The URL changed by back/forward: apply its filters and sort (the grid then reloads itself).
+# Dash Pages may also rebuild the page from the URL on back/forward (when the query differs from
+# the last one its own Location saw: it does not see our pushes); both read the same URL, and the
+# rebuilt grid's first, null request writes nothing.
 URL_SYNC_JS = ("""function(search, request, ...filters) {
     const nu = window.dash_clientside.no_update, none = filters.map(() => nu);
     const names = __NAMES__, sortKey = __SORT__, dirKey = __DIR__, rowKey = __ROW__;
@@ -346,6 +354,9 @@ URL_SYNC_JS = ("""function(search, request, ...filters) {
     // then the grid's own block request.
     const byUrl = ids.includes("dash-url.search");
     const byGridOnly = ids.length > 0 && ids.every(id => id.startsWith("dash-tabela"));
+    // A grid rebuilt by the page router on back/forward first reports a null request: no block, so
+    // nothing to write (pushing its empty sort would drop the forward entries).
+    if (byGridOnly && !(request && Number.isInteger(request.startRow))) { return [nu].concat(none); }
     const norm = v => (v === undefined || v === null || v === "") ? null : String(v);
     const current = new URLSearchParams(window.location.search);
     let grid = null;

@@ -226,6 +226,24 @@ def test_a_back_merged_with_a_block_request_still_applies_the_url(live, db, open
         assert out[1:] == ["Luna Ribeiro", None, None, "CRÍTICA", None, None, None], triggered
 
 
+def test_a_rebuilt_grid_s_null_request_writes_nothing(live, db, open_tab):
+    """On back/forward Dash Pages may rebuild the page; the new grid first reports a null request.
+    Written as a sort-less view, that pushed an entry and dropped the forward history."""
+    from dashboard.pages.comentarios import URL_SYNC_JS
+
+    seed(db)
+    page = open_tab().page
+    page.goto(f"{live}/dashboard/?artista=Luna+Ribeiro&ordem=texto&sentido=asc")
+    expect(page.locator("#dash-total")).to_contain_text("comentário")
+    filters = ["Luna Ribeiro", None, None, None, None, None, None]
+    out = page.evaluate(_CALL_MERGED_JS, [URL_SYNC_JS, ["dash-tabela.getRowsRequest"], [None, None, *filters]])
+    assert out == ["<no_update>"] * 8
+    # A real block request with another sort is still an entry of its own.
+    request = {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "texto", "sort": "desc"}]}
+    out = page.evaluate(_CALL_MERGED_JS, [URL_SYNC_JS, ["dash-tabela.getRowsRequest"], [None, request, *filters]])
+    assert out == ["?artista=Luna+Ribeiro&ordem=texto&sentido=desc"] + ["<no_update>"] * 7
+
+
 def test_a_filter_merged_with_a_block_request_pushes_the_filter(live, db, open_tab):
     from dashboard.pages.comentarios import RELOAD_GRID_JS, URL_SYNC_JS
 
