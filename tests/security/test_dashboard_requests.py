@@ -132,7 +132,8 @@ def test_hostile_filters_show_a_message_not_a_500(client, private, db, values):
     seed(db)
     assert login(client).status_code == 302
     response = client.post("/dashboard/_dash-update-component", headers={"X-CSRFToken": dash_csrf(client)},
-                           json=callback_body(private, find_callback(private, "dash-total.children"), values))
+                           json=callback_body(private, find_callback(private, "dash-total.children"),
+                                              {"dash-tabela.getRowsRequest": {"startRow": 0, "endRow": 50}} | values))
     assert response.status_code == 200
     assert "Filtro inválido" in json.dumps(response.get_json(), ensure_ascii=False)
 
