@@ -54,10 +54,14 @@ def private(dash_app):
     return dash_app.extensions["alumusic_dash_apps"][0]
 
 
-def _block(client, private, request_, **filters) -> dict:
+def _post_block(client, private, request_, **filters):
     values = {"dash-tabela.getRowsRequest": request_} | {f"filtro-{k}.value": v for k, v in filters.items()}
-    response = client.post("/dashboard/_dash-update-component", headers={"X-CSRFToken": dash_csrf(client)},
-                           json=callback_body(private, find_callback(private, "dash-tabela.getRowsResponse"), values))
+    return client.post("/dashboard/_dash-update-component", headers={"X-CSRFToken": dash_csrf(client)},
+                       json=callback_body(private, find_callback(private, "dash-tabela.getRowsResponse"), values))
+
+
+def _block(client, private, request_, **filters) -> dict:
+    response = _post_block(client, private, request_, **filters)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return response.get_json()["response"]
 
@@ -78,9 +82,7 @@ def test_a_null_block_request_is_answered_with_no_update(client, private, db):
     block is pending, so nothing is written (an error there flashed "Pedido inválido" on back)."""
     seed(db)
     assert login(client).status_code == 302
-    response = client.post("/dashboard/_dash-update-component", headers={"X-CSRFToken": dash_csrf(client)},
-                           json=callback_body(private, find_callback(private, "dash-tabela.getRowsResponse"),
-                                              {"dash-tabela.getRowsRequest": None}))
+    response = _post_block(client, private, None)
     assert response.status_code == 204, response.get_data(as_text=True)[:300]
 
 
