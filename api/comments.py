@@ -172,12 +172,21 @@ def _raw_id(entry: object) -> str | None:
 
 
 # --- reading -----------------------------------------------------------------------------------
-def _shown(row: dict) -> dict:
+def _shown(row: dict, historico: list[dict] | None = None) -> dict:
     """A comment as it leaves through the API: personal data masked unless the request is ``admin``
-    (in its token and still granted: a token issued before the client became admin stays masked)."""
+    (in its token and still granted: a token issued before the client became admin stays masked).
+
+    Not only ``texto``: the last error may echo a model answer, and tag explanations quote the
+    comment (the offline rules cite the words that fired, a phone number for ``spam_venda``), so
+    every string of the history is masked too (masking is idempotent on clean text)."""
+    shown = {**row} if historico is None else {**row, "historico": historico}
     if "admin" in effective_roles():
-        return row
-    return {**row, "texto": pii.mask(row["texto"])}
+        return shown
+    shown["texto"] = pii.mask(row["texto"])
+    shown["ultimo_erro"] = pii.mask_text(row.get("ultimo_erro"))
+    if historico is not None:
+        shown["historico"] = pii.mask_strings(historico)
+    return shown
 
 
 @bp.get("/api/comentarios")
@@ -219,7 +228,7 @@ def get_comment(comentario_id):
     row, historico = database.run(read)
     if row is None:
         raise ApiError(404, "comentário não encontrado")
-    body = ComentarioDetalhe.model_validate({**_shown(row), "historico": historico})
+    body = ComentarioDetalhe.model_validate(_shown(row, historico))
     return jsonify(body.model_dump(mode="json"))
 
 

@@ -208,3 +208,26 @@ def test_a_token_issued_before_the_client_became_admin_still_reads_masked_text(c
     client_cache.clear()
     body = json.dumps(client.get(f"/api/comentarios/{comment_id}", headers=reader).get_json(), ensure_ascii=False)
     assert EMAIL not in body and "[e-mail]" in body
+
+
+def test_the_history_s_tag_explanations_are_masked_for_non_admin_clients(client, access_headers, db, monkeypatch):
+    """The offline rules quote the words that fired in a tag's explanation (the phone number itself
+    for ``spam_venda``), so a reader without admin must get the history masked, not only the text."""
+    from alumusic.pipeline import runs
+    from alumusic.pipeline.run_plan import plan_run
+    from alumusic.settings import get_settings
+
+    monkeypatch.setenv("LLM_BACKEND", "offline")
+    reader = access_headers("leitor-historico", ("ingest", "read"))
+    comment_id = _post(client, reader, f"a voz dela tá desafinada, me liga {PHONE}")
+    plan, owners = runs.prepare(db, plan_run({"backend": "offline"}, get_settings()), "pii-history")
+    runs.summarize(runs.classify(db, plan, owner) for owner in owners)
+
+    admin = access_headers("chefe-historico", ("admin",))
+    raw = json.dumps(client.get(f"/api/comentarios/{comment_id}", headers=admin).get_json()["historico"],
+                     ensure_ascii=False)
+    assert PHONE in raw  # the explanation does quote it: what the reader must not get
+    shown = client.get(f"/api/comentarios/{comment_id}", headers=reader).get_json()
+    assert shown["historico"] and shown["historico"][0]["tags"], shown
+    dumped = json.dumps(shown, ensure_ascii=False)
+    assert PHONE not in dumped and "[telefone]" in json.dumps(shown["historico"], ensure_ascii=False)
