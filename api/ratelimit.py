@@ -18,6 +18,7 @@ worker: the limits are the same whichever worker answers.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flask import Flask, Response, current_app
 from flask_limiter import Limiter
@@ -51,6 +52,8 @@ def client_name_key() -> str:
     nome = body.get("cliente") if isinstance(body, dict) else None
     if not isinstance(nome, str) or not nome:
         return ""
+    # The name the login checks (PedidoToken normalises to NFC): "\u212aiosk" is "Kiosk"'s bucket.
+    nome = unicodedata.normalize("NFC", nome)
     return nome if _CLIENT_NAME.fullmatch(nome) else _OTHER_NAMES
 
 

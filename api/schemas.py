@@ -60,6 +60,9 @@ def _optional_text(value: str | None) -> str | None:
     if value is None:
         return None
     value = clean_text(value).strip()
+    # Checked again after NFC: some characters expand (U+1D160 becomes three code points).
+    if len(value) > MAX_FIELD_LENGTH:
+        raise ValueError(f"campo com {len(value)} caracteres após normalização; o máximo é {MAX_FIELD_LENGTH}")
     return value or None
 
 

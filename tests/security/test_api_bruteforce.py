@@ -161,3 +161,19 @@ def test_invalid_names_share_one_bucket_and_cannot_reach_the_database_key(db, db
     assert_error(client.post("/api/auth/token", json={"cliente": "mais um", "segredo": "x"}), 429)
     assert_error(client.post("/api/auth/token", json={"cliente": "valido", "segredo": "x"}), 401)
     assert counts() == before
+
+
+def test_a_locked_name_cannot_be_guessed_through_its_nfc_alias(db, db_url, make_api_client):
+    """U+212A KELVIN SIGN normalises (NFC) to "K": the login reads "\\u212aiosk-..." as "Kiosk-...",
+    so the lockout must count it in that name's budget, not in the shared bucket of odd names."""
+    from api import create_app
+
+    app = create_app({"DATABASE_URL": db_url, "TOKEN_RATE_LIMIT": "100 per minute",
+                      "TOKEN_RATE_LIMIT_CLIENT": "2 per minute"})
+    client = app.test_client()
+    nome, secret = make_api_client("Kiosk-parceiro")
+    for _ in range(2):
+        assert_error(client.post("/api/auth/token", json={"cliente": nome, "segredo": "errado"}), 401)
+    alias = "\u212a" + nome[1:]
+    assert_error(client.post("/api/auth/token", json={"cliente": alias, "segredo": "errado-3"}), 429)
+    assert_error(client.post("/api/auth/token", json={"cliente": alias, "segredo": secret}), 429)
