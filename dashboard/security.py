@@ -228,7 +228,8 @@ def check_callback_body() -> Response | None:
         raise
     except (ValueError, UnicodeDecodeError, RecursionError):
         return _error(400, "corpo de callback malformado")
-    spec = app.callback_map.get(body.get("output")) if isinstance(body, dict) else None
+    output = body.get("output") if isinstance(body, dict) else None
+    spec = app.callback_map.get(output) if isinstance(output, str) else None  # a list is unhashable
     if spec is None or "callback" not in spec:  # unknown, or clientside only (runs in the browser)
         return _error(400, "callback desconhecido")
     inputs, state = body.get("inputs"), body.get("state", [])

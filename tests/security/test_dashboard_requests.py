@@ -96,6 +96,7 @@ def _deep(n: int) -> bytes:
     _deep(10_000), b'{"output": ' + _deep(10_000) + b"}", b"{}", b"[]", b"null", b"1", b'"x"', b"{", b"\xff\xfe",
     b'{"output": "nao-existe.children", "inputs": [], "state": []}',
     b'{"output": 5, "inputs": {}}', json.dumps({"output": "x", "inputs": "y"}).encode(),
+    b'{"output": [], "inputs": [], "state": []}', b'{"output": {"a": 1}, "inputs": [], "state": []}',
 ])
 def test_malformed_callback_bodies_get_400_on_both_apps(client, raw):
     assert login(client).status_code == 302
@@ -104,6 +105,13 @@ def test_malformed_callback_bodies_get_400_on_both_apps(client, raw):
         response = client.post(url, data=raw, content_type="application/json", headers={"X-CSRFToken": token})
         assert response.status_code == 400, (url, raw[:40], response.status_code)
         assert response.get_json()["erro"]["codigo"] == 400
+
+
+@pytest.mark.parametrize("output", [[], ["x"], {}, {"a": 1}])
+def test_an_unhashable_output_without_a_session_is_a_400(client, output):
+    """The public app answers callbacks to anyone: the guard's lookup must not crash on a list."""
+    response = client.post("/relatorio/_dash-update-component", json={"output": output, "inputs": [], "state": []})
+    assert response.status_code == 400 and response.get_json()["erro"]["codigo"] == 400
 
 
 def test_wrong_arity_and_wrong_types_never_500(client, private, db):
