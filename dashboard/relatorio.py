@@ -7,11 +7,14 @@ server-side cache, so viewers never trigger more than one round of queries per T
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import dash
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
+from plotly.utils import PlotlyJSONEncoder
 
 from alumusic.repositories.report import CHARTS
 from dashboard import context, figures
@@ -39,6 +42,8 @@ def layout() -> html.Div:
                 html.P("Clique numa barra ou num ponto (ou abra a lista sob o gráfico) para ver os comentários "
                        "por trás dele (área dos curadores).", className="dica"),
                 dcc.Interval(id="relatorio-intervalo", interval=seconds * 1000),
+                # What the page shows, one digest per output: a refresh resends only what changed.
+                dcc.Store(id="relatorio-mostrado", data={}),
                 html.Div([_cartao(key) for key in CHARTS], className="graficos"),
             ]
         )
@@ -72,20 +77,41 @@ def _pontos(fig) -> list[html.Li]:
     return [html.Li(html.A(rotulo, href=link)) for rotulo, link in figures.drilldown_points(fig)]
 
 
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, cls=PlotlyJSONEncoder, sort_keys=True).encode()).hexdigest()
+
+
+def _only_changed(values: dict, shown) -> tuple[list, dict]:
+    """The outputs whose digest differs from what the page already shows, ``no_update`` for the rest.
+
+    Dash replaces an output's DOM even when the new value is identical: a refreshed list would drop
+    the keyboard focus of whoever is reading it (and a redrawn chart its hover). ``shown`` is the
+    browser's own copy of the digests, so any JSON may arrive here; anything not a matching string
+    just means "resend"."""
+    shown = shown if isinstance(shown, dict) else {}
+    digests = {name: _digest(value) for name, value in values.items()}
+    out = [dash.no_update if shown.get(name) == digests[name] else value for name, value in values.items()]
+    return out, digests
+
+
 def register_callbacks(app: dash.Dash) -> None:
     # The public app's one callback: charts, their descriptions, their points' links and the time of the data.
     @app.callback(
         [Output(f"grafico-{key}", "figure") for key in CHARTS]
         + [Output(f"descricao-{key}", "children") for key in CHARTS]
         + [Output(f"pontos-{key}", "children") for key in CHARTS]
-        + [Output("relatorio-atualizado", "children")],
+        + [Output("relatorio-atualizado", "children"), Output("relatorio-mostrado", "data")],
         Input("relatorio-intervalo", "n_intervals"),
+        State("relatorio-mostrado", "data"),
     )
-    def atualizar_relatorio(_n_intervals):
+    def atualizar_relatorio(_n_intervals, shown):
         report = context.report()
         built = figures.build_all(report, timezone=context.settings().timezone)  # with drill-down links
         described = figures.describe_all(report)
+        values = ({f"grafico-{key}": built[key] for key in CHARTS}
+                  | {f"descricao-{key}": described[key] for key in CHARTS}
+                  | {f"pontos-{key}": _pontos(built[key]) for key in CHARTS})
+        changed, digests = _only_changed(values, shown)
         tz = ZoneInfo(context.settings().timezone)
         gerado = datetime.fromisoformat(report["gerado_em"]).astimezone(tz)
-        return ([built[key] for key in CHARTS] + [described[key] for key in CHARTS]
-                + [_pontos(built[key]) for key in CHARTS] + [f"Dados de {gerado:%d/%m/%Y %H:%M:%S}."])
+        return changed + [f"Dados de {gerado:%d/%m/%Y %H:%M:%S}.", digests]

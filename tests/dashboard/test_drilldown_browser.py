@@ -5,14 +5,14 @@ back button returns to the previous one; a selected comment shows similar commen
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.dashboard.seed import SP, seed
+from tests.dashboard.seed import SP, add, seed
 from tests.dashboard.test_dash_browser import _FIVE_DRAWN_JS, first_cell, wait_grid_rows
 from tests.support.dashboard import PASSWORD, USER
 
@@ -101,6 +101,31 @@ def test_the_keyboard_reaches_every_point_through_the_list_under_its_chart(live,
     # The list's count is the report's rolling 7 days; the table opens the whole days they touch.
     said = int(re.search(r"\((\d+) comentários?\)$", label).group(1))
     assert 0 < said <= len(expected), label
+    assert [e for e in tab.errors if "401" not in e] == []
+
+
+def test_a_refresh_keeps_the_keyboard_s_place_in_the_list_until_the_data_changes(live, db, open_tab):
+    """The report refreshes every REPORT_CACHE_SECONDS: a reader of the list must not lose the focus to it."""
+    seed(db)
+    tab = open_tab(logged_in=False)
+    page = tab.page
+    page.goto(live + "/relatorio/semana")
+    page.wait_for_function(_FIVE_DRAWN_JS)
+    lista = "#pontos-categorias_por_artista"
+    page.wait_for_function(f"() => document.querySelector('{lista} a')")
+    page.evaluate(f"""() => {{ window.focado = document.querySelector('{lista} a');
+        window.focado.closest('details').open = true; window.focado.focus(); }}""")
+    stamp = page.locator("#relatorio-atualizado").text_content()
+    # Two recomputations of the report (its time moves on), the same data: the link keeps the focus.
+    for _ in range(2):
+        expect(page.locator("#relatorio-atualizado")).not_to_have_text(stamp, timeout=15_000)
+        stamp = page.locator("#relatorio-atualizado").text_content()
+    assert page.evaluate("() => window.focado.isConnected && document.activeElement === window.focado")
+    # New data still reaches the list.
+    with db.begin() as conn:
+        add(conn, artista="Duda Sertaneja", album="Boiadeira", quando=datetime.now(UTC), categoria="ELOGIO",
+            tags=[], texto="chegou agora")
+    expect(page.locator(f"{lista} a").filter(has_text="Duda Sertaneja")).to_have_count(1, timeout=15_000)
     assert [e for e in tab.errors if "401" not in e] == []
 
 

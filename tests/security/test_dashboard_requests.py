@@ -180,3 +180,34 @@ def test_report_json_tells_caches_what_the_server_does(client, dash_app):
     etag = first.headers["ETag"]
     again = client.get("/relatorio/semana.json", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.get_data() == b""
+
+
+def _public_refresh(client, dash_app, shown):
+    public = dash_app.extensions["alumusic_dash_apps"][1]
+    (output,) = public.callback_map
+    body = callback_body(public, output, {"relatorio-intervalo.n_intervals": 1, "relatorio-mostrado.data": shown})
+    return client.post("/relatorio/_dash-update-component", json=body)
+
+
+@pytest.mark.parametrize("shown", [None, "x", [], [1, {"a": 2}], {"grafico-categorias_por_artista": 5},
+                                   {"pontos-categorias_por_artista": ["x"]}, 10**30, "\u0000"])
+def test_the_public_refresh_takes_any_shown_digests_from_an_outsider(client, dash_app, db, shown):
+    """The page's copy of what it shows comes back from the browser: junk there means "send it all"."""
+    seed(db)
+    response = _public_refresh(client, dash_app, shown)
+    assert response.status_code == 200
+    sent = response.get_json()["response"]
+    assert {"grafico-categorias_por_artista", "pontos-categorias_por_artista", "relatorio-mostrado"} <= set(sent)
+
+
+def test_a_refresh_resends_only_what_changed(client, dash_app, db):
+    seed(db)
+    first = _public_refresh(client, dash_app, {}).get_json()["response"]
+    shown = first["relatorio-mostrado"]["data"]
+    assert len(shown) == 15  # five charts, their descriptions and their lists
+    again = _public_refresh(client, dash_app, shown).get_json()["response"]
+    assert set(again) == {"relatorio-atualizado", "relatorio-mostrado"}  # nothing new: the page keeps its DOM
+    stale = {**shown, "pontos-categorias_por_artista": "0" * 64}
+    resent = _public_refresh(client, dash_app, stale).get_json()["response"]
+    assert set(resent) == {"relatorio-atualizado", "relatorio-mostrado", "pontos-categorias_por_artista"}
+    assert resent["pontos-categorias_por_artista"] == first["pontos-categorias_por_artista"]
