@@ -172,15 +172,20 @@ def _raw_id(entry: object) -> str | None:
 
 
 # --- reading -----------------------------------------------------------------------------------
+def _sees_personal_data() -> bool:
+    """Whether the request reads texts unmasked: ``admin`` in its token and still granted (a token
+    issued before the client became admin stays masked)."""
+    return "admin" in effective_roles()
+
+
 def _shown(row: dict, historico: list[dict] | None = None) -> dict:
-    """A comment as it leaves through the API: personal data masked unless the request is ``admin``
-    (in its token and still granted: a token issued before the client became admin stays masked).
+    """A comment as it leaves through the API: personal data masked unless ``_sees_personal_data``.
 
     Not only ``texto``: the last error may echo a model answer, and tag explanations quote the
     comment (the offline rules cite the words that fired, a phone number for ``spam_venda``), so
     every string of the history is masked too (masking is idempotent on clean text)."""
     shown = {**row} if historico is None else {**row, "historico": historico}
-    if "admin" in effective_roles():
+    if _sees_personal_data():
         return shown
     shown["texto"] = pii.mask(row["texto"])
     shown["ultimo_erro"] = pii.mask_text(row.get("ultimo_erro"))
@@ -197,14 +202,16 @@ def list_comments():
     """Lista comentários com a classificação atual, mais recentes primeiro (paginação por cursor).
 
     Dados pessoais no texto (e-mail, telefone, CPF, CNPJ, links pessoais) vêm mascarados, exceto
-    para clientes com papel admin.
+    para clientes com papel admin; para os demais, o filtro `texto` também procura só no texto
+    mascarado (não encontra o que a máscara esconde).
     """
     try:
         q = FiltroComentarios.model_validate(query_args(set(FiltroComentarios.model_fields)))
     except ValidationError as exc:
         raise ApiError(422, "filtros inválidos", validation_details(exc)) from None
     f = comment_search.CommentFilter(categoria=q.categoria, tag=q.tag, artista=q.artista, album=q.album,
-                                     texto=q.texto, desde=q.desde, ate=q.ate, status=q.status)
+                                     texto=q.texto, desde=q.desde, ate=q.ate, status=q.status,
+                                     masked=not _sees_personal_data())
     try:
         page = database.run(lambda conn: comment_search.search(conn, f, limit=q.limite, cursor=q.cursor))
     except comment_search.InvalidCursorError:

@@ -90,7 +90,7 @@ def measure_search(engine: sa.Engine, repeats: int = 7) -> dict:
 
     literal = f"v.texto_busca LIKE '%' || {cs._LIKE_LITERAL} || '%' ESCAPE '\\'"  # the condition before 0015
     # The baseline had no typo fallback either: no spelling decision query.
-    conditions = {"base": (lambda texto, alias="v", close_spelling=False: literal, lambda conn, f: False),
+    conditions = {"base": (lambda texto, alias="v", close_spelling=False, masked=False: literal, lambda conn, f: False),
                   "new": (cs.text_condition, cs.spelling_fallback)}
     out: dict = {"queries": []}
     samples: dict[str, list[float]] = {"base": [], "new": [], "relevance": []}

@@ -49,9 +49,12 @@ class CommentFilter:
     desde: datetime | None = None  # received at or after
     ate: datetime | None = None  # received before
     status: str | None = None
+    # Free text matches only what the personal-data mask leaves (``text_condition``): for readers
+    # who are shown masked text, so a search cannot tell them what the mask hides.
+    masked: bool = False
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) in (None, "") for f in fields(self))
+        return all(getattr(self, f.name) in (None, "") for f in fields(self) if f.name != "masked")
 
 
 def where_clause(f: CommentFilter, alias: str = "v", *, close_spelling: bool = False,
@@ -76,7 +79,7 @@ def where_clause(f: CommentFilter, alias: str = "v", *, close_spelling: bool = F
         )
         params["f_tag"] = f.tag
     if f.texto and f.texto.strip():
-        condition = text_condition(f.texto, alias, close_spelling=close_spelling)
+        condition = text_condition(f.texto, alias, close_spelling=close_spelling, masked=f.masked)
         # A scalar subquery is a per-row filter the planner cannot turn into an index scan.
         conds.append(f"(SELECT {condition})" if text_on_rows else condition)
         params["f_texto"] = f.texto.strip()
@@ -89,7 +92,7 @@ def where_clause(f: CommentFilter, alias: str = "v", *, close_spelling: bool = F
     return (" AND ".join(conds) or "TRUE"), params
 
 
-def text_condition(texto: str, alias: str = "v", *, close_spelling: bool = False) -> str:
+def text_condition(texto: str, alias: str = "v", *, close_spelling: bool = False, masked: bool = False) -> str:
     """What free text matches (``:f_texto``): the literal fragment, the same words stemmed, or a typo.
 
     - the fragment as typed, accent- and case-insensitive (``texto_busca LIKE``: trigram index);
@@ -99,11 +102,24 @@ def text_condition(texto: str, alias: str = "v", *, close_spelling: bool = False
     - with ``close_spelling`` (``spelling_fallback``: one word that no comment contains as typed or
       stemmed), a close spelling of it (``<%``: pg_trgm's word similarity ≥ 0.5, set per connection
       by ``alumusic.db``; trigram index), so "mixajem" finds "mixagem".
+
+    ``masked`` (``CommentFilter.masked``): a row with personal data must also match with its stored
+    spans blanked out (``f_sem_dados_pessoais``, migration 0023), so "98765" does not find the
+    comment whose masked phone holds those digits. The raw match still picks the candidates through
+    the indexes; the recheck runs only on rows with spans.
     """
-    parts = [f"{alias}.texto_busca LIKE '%' || {_LIKE_LITERAL} || '%' ESCAPE '\\'",
-             f"{alias}.texto_tsv @@ f_tsq_busca(:f_texto)"]
+    raw = _any_match(f"{alias}.texto_busca", f"{alias}.texto_tsv", close_spelling)
+    if not masked:
+        return raw
+    kept = f"f_texto_busca(f_sem_dados_pessoais({alias}.texto, {alias}.dados_pessoais))"
+    return f"({raw} AND ({alias}.dados_pessoais = '[]'::jsonb OR {_any_match(kept, f'f_tsv_busca({kept})', close_spelling)}))"
+
+
+def _any_match(busca: str, tsv: str, close_spelling: bool) -> str:
+    """``:f_texto`` against a search text ``busca`` (normalised by ``f_texto_busca``) and its ``tsv``."""
+    parts = [f"{busca} LIKE '%' || {_LIKE_LITERAL} || '%' ESCAPE '\\'", f"{tsv} @@ f_tsq_busca(:f_texto)"]
     if close_spelling:
-        parts.append(f"f_texto_busca(:f_texto) <% {alias}.texto_busca")
+        parts.append(f"f_texto_busca(:f_texto) <% {busca}")
     return "(" + " OR ".join(parts) + ")"
 
 
@@ -122,9 +138,9 @@ def spelling_fallback(conn: sa.Connection, f: CommentFilter) -> bool:
     texto = (f.texto or "").strip()
     if not _TYPO_WORD.fullmatch(texto):
         return False
-    if conn.execute(_IN_RECENT, {"f_texto": texto, "recentes": TYPO_RECENT_ROWS}).scalar_one():
+    if conn.execute(_IN_RECENT[f.masked], {"f_texto": texto, "recentes": TYPO_RECENT_ROWS}).scalar_one():
         return False
-    return not conn.execute(_ANYWHERE, {"f_texto": texto}).scalar_one()
+    return not conn.execute(_ANYWHERE[f.masked], {"f_texto": texto}).scalar_one()
 
 
 def text_on_rows(conn: sa.Connection, f: CommentFilter) -> bool:
@@ -197,15 +213,18 @@ _TYPO_WORD = re.compile(rf"[^\W\d_]{{{TYPO_MIN_LETTERS},}}")
 # character doubled first, then the wildcards escaped. After the normalisation, which can produce
 # all three (see the module docstring and tests/security/test_search_escaping.py).
 _LIKE_LITERAL = r"replace(replace(replace(f_texto_busca(:f_texto), '\', '\\'), '%', '\%'), '_', '\_')"
-_AS_TYPED = f"(t.texto_busca LIKE '%' || {_LIKE_LITERAL} || '%' ESCAPE '\\' OR t.texto_tsv @@ f_tsq_busca(:f_texto))"
 # Two steps, because an EXISTS is planned for its first match: the planner expects a few hundred
 # matches of any word and scans the table in heap order for the first, which reads all of it when
 # the word is a typo (1 s at 1M comments). A word the comments use is found among the newest
 # rows; one that is not there is rare, and its matches (if any) come from the text indexes.
-_IN_RECENT = sa.text(f"SELECT EXISTS (SELECT 1 FROM (SELECT texto_busca, texto_tsv FROM comentarios "
-                     f"ORDER BY recebido_em DESC LIMIT :recentes) t WHERE {_AS_TYPED})")
-_ANYWHERE = sa.text(f"WITH m AS MATERIALIZED (SELECT 1 FROM comentarios t WHERE {_AS_TYPED}) "
-                    "SELECT EXISTS (SELECT 1 FROM m)")
+# Masked searches ask what the mask leaves, or the fallback would say a word sits in personal data.
+_IN_RECENT = {masked: sa.text(
+    "SELECT EXISTS (SELECT 1 FROM (SELECT texto, texto_busca, texto_tsv, dados_pessoais FROM comentarios "
+    f"ORDER BY recebido_em DESC LIMIT :recentes) t WHERE {text_condition('', 't', masked=masked)})")
+    for masked in (False, True)}
+_ANYWHERE = {masked: sa.text(
+    f"WITH m AS MATERIALIZED (SELECT 1 FROM comentarios t WHERE {text_condition('', 't', masked=masked)}) "
+    "SELECT EXISTS (SELECT 1 FROM m)") for masked in (False, True)}
 
 
 def encode_cursor(recebido_em: datetime, comment_id: UUID | str) -> str:
