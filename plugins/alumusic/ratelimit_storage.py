@@ -29,10 +29,10 @@ PURGE_PROBABILITY = 0.01
 _INCR = sa.text(
     """
     INSERT INTO limites_taxa (chave, contagem, expira_em)
-    VALUES (:chave, :n, clock_timestamp() + make_interval(secs => :expiry))
+    VALUES (:chave, GREATEST(:n, 0), clock_timestamp() + make_interval(secs => :expiry))
     ON CONFLICT (chave) DO UPDATE SET
         contagem = CASE WHEN limites_taxa.expira_em <= clock_timestamp() THEN EXCLUDED.contagem
-                        ELSE limites_taxa.contagem + EXCLUDED.contagem END,
+                        ELSE GREATEST(limites_taxa.contagem + :n, 0) END,
         expira_em = CASE WHEN limites_taxa.expira_em <= clock_timestamp() THEN EXCLUDED.expira_em
                          ELSE limites_taxa.expira_em END
     RETURNING contagem

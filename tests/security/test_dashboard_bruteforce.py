@@ -9,6 +9,7 @@ missing ones (each failed login costs one argon2 verification, whatever was wron
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -79,3 +80,23 @@ def test_a_wrong_user_costs_the_same_argon2_verification_as_a_wrong_password(liv
         assert response.status_code == 401, name
         assert len(calls) == 1, f"{name}: {len(calls)} argon2 verifications"
         assert calls[0].startswith("$argon2id$v=19$m=65536,t=3,p=4$"), name  # the same cost parameters
+
+
+@pytest.fixture
+def dashboard_gunicorn_busy(db, db_url, curator, tmp_path):
+    """The dashboard under gunicorn, a small account budget and room for many attempts per address."""
+    with gunicorn_dashboard(db_url, tmp_path, LOGIN_RATE_LIMIT_ACCOUNT="4 per minute",
+                            LOGIN_RATE_LIMIT_IP="500 per minute") as base:
+        yield base
+
+
+def test_concurrent_guesses_get_exactly_the_account_s_budget(dashboard_gunicorn_busy):
+    """A script fires its guesses at once: each takes its place in the budget before the ~0.1 s
+    argon2 verification, so no more of them are answered than the budget allows."""
+    base = dashboard_gunicorn_busy
+    # Successful logins give their place back: five of them leave the whole budget to failures.
+    assert [_attempt(base, USER, PASSWORD) for _ in range(5)] == [302] * 5
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(lambda i: _attempt(base, USER, f"chute-{i}"), range(24)))
+    assert sorted(statuses) == [401] * 4 + [429] * 20, statuses
+    assert _attempt(base, USER, PASSWORD) == 429  # the window is spent, the right password too
