@@ -39,7 +39,8 @@ def safe_next(value: str | None) -> str:
 
 
 def _account_key() -> str:
-    return "conta:" + (request.form.get("usuario") or "").strip().lower()[:64]
+    # NUL cannot be stored in the counters' text key; no account name holds one anyway.
+    return "conta:" + (request.form.get("usuario") or "").replace("\x00", "\ufffd").strip().lower()[:64]
 
 
 def _give_back_the_attempt() -> None:

@@ -32,6 +32,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import dash
+from dash.exceptions import DependencyException
 from flask import Flask, Response, current_app, jsonify, redirect, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
@@ -125,6 +126,11 @@ def init_app(server: Flask, settings: Settings, engine_url: str) -> None:
     @server.errorhandler(CSRFError)
     def _csrf_failed(exc: CSRFError):
         return _error(400, "token CSRF ausente ou inválido: recarregue a página")
+
+    @server.errorhandler(DependencyException)
+    def _no_such_asset(exc: DependencyException):
+        # Dash raises it for a component-suite path it does not serve (a 500, listing every path).
+        return _error(404, "arquivo não encontrado")
 
 
 def session_lifetime() -> timedelta:
@@ -221,8 +227,10 @@ def check_callback_body() -> Response | None:
         return None
     try:
         raw = request.get_data(cache=True)
-        if not _depth_ok(raw):
-            raise ValueError("JSON aninhado demais")
+        # Flask (and so Dash) would also read UTF-16 and UTF-32 bodies, where a byte scan of the
+        # nesting can be fooled (U+2262 is 0x62 0x22 in UTF-16-LE: a quote to the scan).
+        if json.detect_encoding(raw) != "utf-8" or not _depth_ok(raw):
+            raise ValueError("JSON aninhado demais ou fora de UTF-8")
         body = json.loads(raw)
     except HTTPException:
         raise
@@ -238,9 +246,28 @@ def check_callback_body() -> Response | None:
             or not all(_is_arg(i) for i in inputs + state)
             or not isinstance(body.get("changedPropIds", []), list)
             or not all(isinstance(p, str) for p in body.get("changedPropIds", []))
-            or not isinstance(body.get("outputs"), dict | list)):
+            or not _outputs_ok(output, body.get("outputs"))):
         return _error(400, "corpo de callback não corresponde ao callback")
     return None
+
+
+def _outputs_ok(output: str, outputs: object) -> bool:
+    """``outputs`` names the properties the callback writes, as the renderer sends them: one object
+    for a single output, a list for ``..a.b...c.d..``, each the callback's own id and property
+    (a pattern-matching id: any list of properties). Dash indexes them by the callback's outputs."""
+    multi = output.startswith("..")
+    expected = output.strip(".").split("...") if multi else [output]
+    sent = outputs if multi else [outputs]
+    if not isinstance(sent, list) or len(sent) != len(expected):
+        return False
+    for name, item in zip(expected, sent, strict=True):
+        component, _, prop = name.rpartition(".")
+        if component.startswith("{"):
+            if not _is_arg(item):
+                return False
+        elif not (_is_prop(item) and item["id"] == component and item["property"] == prop):
+            return False
+    return True
 
 
 def current_curator() -> curators.Curator:

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.dashboard.seed import seed
-from tests.support.dashboard import USER, callback_body, dash_csrf, find_callback, login
+from tests.support.dashboard import USER, callback_body, csrf_from, dash_csrf, find_callback, login
 
 
 @pytest.fixture
@@ -211,3 +211,65 @@ def test_a_refresh_resends_only_what_changed(client, dash_app, db):
     resent = _public_refresh(client, dash_app, stale).get_json()["response"]
     assert set(resent) == {"relatorio-atualizado", "relatorio-mostrado", "pontos-categorias_por_artista"}
     assert resent["pontos-categorias_por_artista"] == first["pontos-categorias_por_artista"]
+
+
+def _public_body(dash_app) -> dict:
+    public = dash_app.extensions["alumusic_dash_apps"][1]
+    (output,) = public.callback_map
+    return callback_body(public, output, {"relatorio-intervalo.n_intervals": 1})
+
+
+def _outputs_cases():
+    yield "none", []
+    yield "one of many", [{"id": "grafico-categorias_por_artista", "property": "figure"}]
+    yield "junk items", [1] * 17
+    yield "an object for a list", {"id": "relatorio-atualizado", "property": "children"}
+    yield "lists for plain ids", "NESTED"
+    yield "other ids", "RENAMED"
+
+
+@pytest.mark.parametrize(("case", "outputs"), list(_outputs_cases()))
+def test_outputs_that_do_not_name_the_callback_s_own_get_400(client, dash_app, db, case, outputs):
+    """Dash indexes ``outputs`` by the callback's outputs: a short or foreign list was a 500."""
+    good = _public_body(dash_app)
+    assert client.post("/relatorio/_dash-update-component", json=good).status_code == 200
+    if outputs == "NESTED":
+        outputs = [[o] for o in good["outputs"]]
+    elif outputs == "RENAMED":
+        outputs = [{**o, "id": "x" + o["id"]} for o in good["outputs"]]
+    response = client.post("/relatorio/_dash-update-component", json={**good, "outputs": outputs})
+    assert response.status_code == 400, case
+    assert response.get_json()["erro"]["codigo"] == 400
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le"])
+def test_a_callback_body_not_in_utf8_gets_400(client, dash_app, db, encoding):
+    """Flask would read it, but the nesting scan reads bytes: in UTF-16-LE, U+2262 holds a quote
+    byte (0x62 0x22) that hid the deep array after it from the scan."""
+    body = json.dumps({**_public_body(dash_app), "x": "\u2262", "y": "DEEP"}).replace('"DEEP"', _deep(500).decode())
+    assert client.post("/relatorio/_dash-update-component", data=body.encode("utf-8"),
+                       content_type="application/json").status_code == 400  # too deep, seen as such
+    plain = json.dumps(_public_body(dash_app))
+    for raw in (body.encode(encoding), plain.encode(encoding)):
+        response = client.post("/relatorio/_dash-update-component", data=raw, content_type="application/json")
+        assert response.status_code == 400, (encoding, response.status_code)
+
+
+@pytest.mark.parametrize("path", ["naoexiste/x.js", "dash/naoexiste.js", "dash/dcc/../../x.js", "dash/dash-renderer/nao.js"])
+def test_an_unknown_component_suite_file_is_a_404(client, path):
+    for prefix in ("/relatorio/", "/dashboard/"):
+        if prefix == "/dashboard/":
+            assert login(client).status_code == 302
+        response = client.get(f"{prefix}_dash-component-suites/{path}")
+        assert response.status_code == 404, (prefix, path, response.status_code)
+        assert "Registered" not in response.get_data(as_text=True)  # Dash's message lists every path
+
+
+def test_a_login_name_with_nul_is_a_failed_login_not_a_500(client, db):
+    page = client.get("/entrar").get_data(as_text=True)
+    token = csrf_from(page)
+    for usuario in ("a\x00b", f"{USER}\x00", "\x00"):
+        response = client.post("/entrar", data={"usuario": usuario, "senha": "x", "csrf_token": token})
+        assert response.status_code == 401, repr(usuario)
+    with db.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM curador_sessoes")).scalar_one() == 0

@@ -157,7 +157,9 @@ def disable(conn: sa.Connection, usuario: str) -> bool:
 def authenticate(conn: sa.Connection, usuario: str, password: str) -> Curator | None:
     """The active account when ``password`` matches, else None; one argon2 verification either way."""
     row = None
-    if isinstance(usuario, str) and len(usuario) <= 64 and isinstance(password, str) and len(password) <= MAX_PASSWORD:
+    # A name with NUL is no account (PostgreSQL text cannot hold it): the dummy verification, no query.
+    if (isinstance(usuario, str) and len(usuario) <= 64 and "\x00" not in usuario
+            and isinstance(password, str) and len(password) <= MAX_PASSWORD):
         row = conn.execute(sa.text(f"SELECT {_COLS}, c.senha_hash FROM curadores c WHERE c.usuario = :u"),
                            {"u": usuario.strip().lower()}).first()
     stored = row.senha_hash if row is not None and row.senha_hash else _DUMMY_HASH
