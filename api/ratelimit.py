@@ -3,7 +3,8 @@
 Two limits on ``POST /api/auth/token``:
 
 - per client IP (``TOKEN_RATE_LIMIT``): every attempt counts. The IP is the connection's
-  (``REMOTE_ADDR``); X-Forwarded-For is trusted only behind ``PROXY_HOPS`` proxies.
+  (``REMOTE_ADDR``); X-Forwarded-For is trusted only behind ``PROXY_HOPS`` proxies. An IPv6
+  client counts as its /64 (``client_ip_key``), since it can pick any address in it.
 - per client name (``TOKEN_RATE_LIMIT_CLIENT``, the ``cliente`` of the body): only failed
   attempts (401) count, from any IP, so guessing one client's secret from many addresses is
   bounded too. While a name is over its limit every attempt for it gets 429, even with the right
@@ -25,10 +26,17 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 
+from alumusic.client_addresses import rate_limit_bucket
 from api.errors import ApiError
 from api.requests import json_body
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+def client_ip_key() -> str:
+    """The per-IP bucket of the request's address (``alumusic.client_addresses``: an IPv6 /64)."""
+    return rate_limit_bucket(get_remote_address())
+
+
+limiter = Limiter(key_func=client_ip_key, default_limits=[], headers_enabled=True)
 
 _CLIENT_NAME = re.compile(r"[A-Za-z0-9_.-]{3,64}")  # what a client name can be (alumusic.repositories.clients)
 _OTHER_NAMES = "~"  # one bucket for names no client can have (still answered 401)

@@ -44,6 +44,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import alumusic.ratelimit_storage
+from alumusic.client_addresses import rate_limit_bucket
 from alumusic.repositories import curators
 from alumusic.settings import Settings
 
@@ -64,7 +65,12 @@ MAX_JSON_DEPTH = 64
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+def client_ip_key() -> str:
+    """The per-IP bucket of the request's address (``alumusic.client_addresses``: an IPv6 /64)."""
+    return rate_limit_bucket(get_remote_address())
+
+
+limiter = Limiter(key_func=client_ip_key, default_limits=[], headers_enabled=True)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
