@@ -32,6 +32,10 @@ def _add_headers(resp: Response) -> Response:
         resp.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if request.path.startswith("/api/auth/"):
         resp.headers["Cache-Control"] = "no-store"  # token responses (RFC 6749 §5.1)
+    elif "Authorization" in request.headers:
+        # An authenticated answer holds what that client may read (comments, raw text for admins):
+        # no shared or browser cache may keep it.
+        resp.headers.setdefault("Cache-Control", "no-store")
     return resp
 
 

@@ -180,10 +180,15 @@ def _error(code: int, mensagem: str, headers: dict | None = None) -> Response:
 
 
 def _csrf_cookie(response: Response) -> Response:
-    """Hand the private Dash app its CSRF token (read by the renderer, sent back as a header)."""
-    if request.path.startswith(PRIVATE_PREFIX) and current_user.is_authenticated:
+    """Hand the private Dash app its CSRF token (read by the renderer, sent back as a header); and
+    keep its answers (layouts, callback results: comment texts) out of every cache. Its scripts and
+    assets are the same for everyone and may be cached."""
+    path = request.path
+    if path.startswith(PRIVATE_PREFIX) and current_user.is_authenticated:
         response.set_cookie(CSRF_COOKIE, generate_csrf(), path=PRIVATE_PREFIX, samesite="Strict",
                             secure=current_app.session_interface.get_cookie_secure(current_app), httponly=False)
+        if "/_dash-component-suites/" not in path and "/assets/" not in path:
+            response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

@@ -84,6 +84,16 @@ def test_security_headers_on_every_answer_of_the_app(app, client, access_headers
     assert token_resp.headers["Cache-Control"] == "no-store"
 
 
+def test_no_cache_keeps_an_authenticated_answer(client, access_headers):
+    """A shared proxy or the browser's disk must not keep what one client was allowed to read."""
+    headers = access_headers()
+    for resp in (client.get("/api/comentarios", headers=headers),
+                 client.get("/api/comentarios/00000000-0000-0000-0000-000000000000", headers=headers),  # 404
+                 client.get("/api/comentarios", headers=bearer("x"))):  # 401
+        assert resp.headers["Cache-Control"] == "no-store", (resp.status_code, resp.headers.get("Cache-Control"))
+    assert "no-store" not in client.get("/api/openapi.json").headers.get("Cache-Control", "")  # public, cacheable
+
+
 def test_plain_http_is_served_not_redirected(server):
     status, headers, raw = server.request("GET", "/api/health")
     assert status == 200 and json.loads(raw)["status"] == "ok"

@@ -171,6 +171,21 @@ def test_security_headers_on_every_answer(client, path):
         assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_the_private_app_s_answers_are_never_cached(client, dash_app, db):
+    seeded = seed(db)
+    assert login(client).status_code == 302
+    private = dash_app.extensions["alumusic_dash_apps"][0]
+    answers = {"page": client.get("/dashboard/"), "layout": client.get("/dashboard/_dash-layout"),
+               "callback": client.post("/dashboard/_dash-update-component",
+                                       json=_correction(private, str(seeded.rows[0]["id"])),
+                                       headers={"X-CSRFToken": dash_csrf(client)})}
+    for name, response in answers.items():
+        assert response.status_code == 200, name
+        assert response.headers["Cache-Control"] == "no-store", name
+    script = client.get("/dashboard/_dash-component-suites/dash/dcc/dash_core_components.js")
+    assert script.status_code == 200 and "no-store" not in script.headers.get("Cache-Control", "")
+
+
 def test_report_json_tells_caches_what_the_server_does(client, dash_app):
     from tests.support.dashboard import CACHE_SECONDS
 
