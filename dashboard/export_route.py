@@ -9,7 +9,10 @@ response is sent chunk by chunk while the server-side cursor advances
 Private: it lies under ``/dashboard/``, where ``dashboard.security.guard`` requires a curator
 session. Personal data is masked unless ``pii=incluir``, which only admins may ask for (403
 otherwise). Every export is audited (``exportacoes``, ``origem`` "link"): recorded before the
-first byte, its row count filled in once the whole file was sent.
+first byte, its row count filled in once the whole file was sent. A GET changes nothing but the
+audit, so it carries no CSRF token; a link on another site (``Sec-Fetch-Site: cross-site``, sent by
+every current browser) still gets 403, so no page elsewhere can make a curator export or fill the
+audit in their name. A bookmark or typed URL (``none``) and the page's own link (``same-origin``) work.
 """
 
 from __future__ import annotations
@@ -55,6 +58,9 @@ def url_for_filters(formato: str | None = None, pii: str | None = None, **values
 def register(server: Flask) -> None:
     @server.get(PATH)
     def exportar_csv_stream():
+        if request.headers.get("Sec-Fetch-Site") == "cross-site":
+            return Response("exportação pedida por outro site: use o link da página de comentários\n", status=403,
+                            mimetype="text/plain")
         ctx = context.get()
         try:
             f = make_filter(**{k: request.args.get(k) for k in PARAMS}, timezone=ctx.settings.timezone)

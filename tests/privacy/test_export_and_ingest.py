@@ -97,6 +97,21 @@ def test_exports_mask_personal_data_unless_an_admin_includes_it(seeded, dash, db
     ]
 
 
+def test_a_link_on_another_site_cannot_export_in_a_curator_s_name(seeded, dash, db):
+    """The export is a GET (no CSRF token): an admin's browser sent there by another site would
+    download personal data and fill the audit in the admin's name."""
+    _admin(db)
+    assert login(dash, "chefe").status_code == 302
+    for query in ("pii=incluir", "artista=Luna+Ribeiro"):
+        response = dash.get(f"/dashboard/exportar.csv?{query}", headers={"Sec-Fetch-Site": "cross-site"})
+        assert response.status_code == 403 and EMAIL not in response.get_data(as_text=True)
+    assert _exports(db) == []
+    for site in ("same-origin", "none"):  # the page's own link; a bookmark or a typed URL
+        response = dash.get("/dashboard/exportar.csv?pii=incluir", headers={"Sec-Fetch-Site": site})
+        assert response.status_code == 200 and EMAIL in response.get_data(as_text=True)
+    assert [e[0] for e in _exports(db)] == ["chefe", "chefe"]
+
+
 def test_the_pages_export_link_masks_and_is_recorded_too(seeded, dash, dash_app, db):
     private = dash_app.extensions["alumusic_dash_apps"][0]
     output = find_callback(private, "dash-export-link.href")
