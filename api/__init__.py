@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_BATCH_SIZE=settings.max_batch_size,
         TOKEN_RATE_LIMIT=settings.token_rate_limit,
         TOKEN_RATE_LIMIT_CLIENT=settings.token_rate_limit_client,
+        INSIGHTS_RATE_LIMIT=settings.insights_rate_limit,
         PROXY_HOPS=settings.proxy_hops,
         METRICS_TOKEN=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
         # Counters in the product database: one budget shared by every gunicorn worker and host.

@@ -2,7 +2,8 @@
 
 The view only adapts HTTP to ``alumusic.insights.answer_question`` (the dashboard calls the same
 function): validation 1..500 characters, no NUL or lone surrogate (422, before the LLM is called
-and with nothing logged), LLM failure 503 with no sources.
+and with nothing logged), LLM failure 503 with no sources; at most INSIGHTS_RATE_LIMIT questions
+per client (429, ``api.ratelimit``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from alumusic.insights import MAX_PERGUNTA, InsightsIndisponivel, PerguntaInvali
 from api.database import engine
 from api.errors import ApiError
 from api.openapi import BEARER, doc
+from api.ratelimit import api_client_key, insights_limit, limiter
 from api.requests import json_body
 from api.schemas import SafeStr, validation_details
 from api.security import current_client, require_role
@@ -38,7 +40,8 @@ class RespostaInsights(BaseModel):
 
 @bp.post("/insights/perguntar")
 @require_role("read")
-@doc(json=PedidoPergunta, ok={200: RespostaInsights}, errors=(400, 401, 403, 413, 415, 422, 503),
+@limiter.limit(insights_limit, key_func=api_client_key, error_message="muitas perguntas deste cliente: espere um pouco")
+@doc(json=PedidoPergunta, ok={200: RespostaInsights}, errors=(400, 401, 403, 413, 415, 422, 429, 503),
      tags=["insights"], security=BEARER)
 def perguntar():
     """Responde a uma pergunta curta usando os três resumos semanais mais recentes das últimas 8 semanas."""

@@ -12,6 +12,9 @@ Two limits on ``POST /api/auth/token``:
   request starts and spent when it fails, so concurrent attempts may overshoot it by at most the
   number of requests the server handles at once.
 
+And ``POST /insights/perguntar`` per API client (``INSIGHTS_RATE_LIMIT``): every question may
+run the LLM, which answers one at a time; one client's script must not hold it for everyone.
+
 Counters live in the product database (``alumusic.ratelimit_storage``), shared by every gunicorn
 worker: the limits are the same whichever worker answers.
 """
@@ -22,6 +25,7 @@ import re
 import unicodedata
 
 from flask import Flask, Response, current_app
+from flask_jwt_extended import get_jwt
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
@@ -63,6 +67,15 @@ def client_name_key() -> str:
     # The name the login checks (PedidoToken normalises to NFC): "\u212aiosk" is "Kiosk"'s bucket.
     nome = unicodedata.normalize("NFC", nome)
     return nome if _CLIENT_NAME.fullmatch(nome) else _OTHER_NAMES
+
+
+def insights_limit() -> str:
+    return current_app.config["INSIGHTS_RATE_LIMIT"]
+
+
+def api_client_key() -> str:
+    """The authenticated API client (under ``require_role``, so the token was verified first)."""
+    return f"cliente:{get_jwt()['cid']}"
 
 
 def failed_login(resp: Response) -> bool:

@@ -160,6 +160,9 @@ class Settings(BaseSettings):
     token_rate_limit_client: str = Field(
         default="10 per 5 minutes", description="Failed POST /api/auth/token per client name (any IP)."
     )
+    insights_rate_limit: str = Field(
+        default="20 per minute", description="POST /insights/perguntar per API client: a question may run the LLM."
+    )
 
     # --- dashboard ---------------------------------------------------------------------------
     dashboard_secret_key: SecretStr | None = Field(

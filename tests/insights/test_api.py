@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 
@@ -90,3 +92,25 @@ def test_llm_answer_and_llm_failure(api, seed_weeks, ollama):
     with db.connect() as conn:
         last = conn.execute(sa.text("SELECT resposta, semanas, erro FROM insights_perguntas ORDER BY id DESC")).first()
     assert last.resposta is None and list(last.semanas) == [] and "500" in last.erro
+
+
+def test_one_client_s_questions_are_limited_and_others_still_ask(db, db_url):
+    """Each question may run the LLM: a script of one client must not hold it for everyone."""
+    from api import create_app
+    from api.security import client_cache
+
+    client_cache.clear()
+    api = create_app({"TESTING": True, "DATABASE_URL": db_url, "CLIENT_CACHE_SECONDS": 0,
+                      "INSIGHTS_RATE_LIMIT": "3 per minute"}).test_client()
+    script, other = login(api, db, "app-curiosa", "read"), login(api, db, "app-outra", "read")
+    statuses = [api.post(URL, json={"pergunta": f"Como foi a semana {i}?"}, headers=script).status_code
+                for i in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = api.post(URL, json={"pergunta": "E agora?"}, headers=script)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.get_json()["erro"]["codigo"] == 429 and "perguntas" in json.dumps(refused.get_json(),
+                                                                                     ensure_ascii=False)
+    assert api.post(URL, json={"pergunta": "Como foi a semana?"}, headers=other).status_code == 200
+    with db.connect() as conn:  # the refused questions were neither answered nor logged
+        assert conn.execute(sa.text("SELECT count(*) FROM insights_perguntas WHERE autor = 'app-curiosa'")).scalar_one() == 3
+    client_cache.clear()
