@@ -5,6 +5,10 @@ the ones whose signal fell back. Each alert says why it fired, in numbers (the d
 sentence), and links to ``?alerta=ID``: the same page showing the comments of its window that
 make the signal (a URL a curator can send to a colleague). "Reconhecer" records, in the name of the
 session's curator, that someone has looked at it; it stays open until the signal falls back.
+
+The query may be crafted (anyone can send a curator a link; ``dashboard.url_query``): a repeated
+parameter counts with its first value; an ``alerta`` that is not an alert id (1 to 2**63 - 1 in
+ASCII digits) is not looked up and the page says "Alerta não encontrado.".
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html
 
 from alumusic.alerts.message import KIND_LABELS
 from alumusic.repositories import alerts
-from dashboard import context
+from dashboard import context, url_query
 from dashboard.figures import ROTULOS
 from dashboard.layout import message
 from dashboard.security import current_curator
@@ -24,6 +28,13 @@ from dashboard.security import current_curator
 dash.register_page(__name__, path="/alertas", name="Alertas", title="Alertas — AluMusic Insights")
 
 LIMIT = 100
+MAX_ID = 2**63 - 1  # alertas.id is a bigint
+
+
+def _alert_id(value: str | None) -> int | None:
+    """The alert id in ``?alerta=``: 1..MAX_ID in ASCII digits, else None."""
+    n = url_query.ascii_int(value, MAX_ID)
+    return n if n else None
 
 
 def _when(value, tz) -> str:
@@ -87,15 +98,16 @@ def _list(include_closed: bool, tz) -> list:
     return [_card(a, tz) for a in items]
 
 
-def layout(alerta: str | None = None, fechados: str | None = None, **_query) -> html.Div:
+def layout(alerta: str | list | None = None, fechados: str | list | None = None, **_query) -> html.Div:
     tz = ZoneInfo(context.settings().timezone)
-    include_closed = fechados == "1"
+    alerta, include_closed = url_query.first(alerta), url_query.first(fechados) == "1"
     detail: list = []
     if alerta is not None:
         selected = None
-        if alerta.isdigit() and len(alerta) < 19:  # a bigint; anything else is simply not an alert
+        alert_id = _alert_id(alerta)  # anything else is simply not an alert
+        if alert_id is not None:
             with context.engine().connect() as conn:
-                selected = alerts.get(conn, int(alerta))
+                selected = alerts.get(conn, alert_id)
         detail = [_comments(selected, tz)] if selected else [message("Alerta não encontrado.", "erro")]
     return html.Div(
         [

@@ -13,10 +13,16 @@ drill-down, the login's return), and a clientside callback pushes a history entr
 whenever a filter or the sort changes (the scrolled row only replaces the current entry), and
 applies an entry again on back/forward. "Exportar CSV" is a link to ``dashboard.export_route``
 (streamed, audited, personal data for admins only) whose query follows the same filters.
+
+A link may be crafted (anyone can send a curator one; ``dashboard.url_query``): a repeated
+parameter counts with its first value, and a value the page cannot use (unknown column, NUL, a row
+that is not an ASCII number up to MAX_OFFSET, ...) is left out: the page opens with that part of
+the view at its default.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from urllib.parse import urlencode
 from uuid import UUID
@@ -29,7 +35,7 @@ from dash.exceptions import PreventUpdate
 
 from alumusic.domain import CATEGORIAS
 from alumusic.repositories import classifications, comment_search, comments
-from dashboard import context
+from dashboard import context, url_query
 from dashboard.comment_table import (
     MAX_OFFSET,
     SORTABLE,
@@ -92,10 +98,16 @@ def _iso_date(value) -> str | None:
         return None
 
 
-def _view_from_query(query: dict) -> dict:
+def _view_from_query(query: dict, offered: dict[str, set] | None = None) -> dict:
     """The filters of a URL's query that ``make_filter`` accepts (a hostile or stale one is dropped,
-    not an error: the page still opens), and its sort and scrolled row if valid."""
-    values = {k: query.get(k) if isinstance(query.get(k), str) and query.get(k) else None for k in URL_FILTERS}
+    not an error: the page still opens), and its sort and scrolled row if valid. A repeated
+    parameter counts with its first value. ``offered`` (filter name -> the values its dropdown
+    offers) drops a value its dropdown does not offer: the dropdown would clear it on mount, a
+    filter change racing the grid's start."""
+    values = {k: url_query.first(query.get(k)) for k in URL_FILTERS}
+    for k, allowed in (offered or {}).items():
+        if values[k] not in allowed:
+            values[k] = None
     values["desde"], values["ate"] = _iso_date(values["desde"]), _iso_date(values["ate"])
     for _ in URL_FILTERS:
         try:
@@ -103,11 +115,11 @@ def _view_from_query(query: dict) -> dict:
             break
         except FiltroInvalido as exc:
             values[exc.campo] = None
-    column, direction = query.get(URL_SORT), query.get(URL_DIRECTION)
+    if values["categoria"]:  # as the dropdown's option (make_filter accepted its NFC form)
+        values["categoria"] = unicodedata.normalize("NFC", values["categoria"])
+    column, direction = url_query.first(query.get(URL_SORT)), url_query.first(query.get(URL_DIRECTION))
     sort = (column, direction) if column in SORTABLE and direction in ("asc", "desc") else None
-    row = query.get(URL_ROW)
-    row = int(row) if isinstance(row, str) and row.isascii() and row.isdigit() and int(row) <= MAX_OFFSET else 0
-    return {"filters": values, "sort": sort, "row": row}
+    return {"filters": values, "sort": sort, "row": url_query.ascii_int(url_query.first(query.get(URL_ROW)), MAX_OFFSET) or 0}
 
 
 def _search(view: dict) -> str:
@@ -151,9 +163,10 @@ GRID_TEXTS = {"loadingOoo": "Carregando…", "noRowsToShow": "Nenhum comentário
 
 
 def layout(**query) -> html.Div:
-    view = _view_from_query(query)
-    first = view["filters"]
     opts = context.filter_options()
+    view = _view_from_query(query, offered={"artista": set(opts["artistas"]), "album": set(opts["albuns"]),
+                                            "tag": {t["codigo"] for t in opts["tags"]}})
+    first = view["filters"]
     admin = current_curator().papel == "admin"
     tag_options = [{"label": f"{t['rotulo']} ({t['codigo']})", "value": t["codigo"]} for t in opts["tags"]]
     categoria_options = [{"label": ROTULOS[c], "value": c} for c in CATEGORIAS]

@@ -18,7 +18,7 @@ from alumusic.summary.pipeline import build_and_store
 from alumusic.summary.weeks import last_complete_week
 from dashboard.context import EXTENSION
 from tests.support.airflow import load_dag
-from tests.support.dashboard import callback_body, dash_csrf, find_callback, login
+from tests.support.dashboard import callback_body, components_by_id, dash_csrf, find_callback, login
 from tests.support.factories import add_comments
 
 PATH = "/dashboard/status"
@@ -30,24 +30,6 @@ def _page(client, private) -> dict:
     response = client.post("/dashboard/_dash-update-component", json=body, headers={"X-CSRFToken": dash_csrf(client)})
     assert response.status_code == 200
     return response.get_json()
-
-
-def _by_id(tree) -> dict:
-    found: dict = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            props = node.get("props", {})
-            if isinstance(props, dict) and "id" in props:
-                found[props["id"]] = props
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(tree)
-    return found
 
 
 @pytest.fixture
@@ -100,7 +82,7 @@ def test_the_status_page_shows_the_seeded_state(live, dash_app, private, curator
     assert PATH in json.dumps(client.get("/dashboard/_dash-layout").get_json())  # linked in the navigation
     tree = _page(client, private)
     page = json.dumps(tree, ensure_ascii=False)
-    found = _by_id(tree)
+    found = components_by_id(tree)
     assert "1 alarme(s) ativo(s)" in page and "Fila de classificação parada" in page
     assert found["status-pendentes"]["children"] == "Pendentes: 2"
     assert found["status-falharam"]["children"] == "Com falha: 3"
@@ -153,6 +135,6 @@ def test_a_spike_alert_mailed_last_is_the_last_alert_sent(live, dash_app, privat
         alerts.mark_notified(conn, [alert_id], ["curadoria@alumusic.local"])
     client = dash_app.test_client()
     assert login(client).status_code == 302
-    found = _by_id(_page(client, private))
+    found = components_by_id(_page(client, private))
     assert found["status-ultimo-alerta"]["children"].startswith(
         "Último alerta enviado: Alta de críticas (Banda Pico — Disco) em ")

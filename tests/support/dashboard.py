@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -206,3 +207,23 @@ def gunicorn_dashboard(db_url: str, data_dir: Path, workers: int = 2, **env: str
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def components_by_id(tree) -> dict:
+    """The props of every component with an id in a Dash layout or callback answer, by id (a
+    pattern-matching id as its JSON text)."""
+    found: dict = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if isinstance(props, dict) and "id" in props:
+                found[props["id"] if isinstance(props["id"], str) else json.dumps(props["id"])] = props
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(tree)
+    return found
