@@ -276,30 +276,35 @@ def comentarios_apagar(ids: tuple, fonte: str | None, antes, motivo: str, sim: b
 @comentarios.command("detectar-dados")
 @click.option("--lote", type=click.IntRange(1, 100_000), default=5000, show_default=True,
               help="Comments read and updated per transaction.")
-def comentarios_detectar_dados(lote: int) -> None:
+@click.option("--todos", is_flag=True,
+              help="Detect again in every comment whose text is kept (after alumusic.domain.pii changed).")
+def comentarios_detectar_dados(lote: int, todos: bool) -> None:
     """Fill dados_pessoais of comments stored before detection existed (migration 0008).
 
     Reads the comments whose dados_pessoais is [] and whose text is still there, in batches by id,
     and stores the spans alumusic.domain.pii finds. Safe to repeat (it re-reads those without personal
-    data: [] cannot tell "none found" from "never looked").
+    data: [] cannot tell "none found" from "never looked"). With --todos every kept text is read
+    and its spans replaced where they differ: run it when detection learns a kind, since masked
+    searches blank the stored spans.
     """
     from alumusic.repositories import comments
 
     engine = _migrated_engine()
     depois, lidos, com_dados, n = comments.FIRST_ID, 0, 0, 0
+    achados = "com dados pessoais atualizados" if todos else "com dados pessoais"
     while True:
         with engine.begin() as conn:
-            batch = comments.detect_personal_data(conn, depois=depois, lote=lote)
+            batch = comments.detect_personal_data(conn, depois=depois, lote=lote, todos=todos)
         if not batch.lidos:
             break
         n += 1
         lidos += batch.lidos
         com_dados += batch.com_dados
         depois = batch.ultimo_id
-        click.echo(f"lote {n}: {batch.lidos} lido(s), {batch.com_dados} com dados pessoais")
+        click.echo(f"lote {n}: {batch.lidos} lido(s), {batch.com_dados} {achados}")
         if batch.lidos < lote:
             break
-    click.echo(f"total: {lidos} comentário(s) verificado(s), {com_dados} com dados pessoais")
+    click.echo(f"total: {lidos} comentário(s) verificado(s), {com_dados} {achados}")
 
 
 @cli.group()

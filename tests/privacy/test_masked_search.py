@@ -82,3 +82,32 @@ def test_the_sql_blanking_cuts_exactly_the_spans_python_detected(db, texto):
                                {"t": texto, "s": json.dumps(pii.spans_to_json(spans))}).scalar_one()
     assert blanked == expected
     assert all(texto[s.start:s.end] not in blanked for s in spans)
+
+
+def test_after_detection_learns_a_kind_todos_refreshes_the_spans_search_blanks(db, client, access_headers, posted):
+    """Search blanks the spans stored at ingest; rows detected before a kind existed keep stale ones
+    (simulated: the phone's span dropped) until ``detectar-dados --todos`` detects them again."""
+    from click.testing import CliRunner
+
+    from alumusic.cli import cli
+
+    reader = access_headers("leitor-antigo", ("read",))
+    with_pii, other = posted
+    stale = [s for s in pii.detect(TEXT) if s.kind != pii.TELEFONE]
+    with db.begin() as conn:
+        conn.execute(sa.text("UPDATE comentarios SET dados_pessoais = CAST(:s AS jsonb) WHERE id = CAST(:id AS uuid)"),
+                     {"s": json.dumps(pii.spans_to_json(stale)), "id": with_pii})
+    assert _found(client, reader, "98765") == [with_pii]  # the risk: stale spans let the digits through
+    plain = CliRunner().invoke(cli, ["comentarios", "detectar-dados"])  # fills only rows holding []
+    assert plain.exit_code == 0 and _found(client, reader, "98765") == [with_pii]
+    result = CliRunner().invoke(cli, ["comentarios", "detectar-dados", "--todos"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "total: 2 comentário(s) verificado(s), 1 com dados pessoais atualizados")
+    assert _found(client, reader, "98765") == []
+    with db.connect() as conn:
+        spans = conn.execute(sa.text("SELECT dados_pessoais FROM comentarios WHERE id = CAST(:id AS uuid)"),
+                             {"id": with_pii}).scalar_one()
+    assert spans == pii.spans_to_json(pii.detect(TEXT))
+    again = CliRunner().invoke(cli, ["comentarios", "detectar-dados", "--todos"])
+    assert again.output.strip().splitlines()[-1].endswith(", 0 com dados pessoais atualizados")

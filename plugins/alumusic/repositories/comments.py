@@ -96,6 +96,16 @@ _WITHOUT_SPANS = sa.text(
     "WHERE dados_pessoais = '[]'::jsonb AND texto_removido_em IS NULL AND id > CAST(:depois AS uuid) "
     "ORDER BY id LIMIT :lote"
 )
+# Every comment whose text is kept: after alumusic.domain.pii learns a kind, older spans miss it.
+_WITH_TEXT = sa.text(
+    "SELECT id, texto FROM comentarios "
+    "WHERE texto_removido_em IS NULL AND id > CAST(:depois AS uuid) ORDER BY id LIMIT :lote"
+)
+_REPLACE_SPANS = sa.text(
+    "UPDATE comentarios c SET dados_pessoais = CAST(d.spans AS jsonb) "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:spans AS text[])) AS d(id, spans) "
+    "WHERE c.id = d.id AND c.texto_removido_em IS NULL AND c.dados_pessoais <> CAST(d.spans AS jsonb)"
+)
 # Guarded again at write time: a text erased meanwhile must not get spans over its marker.
 _STORE_SPANS = sa.text(
     "UPDATE comentarios c SET dados_pessoais = CAST(d.spans AS jsonb) "
@@ -171,18 +181,25 @@ class DetectionBatch:
     ultimo_id: str | None  # ``depois`` of the next batch
 
 
-def detect_personal_data(conn: sa.Connection, *, depois: str = FIRST_ID, lote: int = 5000) -> DetectionBatch:
+def detect_personal_data(conn: sa.Connection, *, depois: str = FIRST_ID, lote: int = 5000,
+                         todos: bool = False) -> DetectionBatch:
     """Detect personal data in the next ``lote`` comments (by id, after ``depois``) whose
     ``dados_pessoais`` is ``[]`` and whose text is still there, and store the spans found.
 
+    ``todos``: every comment whose text is kept, its spans replaced where detection now finds
+    others (after ``alumusic.domain.pii`` changed: the API's masked search blanks the stored
+    spans, so stale ones would let a reader search inside a newly detected kind);
+    ``com_dados`` then counts the comments whose spans changed.
+
     Safe to repeat: ``[]`` cannot tell "none found" from "never looked", so those are read again.
     """
-    rows = conn.execute(_WITHOUT_SPANS, {"depois": depois, "lote": lote}).all()
+    rows = conn.execute(_WITH_TEXT if todos else _WITHOUT_SPANS, {"depois": depois, "lote": lote}).all()
     if not rows:
         return DetectionBatch(0, 0, None)
     found = [(str(cid), json.dumps(pii.spans_to_json(spans)))
-             for cid, texto in rows if (spans := pii.detect(texto))]
+             for cid, texto in rows if (spans := pii.detect(texto)) or todos]
     stored = 0
     if found:
-        stored = conn.execute(_STORE_SPANS, {"ids": [f[0] for f in found], "spans": [f[1] for f in found]}).rowcount
+        stored = conn.execute(_REPLACE_SPANS if todos else _STORE_SPANS,
+                              {"ids": [f[0] for f in found], "spans": [f[1] for f in found]}).rowcount
     return DetectionBatch(len(rows), stored, str(rows[-1][0]))
