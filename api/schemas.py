@@ -24,7 +24,7 @@ from pydantic import (
     field_validator,
 )
 
-from alumusic.domain import CATEGORIAS, STATUSES
+from alumusic.domain import CATEGORIAS, STATUSES, names
 from alumusic.domain import releases as releases_domain
 from alumusic.settings import get_settings
 
@@ -63,6 +63,8 @@ def _optional_text(value: str | None) -> str | None:
     # Checked again after NFC: some characters expand (U+1D160 becomes three code points).
     if len(value) > MAX_FIELD_LENGTH:
         raise ValueError(f"campo com {len(value)} caracteres após normalização; o máximo é {MAX_FIELD_LENGTH}")
+    if (ch := names.control_character(value)) is not None:  # these fields are names: one line
+        raise ValueError(names.refusal("campo", ch))
     return value or None
 
 

@@ -2,15 +2,20 @@
 
 It carries the subject, the kind and the detector's sentence with its numbers, never a
 comment's text: the comments behind an alert are read in the private area (``/dashboard/alertas``),
-behind a login, so no personal data leaves in an e-mail.
+behind a login. The artist and album names come from whoever posted the comments: they leave
+masked (``pii.mask_text``: a name can carry an e-mail or a phone) and on one line
+(``names.one_line``: a line break stored before ingest refused it would break the Subject header
+or fake an alert line).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Sequence
 from email.message import EmailMessage
 
+from alumusic.domain import names, pii
 from alumusic.repositories.alerts import Alert
 
 KIND_LABELS = {"critica": "Alta de críticas", "volume": "Alta de volume", "spam": "Onda de SPAM"}
@@ -57,8 +62,14 @@ def html_text(alerts: Sequence[Alert], dashboard_url: str | None) -> str:
             "</body></html>")
 
 
+def _as_sent(a: Alert) -> Alert:
+    return dataclasses.replace(a, rotulo=pii.mask_text(names.one_line(a.rotulo)),
+                               explicacao=pii.mask_text(names.one_line(a.explicacao)))
+
+
 def build(alerts: Sequence[Alert], *, recipients: list[str], dashboard_url: str | None) -> EmailMessage:
     """The message without ``From`` (the mailer sets it from the SMTP connection)."""
+    alerts = [_as_sent(a) for a in alerts]
     msg = EmailMessage()
     msg["Subject"] = subject(alerts)
     msg["To"] = ", ".join(recipients)

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from alumusic.domain import names
+
 TIPOS_LANCAMENTO = ("album", "musica")
 ROTULOS_TIPO = {"album": "Álbum", "musica": "Música (single)"}
 MAX_TEXTO = 300
@@ -59,8 +61,8 @@ def clean_name(value: object, campo: str) -> str:
         raise ValueError(f"{campo} vazio ou só com espaços")
     if len(value) > MAX_TEXTO:
         raise ValueError(f"{campo} com {len(value)} caracteres; o máximo é {MAX_TEXTO}")
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValueError(f"{campo} contém caracteres de controle")
+    if (ch := names.control_character(value)) is not None:
+        raise ValueError(names.refusal(campo, ch))
     return value
 
 
