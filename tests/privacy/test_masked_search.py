@@ -111,3 +111,38 @@ def test_after_detection_learns_a_kind_todos_refreshes_the_spans_search_blanks(d
     assert spans == pii.spans_to_json(pii.detect(TEXT))
     again = CliRunner().invoke(cli, ["comentarios", "detectar-dados", "--todos"])
     assert again.output.strip().splitlines()[-1].endswith(", 0 com dados pessoais atualizados")
+
+
+@pytest.mark.parametrize("rows_read_max", [0, cs.ROWS_READ_MAX])
+def test_masked_pages_hold_exactly_the_visible_matches_in_order_whichever_plan(db, monkeypatch, rows_read_max):
+    """The raw page when every row passes the mask, else every masked match through the text
+    indexes (or, above ROWS_READ_MAX, the newest-first walk): the same rows, newest first, paged."""
+    from datetime import UTC, datetime, timedelta
+
+    from alumusic.repositories import comments as repo
+
+    monkeypatch.setattr(cs, "ROWS_READ_MAX", rows_read_max)
+    texts = ["valeu demais", "valeu@gmail.com me escreve", "valeu, zap (11) 98765-4321", "contato valeu@hotmail.com",
+             "valeu pela noite", "nada a ver", "valeu mesmo"]
+    now = datetime.now(UTC)
+    with db.begin() as conn:
+        ids = repo.insert_comments(conn, [repo.NewComment(id=uuid.uuid4(), texto=t) for t in texts])
+        stored = conn.execute(sa.text("SELECT id::text, texto FROM comentarios")).all()
+        by_text = {texto: cid for cid, texto in stored}
+        for age, texto in enumerate(texts):  # the first is the newest
+            conn.execute(sa.text("UPDATE comentarios SET recebido_em = :t, dados_pessoais = CAST(:s AS jsonb) "
+                                 "WHERE id = CAST(:id AS uuid)"),
+                         {"t": now - timedelta(minutes=age), "id": by_text[texto],
+                          "s": json.dumps(pii.spans_to_json(pii.detect(texto)))})
+    assert len(ids) == len(texts)
+    visible = [by_text[t] for t in ("valeu demais", "valeu, zap (11) 98765-4321", "valeu pela noite", "valeu mesmo")]
+    with db.connect() as conn:
+        got, cursor = [], None
+        while True:
+            page = cs.search(conn, cs.CommentFilter(texto="valeu", masked=True), limit=2, cursor=cursor)
+            got += [str(r["id"]) for r in page.items]
+            if not (cursor := page.next_cursor):
+                break
+        raw = cs.search(conn, cs.CommentFilter(texto="valeu"), limit=50)
+    assert got == visible
+    assert len(raw.items) == 6  # the admin also finds the two inside e-mail addresses
