@@ -98,6 +98,19 @@ def test_bad_answer_once_then_the_corrected_answer_is_used(emu, mode):
     ({"categoria": "ELOGIO", "tags_funcionalidades": [{"codigo": "voz_timbre", "explicacao": " "}],
       "confianca": 0.9}, "sem explicação"),
     (["ELOGIO"], "não é um objeto"),
+    # Strings PostgreSQL cannot store, and codes of the wrong type (unhashable: once a TypeError).
+    ({"categoria": "ELOGIO", "tags_funcionalidades": [{"codigo": "voz_timbre", "explicacao": "voz\u0000 bonita"}],
+      "confianca": 0.9}, "explicação inválida .*NUL"),
+    ({"categoria": "ELOGIO", "tags_funcionalidades": [{"codigo": "voz_timbre", "explicacao": "voz \ud800"}],
+      "confianca": 0.9}, "explicação inválida"),
+    ({"categoria": "ELOGIO\u0000", "tags_funcionalidades": [], "confianca": 0.9}, "categoria fora da lista"),
+    ({"categoria": ["ELOGIO"], "tags_funcionalidades": [], "confianca": 0.9}, "categoria fora da lista"),
+    ({"categoria": "ELOGIO", "tags_funcionalidades": [{"codigo": ["voz_timbre"], "explicacao": "voz"}],
+      "confianca": 0.9}, "tag fora da taxonomia"),
+    ({"categoria": "ELOGIO", "tags_funcionalidades": [{"codigo": {"a": 1}, "explicacao": "voz"}],
+      "confianca": 0.9}, "tag fora da taxonomia"),
+    ({"categoria": "ELOGIO", "tags_funcionalidades": [{"codigo": "voz_timbre\u0000", "explicacao": "voz"}],
+      "confianca": 0.9}, "tag fora da taxonomia"),
 ])
 def test_validation_rejects_each_contract_breach(answer, problem):
     clf = OllamaClassifier(OllamaClient(["http://127.0.0.1:9"], MODEL), TAGS, check_model=False)

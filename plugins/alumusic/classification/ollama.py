@@ -3,7 +3,9 @@
 Every answer is validated against the contract and the current taxonomy. A bad answer gets ONE
 corrective retry (the model is told what was wrong); a second bad answer raises
 ``InvalidAnswerError`` -- a label is never made up. Transport problems raise
-``BackendUnavailableError`` so the pipeline leaves the comment pending.
+``BackendUnavailableError`` so the pipeline leaves the comment pending. A string PostgreSQL cannot
+store (a NUL ``\\u0000`` or a lone surrogate, both valid JSON; ``domain.tags.check_text``) in a
+tag makes the answer invalid like any other breach; in a proposal, the proposal is dropped.
 
 Personal data (LGPD): with ``mascarar_dados`` (setting ``MASCARAR_DADOS_CLASSIFICACAO``) the
 comment is masked with ``alumusic.domain.pii`` in ``classify``, the one place its text enters a
@@ -210,12 +212,16 @@ class OllamaClassifier(BaseClassifier):
             if not isinstance(item, dict):
                 raise InvalidAnswerError("tag que não é objeto")
             codigo = item.get("codigo")
-            if codigo not in self.tags:
+            if not isinstance(codigo, str) or codigo not in self.tags:  # a list or object is unhashable
                 raise InvalidAnswerError(f"tag fora da taxonomia: {str(codigo)[:60]!r}")
+            explicacao = str(item.get("explicacao") or "")[:300]
             try:
-                tag = Tag(codigo=codigo, explicacao=str(item.get("explicacao") or "")[:300])
-            except ValidationError:
-                raise InvalidAnswerError(f"tag {codigo} sem explicação") from None
+                tag = Tag(codigo=codigo, explicacao=explicacao)
+            except ValidationError as exc:
+                if not explicacao.strip():
+                    raise InvalidAnswerError(f"tag {codigo} sem explicação") from None
+                why = "; ".join(str(e["msg"]) for e in exc.errors())
+                raise InvalidAnswerError(f"tag {codigo} com explicação inválida ({why[:120]})") from None
             tags.setdefault(tag.codigo, tag)  # a repeated code adds nothing (and is one row in the DB)
 
         tags = dict(tuple(tags.items())[: prompts.MAX_TAGS])

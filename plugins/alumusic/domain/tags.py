@@ -16,6 +16,21 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 TAG_CODE_PATTERN = r"^[a-z]+_[a-z0-9_]+$"
 
 
+def check_text(value: str) -> str:
+    """``value`` if PostgreSQL can store it as text; ValueError (pt-BR) if it holds a NUL
+    (``\\u0000``) or a lone surrogate (``\\ud800``: valid JSON, not encodable as UTF-8).
+
+    A model's answer is JSON, and JSON can spell both: such a string must make the answer
+    invalid here (a corrective retry), not fail later when the batch writes it."""
+    if "\x00" in value:
+        raise ValueError("texto com caractere NUL (\\u0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("texto com surrogate isolado (não é UTF-8 válido)") from None
+    return value
+
+
 class Tag(BaseModel):
     """One tag on one classification: a taxonomy code and why it applies."""
 
@@ -23,6 +38,11 @@ class Tag(BaseModel):
 
     codigo: str = Field(pattern=TAG_CODE_PATTERN, max_length=64)
     explicacao: str = Field(min_length=1, max_length=300)
+
+    @field_validator("codigo", "explicacao")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        return check_text(value)
 
     @field_validator("explicacao")
     @classmethod
@@ -43,6 +63,11 @@ class TagProposal(BaseModel):
     rotulo: str = Field(min_length=1, max_length=80)
     descricao: str = Field(min_length=1, max_length=200)
     explicacao: str = Field(min_length=1, max_length=300)  # why it applies to this comment
+
+    @field_validator("codigo", "rotulo", "descricao", "explicacao")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        return check_text(value)
 
     @field_validator("rotulo", "descricao", "explicacao")
     @classmethod
