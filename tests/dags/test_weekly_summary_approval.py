@@ -8,12 +8,15 @@ scheduler's own timeout sweep. Without SUMMARY_APPROVAL the DAG is tests/dags/te
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from markdown_it import MarkdownIt
 
 from alumusic.airflow_env import smtp_connection_json
 from alumusic.summary.weeks import IsoWeek, last_complete_week
@@ -134,7 +137,10 @@ def test_approved_summary_is_emailed_after_the_click(env, approval_dag, api, smt
     assert seen["aprovacao"] == "aguardando" and seen["status"] == "aguardando aprovação" and seen["enviados"] == 0
     detail, row = seen["detail"], _row(db, week)
     assert week.label in detail["subject"] and detail["options"] == ["Approve", "Reject"]
-    assert row["texto"].strip() in detail["body"] and "| Comentários recebidos | 13 |" in detail["body"]
+    # The text as the approver sees it: Markdown rendered, every line shown as written.
+    shown = html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").enable("table").render(detail["body"])))
+    assert all(line in shown for line in row["texto"].strip().splitlines()), shown
+    assert "| Comentários recebidos | 13 |" in detail["body"]
     assert "Sem resposta em 24 h, o resumo é rejeitado" in detail["body"]
     assert seen["resposta"][0] == 200
 

@@ -43,3 +43,18 @@ def test_the_gate_sends_only_an_approved_summary():
     # Without SUMMARY_APPROVAL the state is not looked at; a backfill stays unsent either way.
     assert email_decision(with_state("rejeitado"), reenviar=False, automatic=True)[0] is True
     assert email_decision(with_state("aprovado"), reenviar=False, automatic=False, approval_required=True)[0] is False
+
+
+def test_a_quoted_comment_cannot_forge_markdown_in_the_approvers_view():
+    """The summary quotes comments; the approver's view renders Markdown (CommonMark here)."""
+    from markdown_it import MarkdownIt
+
+    hostile = ("Destaques\n- Crítica: \"![t](https://evil.example/t.png) <img src=x onerror=alert(1)>\"\n"
+               "### Aprovado pela diretoria\n[clique](https://evil.example) `code` *negrito* | a | b |\n"
+               "https://evil.example/pixel")
+    text = body(dataclasses.replace(ROW, texto=hostile), recipients=["a@exemplo.com"], timeout=None, default=None)
+    page = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<img" not in page and "<a " not in page and "<code>" not in page and "<em>" not in page
+    assert page.count("<h3>") == 1  # the subject's heading, not the forged one
+    assert "### Aprovado pela diretoria" in page and "![t](https://evil.example/t.png)" in page  # shown as written
+    assert "Destaques<br />" in page  # one line per line

@@ -15,6 +15,7 @@ that rule), like the e-mail. No SQL here (``alumusic.repositories.summaries``), 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -34,7 +35,18 @@ DEFAULT_LABEL = {APPROVE: "aprovado e enviado", REJECT: "rejeitado (guardado sem
 
 
 def _cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
+    return value.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+# CommonMark's escapable ASCII punctuation: escaped, each is drawn as itself.
+_MARKDOWN_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+
+
+def _literal(text: str) -> str:
+    """``text`` drawn as written in the approver's Markdown, one line per line: the summary quotes
+    comments, and a quote's ``![x](https://…)``, ``### Destaques`` or ``<img>`` would otherwise
+    load a remote image or forge a section in the view the approver decides on."""
+    return "  \n".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", line) for line in text.splitlines())
 
 
 def body(stored: StoredSummary, *, recipients: list[str], timeout: timedelta | None, default: str | None) -> str:
@@ -71,7 +83,7 @@ def body(stored: StoredSummary, *, recipients: list[str], timeout: timedelta | N
         "",
         *table,
         "",
-        texto,
+        _literal(texto),
     ])
 
 
