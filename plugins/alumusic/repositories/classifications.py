@@ -66,7 +66,11 @@ _MARK_CORRECTED = sa.text(
     f"UPDATE comentarios SET status = {CLASSIFICADO}, ultimo_erro = NULL "
     f"WHERE id = CAST(:id AS uuid) AND status IN ({PENDENTE}, {FALHOU})"
 )
-_EXISTS = sa.text("SELECT 1 FROM comentarios WHERE id = CAST(:id AS uuid)")
+# Locks the comment until the transaction ends, so an erasure cannot slip in between this check and
+# the insert (it waits, and then erases the correction too); an erased text takes no correction.
+_LOCK_FOR_CORRECTION = sa.text(
+    "SELECT texto_removido_em IS NOT NULL AS removido FROM comentarios WHERE id = CAST(:id AS uuid) FOR UPDATE"
+)
 
 _HISTORY = sa.text(
     """
@@ -159,7 +163,8 @@ def record_manual_correction(
     """Append a curator's correction; it becomes current and no automatic rerun replaces it.
 
     Raises ValueError (with a pt-BR message fit for the UI) on an unknown category, tag code,
-    comment, a malformed tag, an empty author or a confidence outside [0, 1].
+    comment (or one whose text was erased), a malformed tag, an empty author or a confidence
+    outside [0, 1]. The comment's row stays locked until the caller's transaction ends.
     """
     if categoria not in CATEGORIAS:
         raise ValueError(f"categoria inválida: {categoria!r} (use uma de {', '.join(CATEGORIAS)})")
@@ -173,8 +178,12 @@ def record_manual_correction(
         raise ValueError(f"confianca deve estar entre 0 e 1, recebido {confianca}")
     parsed = _parse_tags(tags)
     labels.take_copy_gate(conn)  # before this comment's row lock (see labels.take_copy_gate)
-    if conn.execute(_EXISTS, {"id": str(comentario_id)}).first() is None:
+    row = conn.execute(_LOCK_FOR_CORRECTION, {"id": str(comentario_id)}).first()
+    if row is None:
         raise ValueError(f"comentário {comentario_id} não existe")
+    if row.removido:
+        # LGPD: the reason text could hold personal data; nothing is stored on an erased comment.
+        raise ValueError(f"comentário {comentario_id} teve o texto apagado (LGPD) e não aceita correção")
     _check_codes(conn, [t.codigo for t in parsed])
     new_id = conn.execute(
         _INSERT,
