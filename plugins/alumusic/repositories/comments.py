@@ -71,6 +71,7 @@ _INSERT = sa.text(
         INSERT INTO comentarios ({", ".join(_COLUMNS)})
         SELECT {", ".join(c if c != "recebido_em" else "COALESCE(recebido_em, now())" for c in _COLUMNS)}
           FROM dados
+         ORDER BY id  -- rows (and their index locks) in id order: concurrent batches cannot deadlock
         ON CONFLICT (id) DO NOTHING
         RETURNING id
     )
