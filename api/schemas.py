@@ -51,6 +51,8 @@ def required_text(value: str, campo: str, limit: int) -> str:
     value = clean_text(value).strip()
     if not value:
         raise ValueError(f"{campo} vazio ou só com espaços")
+    if not names.has_visible(value):  # zero-width, Braille blank, a lone accent: nothing to read
+        raise ValueError(f"{campo} sem nenhum caractere visível")
     if len(value) > limit:
         raise ValueError(f"{campo} com {len(value)} caracteres; o máximo é {limit}")
     return value
@@ -59,7 +61,10 @@ def required_text(value: str, campo: str, limit: int) -> str:
 def _optional_text(value: str | None) -> str | None:
     if value is None:
         return None
-    value = clean_text(value).strip()
+    # Invisible characters out of names: "Anitta\u200b" would be a second artist in every chart.
+    value = names.without_invisible(clean_text(value)).strip()
+    if value and not names.has_visible(value):
+        return None
     # Checked again after NFC: some characters expand (U+1D160 becomes three code points).
     if len(value) > MAX_FIELD_LENGTH:
         raise ValueError(f"campo com {len(value)} caracteres após normalização; o máximo é {MAX_FIELD_LENGTH}")

@@ -45,3 +45,27 @@ def test_a_release_name_that_breaks_lines_is_refused(client, access_headers, db,
     assert_error(resp, 422)
     with db.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM lancamentos")).scalar_one() == 0
+
+
+def test_invisible_characters_leave_names_so_one_artist_stays_one(client, access_headers, db):
+    headers = access_headers()
+    for artista in ("Anitta", "Anitta\u200b", "Anit\u00adta", "\ufeffAnitta", "Ani\u2060tta"):
+        resp = client.post("/api/comentarios", json={"id": str(uuid.uuid4()), "texto": "bom", "artista": artista},
+                           headers=headers)
+        assert resp.status_code == 201, resp.get_json()
+    resp = client.post("/api/comentarios", json={"id": str(uuid.uuid4()), "texto": "bom", "artista": "\u200b\u2800"},
+                       headers=headers)
+    assert resp.status_code == 201
+    with db.connect() as conn:
+        assert conn.execute(sa.text("SELECT artista, count(*) FROM comentarios GROUP BY artista ORDER BY 1")).all() == [
+            ("Anitta", 5), (None, 1)]
+
+
+@pytest.mark.parametrize("texto", ["\u200b", "\u200b\u2060\ufeff", "\u00ad", "\u2800", "\u115f", " \u200b ",
+                                   "\x01\x02", "\u202e", "\u0301"])
+def test_a_text_with_nothing_to_read_is_refused(client, access_headers, db, texto):
+    resp = client.post("/api/comentarios", json={"id": str(uuid.uuid4()), "texto": texto}, headers=access_headers())
+    body = assert_error(resp, 422)
+    assert "visível" in str(body) or "vazio" in str(body)
+    with db.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM comentarios")).scalar_one() == 0

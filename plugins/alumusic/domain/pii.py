@@ -105,6 +105,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from alumusic.domain import names
+
 EMAIL = "email"
 TELEFONE = "telefone"
 CPF = "cpf"
@@ -207,7 +209,7 @@ def is_valid_cnpj(chars: str) -> bool:
 
 # --- shared pattern pieces ----------------------------------------------------------------------
 
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+_INVISIBLE = names.INVISIBLE
 _SP = r"[ \t\u00a0]"  # one horizontal space (not a line break)
 
 # A number stands alone: nothing word-like glued on the left, no "1." / "1," (a longer number).

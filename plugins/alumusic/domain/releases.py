@@ -56,8 +56,8 @@ def clean_name(value: object, campo: str) -> str:
     except UnicodeEncodeError:
         raise ValueError(f"{campo} contém caracteres Unicode inválidos (surrogates isolados)") from None
     # Normalised as comments are (api.schemas: NFC, trimmed), so the report's join finds them.
-    value = unicodedata.normalize("NFC", value).strip()
-    if not value:
+    value = names.without_invisible(unicodedata.normalize("NFC", value)).strip()
+    if not value or not names.has_visible(value):
         raise ValueError(f"{campo} vazio ou só com espaços")
     if len(value) > MAX_TEXTO:
         raise ValueError(f"{campo} com {len(value)} caracteres; o máximo é {MAX_TEXTO}")
