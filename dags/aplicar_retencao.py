@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from airflow.sdk import dag, task
+from airflow.sdk import dag, get_current_context, task
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +58,11 @@ def aplicar_retencao():
     def aplicar() -> dict:
         """Apply the retention policy; returns {"dias", "removidos"} (no text)."""
         from alumusic import airflow_db
+        from alumusic.airflow_params import refuse_unknown_conf
         from alumusic.repositories.erasure import apply_retention
         from alumusic.settings import get_settings
 
+        refuse_unknown_conf(get_current_context())  # no params: any conf key (e.g. "dias") is refused
         dias = get_settings().retencao_texto_dias
         if dias is None:
             log.info("retenção desativada (RETENCAO_TEXTO_DIAS não definido): nada a fazer")

@@ -33,7 +33,8 @@ Comments whose text copies one a curator labelled (the same text pasted elsewher
 **Params** (trigger form): `backend` (auto / ollama / offline; empty = `LLM_BACKEND`),
 `modelo` (Ollama model for this run), `desde` / `ate` (days, inclusive, São Paulo time:
 reclassify comments *received* in that period), `reprocessar_falhas` (retry failed comments),
-`tamanho_lote`, `max_lotes`.
+`tamanho_lote`, `max_lotes`. A param that does not fit (an unknown key such as `max_lote`, a
+day outside the years 2000..2100, `desde` after `ate`) fails the run at once, without retries.
 
 **Backfill / rerun**: a run over a past period reclassifies the comments received in it whose
 current classification is automatic and came from another classifier version (e.g. the offline
@@ -112,14 +113,21 @@ _settings = get_settings()  # settings only: no database or network access while
 def classify_comments():
     @task
     def planejar() -> list[dict]:
+        from airflow.sdk.exceptions import AirflowFailException
+
         from alumusic import airflow_db
+        from alumusic.airflow_params import refuse_unknown_conf
         from alumusic.pipeline import runs
         from alumusic.pipeline.run_plan import plan_run
 
         ctx = get_current_context()
+        refuse_unknown_conf(ctx)
         dag_run = ctx["dag_run"]
         interval = (ctx.get("data_interval_start"), ctx.get("data_interval_end"))
-        plan = plan_run(dict(ctx["params"]), get_settings(), run_type=dag_run.run_type, data_interval=interval)
+        try:
+            plan = plan_run(dict(ctx["params"]), get_settings(), run_type=dag_run.run_type, data_interval=interval)
+        except (ValueError, OverflowError) as exc:  # bad params: retrying cannot help
+            raise AirflowFailException(str(exc)) from exc
         plan, owners = runs.prepare(airflow_db.product_engine(), plan, dag_run.run_id)
         return [{"dono": owner, "plano": plan.to_dict()} for owner in owners]  # one per mapped task
 

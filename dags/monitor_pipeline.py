@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airflow.sdk import dag, task
+from airflow.sdk import dag, get_current_context, task
 
 from alumusic.settings import get_settings
 
@@ -63,9 +63,11 @@ def monitor_pipeline():
     def sondar_ollama() -> list[dict]:
         """Probe every configured Ollama host; returns one result per host (no secrets)."""
         from alumusic import airflow_db
+        from alumusic.airflow_params import refuse_unknown_conf
         from alumusic.monitoring.probe import probe_hosts
         from alumusic.settings import get_settings
 
+        refuse_unknown_conf(get_current_context())  # no params: any conf key is refused
         settings = get_settings()
         if settings.llm_backend == "offline":
             return []

@@ -81,9 +81,11 @@ def train_classifier():
         """Train a candidate, score it and the active model on held-out labels, store it (or roll
         back when ``reverter_para`` is set)."""
         from alumusic import airflow_db
+        from alumusic.airflow_params import refuse_unknown_conf
         from alumusic.pipeline import model_runs
 
         ctx = get_current_context()
+        refuse_unknown_conf(ctx)  # an unknown conf key fails the run at once
         engine = airflow_db.product_engine()
         if ctx["params"].get("reverter_para"):
             return model_runs.rollback(engine, ctx["params"]["reverter_para"], por=f"dag:{ctx['dag_run'].run_id}")

@@ -57,7 +57,10 @@ a tarefa então pede de novo uma vez (nova tentativa após 10 s).
 Banco do produto: a conexão Airflow **`alumusic_db`** (provider postgres), como nas outras DAGs.
 
 **Parâmetros**: `reenviar` (envia o e-mail mesmo se já enviado ou se for backfill), `semana`
-(`AAAA-Wnn`, resume essa semana em vez da do intervalo).
+(`AAAA-Wnn`, resume essa semana em vez da do intervalo). A semana precisa ter terminado (no fuso
+`TIMEZONE`) e estar entre 2000 e 2100: a semana corrente ou uma futura seria gravada vazia ou parcial
+(e o Q&A de insights lê a semana mais recente), então a execução falha na hora, sem novas tentativas,
+e nada é gravado. Uma chave de conf desconhecida (ex.: `semanas`) também falha a execução.
 
 **Backfill**: `airflow backfill create --dag-id weekly_summary --from-date 2026-10-01 --to-date 2026-11-20`
 gera um resumo por segunda-feira do período (cada uma resume a semana que começa nela), sem e-mail
@@ -93,16 +96,18 @@ def weekly_summary():
     def build_summary() -> dict:
         """Statistics, text (LLM or offline) and upsert by ISO week."""
         from alumusic import airflow_db
+        from alumusic.airflow_params import refuse_unknown_conf
         from alumusic.settings import get_settings
         from alumusic.summary.pipeline import build_and_store, summary_client
         from alumusic.summary.weeks import week_for_run
 
         ctx = get_current_context()
+        refuse_unknown_conf(ctx)
         settings = get_settings()
         try:
             week = week_for_run(ctx["params"].get("semana"), ctx.get("data_interval_start"),
-                                ctx["dag_run"].run_after, settings.timezone)
-        except ValueError as exc:  # a bad "semana" param: retrying cannot help
+                                ctx["dag_run"].run_after, settings.timezone, now=_now())
+        except (ValueError, OverflowError) as exc:  # a bad or unfinished week: retrying cannot help
             raise AirflowFailException(str(exc)) from exc
         ti = ctx["ti"]
         # An LLM outage is retried; only the last try falls back to the offline text.

@@ -139,9 +139,11 @@ def run(dag, em: datetime) -> dict:
 
 @pytest.mark.airflow
 def test_the_dag_emails_a_new_alert_once_and_retries_when_smtp_is_down(env, smtp, alerts_dag):
-    stream(env, "Banda Pico", [(60, 33)] + [(60, 6)] * 6)
+    # The DAG only takes an `em` of the last 24 h (it rewrites the live alerts): a stream two hours old.
+    agora = datetime.now(AGORA.tzinfo) - timedelta(hours=2)
+    stream(env, "Banda Pico", [(60, 33)] + [(60, 6)] * 6, agora=agora)
     smtp.refuse_next = 5  # every try of this run fails
-    states = run(alerts_dag, AGORA)
+    states = run(alerts_dag, agora)
     assert states == {"detectar": "success", "notificar": "failed"}
     [row] = _alerts(env)
     assert row["notificado_em"] is None and smtp.envelopes == []
@@ -150,8 +152,8 @@ def test_the_dag_emails_a_new_alert_once_and_retries_when_smtp_is_down(env, smtp
     assert "451" in erro and tentativas == 2
 
     smtp.refuse_next = 0
-    assert run(alerts_dag, AGORA + timedelta(hours=1)) == {"detectar": "success", "notificar": "success"}
-    assert run(alerts_dag, AGORA + timedelta(hours=2)) == {"detectar": "success", "notificar": "success"}
+    assert run(alerts_dag, agora + timedelta(hours=1)) == {"detectar": "success", "notificar": "success"}
+    assert run(alerts_dag, agora + timedelta(hours=2)) == {"detectar": "success", "notificar": "success"}
     assert len(smtp.envelopes) == 1  # once, although the alert was updated twice since
     envelope = smtp.envelopes[0]
     assert envelope.rcpt_tos == ["curadoria@alumusic.local"]

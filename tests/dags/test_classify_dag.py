@@ -167,3 +167,55 @@ def test_invalid_params_are_refused_before_running(dag):
         dag.test(run_conf={"desde": "ontem"})
     with pytest.raises(ParamValidationError):
         dag.test(run_conf={"backend": "gpt"})
+
+
+# --- confs that fail the run at once, classifying nothing ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def strict_dag(airflow_db):
+    """The DAG with one immediate retry: a conf error retried shows as planejar's second try."""
+    return load_dag("classify_comments", retries=1)
+
+
+def _tries(dr) -> dict:
+    return {ti.task_id: (str(ti.state), ti.try_number) for ti in dr.get_task_instances()}
+
+
+@pytest.mark.parametrize("conf", [
+    {"max_lote": 1},  # a typo of max_lotes: the whole queue was classified
+    {"tamanho_lote": 1, "reprocessar": True},  # one known key does not let an unknown one through
+], ids=["max_lote", "reprocessar"])
+def test_unknown_conf_key_fails_at_once_and_classifies_nothing(db, strict_dag, ollama_env, conf):
+    ids = pending_comments(db, 3)
+    dr = strict_dag.test(run_conf=conf)
+    tries = _tries(dr)
+    assert str(dr.state) == "failed" and tries["planejar"] == ("failed", 1)
+    assert tries["classificar"][0] == "upstream_failed"
+    assert {states(db)[c]["status"] for c in ids} == {"pendente"} and classification_rows(db) == []
+
+
+def test_unknown_conf_key_message_names_it_and_the_accepted_ones(strict_dag):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from alumusic.airflow_params import refuse_unknown_conf
+
+    class DagRun:
+        conf = {"max_lote": 1, "backend": "offline"}
+
+    with pytest.raises(AirflowFailException) as raised:
+        refuse_unknown_conf({"dag_run": DagRun(), "dag": strict_dag})
+    message = str(raised.value)
+    assert "'max_lote'" in message and "'backend'" not in message
+    assert "max_lotes" in message and "tamanho_lote" in message  # the accepted ones are listed
+
+
+@pytest.mark.parametrize("conf", [
+    {"ate": "9999-12-31"},  # ate + 1 day overflowed (OverflowError, retried)
+    {"desde": "0001-01-01"},
+    {"desde": "2026-11-10", "ate": "2026-11-01"},  # plan_run's ValueError, retried before
+], ids=["ate-9999", "desde-0001", "desde-after-ate"])
+def test_period_params_out_of_range_fail_at_once(db, strict_dag, ollama_env, conf):
+    ids = pending_comments(db, 2)
+    tries = _tries(strict_dag.test(run_conf=conf))
+    assert tries["planejar"] == ("failed", 1) and tries["classificar"][0] == "upstream_failed"
+    assert {states(db)[c]["status"] for c in ids} == {"pendente"}

@@ -193,3 +193,83 @@ def test_llm_outage_is_retried_then_falls_back_to_offline_on_the_last_try(env, w
     run(weekly_dag, after(week))
     row = _rows(db)[week.label]
     assert row["classificador"] == "ollama" and "Destaques" in row["texto"]
+
+
+# --- params that must fail the run at once, storing nothing ----------------------------------------------
+
+def _today_sp():
+    return datetime.now(TZ).date()
+
+
+@pytest.mark.parametrize("ahead", [0, 1, 5], ids=["current-week", "next-week", "five-weeks-ahead"])
+def test_unfinished_or_future_week_param_fails_at_once_and_stores_nothing(env, weekly_dag, smtp, ahead):
+    """The current week is not over and a future one has no data: either would be stored as an empty or
+    partial summary that the insights Q&A then reads as the newest week."""
+    db = env
+    current = IsoWeek.of(_today_sp())
+    add_comments(db, known_week_items(current.shift(-1)))  # data exists; the week asked for is the problem
+    states = run(weekly_dag, after(last_complete_week("America/Sao_Paulo")), semana=current.shift(ahead).label,
+                 reenviar=True)
+    assert states["build_summary"] == ("failed", 1)
+    assert states["email_summary"][0] == "upstream_failed"
+    assert _rows(db) == {} and smtp.envelopes == []
+
+
+def test_the_last_complete_week_param_is_still_accepted(env, weekly_dag):
+    week = last_complete_week("America/Sao_Paulo")
+    assert run(weekly_dag, after(week.shift(-3)), semana=week.label)["build_summary"] == ("success", 1)
+    assert list(_rows(env)) == [week.label]
+
+
+@pytest.mark.parametrize("semana", ["0001-W01", "1999-W52", "2101-W01"])
+def test_week_param_outside_the_supported_years_fails_at_once(env, weekly_dag, smtp, semana):
+    """0001-W01 overflowed in week.shift(-1) (OverflowError, retried); no year outside 2000..2100 is summarised."""
+    states = run(weekly_dag, after(last_complete_week("America/Sao_Paulo")), semana=semana)
+    assert states["build_summary"] == ("failed", 1) and _rows(env) == {} and smtp.envelopes == []
+
+
+def test_unknown_conf_key_fails_at_once_naming_it(env, weekly_dag, smtp):
+    """{"semanas": ...} (for "semana") used to be ignored: the interval's week was built and e-mailed."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from alumusic.airflow_params import refuse_unknown_conf
+
+    db = env
+    week = last_complete_week("America/Sao_Paulo")
+    add_comments(db, known_week_items(week))
+    states = run(weekly_dag, after(week), semanas=week.shift(-2).label)
+    assert states["build_summary"] == ("failed", 1) and states["email_summary"][0] == "upstream_failed"
+    assert _rows(db) == {} and smtp.envelopes == []
+    assert set(weekly_dag.params) == {"reenviar", "semana"}  # the run's conf did not become a param
+
+    # The message the task fails with: the unknown key and the accepted ones.
+    class DagRun:
+        conf = {"reenviar": False, "semanas": "2026-W40"}
+
+    with pytest.raises(AirflowFailException) as raised:
+        refuse_unknown_conf({"dag_run": DagRun(), "dag": weekly_dag})
+    assert "'semanas'" in str(raised.value) and "reenviar, semana" in str(raised.value)
+
+
+def test_insights_never_read_a_current_or_future_week_stored_directly(db):
+    """Rows for the current and a future week (as the DAG stored them before it refused such weeks) are
+    never chosen: neither by summaries_since nor by the insights Q&A, which read the newest week first."""
+    from alumusic.insights import answer_question
+    from alumusic.repositories.summaries import summaries_since
+
+    current = IsoWeek.of(_today_sp())
+    done = last_complete_week("America/Sao_Paulo")
+    weeks = {done: "Destaques\n- Elogios ao show de Banda Passada.",
+             current: "Destaques\n- Elogios ao show de Banda Corrente.",
+             current.shift(5): "Destaques\n- Elogios ao show de Banda Futura."}
+    with db.begin() as conn:
+        for week, texto in weeks.items():
+            conn.execute(sa.text("INSERT INTO resumos_semanais (semana, inicio, fim, texto, estatisticas, classificador) "
+                                 "VALUES (:s, :i, :f, :t, '{}'::jsonb, 'offline')"),
+                         {"s": week.label, "i": week.inicio, "f": week.fim, "t": texto})
+    with db.connect() as conn:
+        chosen = summaries_since(conn, done.shift(-8).inicio, limit=3)
+    assert [s.semana for s in chosen] == [done.label]
+    out = answer_question(db, "Quem recebeu elogios ao show?", origem="api", client=None)
+    assert out["semanas"] == [done.label]
+    assert "Banda Passada" in out["resposta"] and "Futura" not in out["resposta"] and "Corrente" not in out["resposta"]

@@ -31,6 +31,8 @@ MAX_BATCHES_PER_RUN = 1000  # below Airflow's default max_map_length (1024)
 # after a quiet night still finds the model's latency; once the pipeline works, minutes-old ones.
 CAPACITY_WINDOW_S = 24 * 3600
 CAPACITY_MIN_SAMPLES = 20  # fewer results measure nothing (a cold model, one slow comment)
+# Days ``desde``/``ate`` may name: far from date's limits, and the product holds no comment from before 2000.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,8 @@ def plan_run(
     run_type: object = None,
     data_interval: tuple[datetime | None, datetime | None] | None = None,
 ) -> RunPlan:
-    """Validate the run's params (ValueError with a clear message) and decide its scope."""
+    """Validate the run's params (ValueError with a clear message; the DAG fails the run without
+    retrying it) and decide its scope."""
     backend = params.get("backend") or None
     if backend is not None and backend not in BACKENDS:
         raise ValueError(f"backend inválido: {backend!r} (use {', '.join(BACKENDS)} ou vazio)")
@@ -147,18 +150,22 @@ def batches_for(plan: RunPlan, candidates: int, capacity: float | None) -> int:
 
 
 def _day_start(value: object, tz: ZoneInfo, name: str) -> datetime | None:
-    """A 'YYYY-MM-DD' day (in the product's time zone) or an ISO date-time, as an aware datetime."""
+    """A 'YYYY-MM-DD' day (in the product's time zone) or an ISO date-time, as an aware datetime;
+    its year must be within MIN_YEAR..MAX_YEAR (``ate="9999-12-31"`` overflowed ``ate + 1 day``)."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
-    if isinstance(value, date):
-        return datetime.combine(value, time.min, tz)
-    try:
-        day = date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"{name} inválido: {value!r} (use AAAA-MM-DD)") from None
-    return datetime.combine(day, time.min, tz)
+        moment = value if value.tzinfo else value.replace(tzinfo=tz)
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time.min, tz)
+    else:
+        try:
+            moment = datetime.combine(date.fromisoformat(str(value)), time.min, tz)
+        except ValueError:
+            raise ValueError(f"{name} inválido: {value!r} (use AAAA-MM-DD)") from None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ValueError(f"{name} fora do intervalo: {value!r} (o ano deve estar entre {MIN_YEAR} e {MAX_YEAR})")
+    return moment
 
 
 def _positive(value: object, name: str) -> int | None:

@@ -27,10 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from alumusic.domain.pii import mask_strings, mask_text
+from alumusic.settings import get_settings
 
 
 class Week(Protocol):
@@ -81,7 +83,10 @@ _RECORD_APPROVAL = sa.text(
     "UPDATE resumos_semanais SET aprovacao = :decisao, aprovacao_por = :por, aprovacao_em = :em, "
     "aprovacao_prazo_esgotado = :prazo WHERE semana = :semana")
 MAX_ERROR_CHARS = 1000
-_SINCE = sa.text(f"SELECT {_COLUMNS} FROM resumos_semanais WHERE inicio >= :desde ORDER BY inicio DESC LIMIT :limite")
+# Only weeks that ended before ``:hoje``: a row for the current or a future week (weekly_summary once
+# accepted ``semana="2027-W02"`` and stored it empty) is partial, and the newest row wins below.
+_SINCE = sa.text(f"SELECT {_COLUMNS} FROM resumos_semanais WHERE inicio >= :desde AND fim < :hoje "
+                 "ORDER BY inicio DESC LIMIT :limite")
 
 # A rerun replaces the text, statistics and provenance; enviado_em/destinatarios keep the
 # record of what was already e-mailed, so a rerun does not mail again by itself. An approval
@@ -185,7 +190,12 @@ def deliveries(conn: sa.Connection, *, limit: int) -> list[SummaryDelivery]:
     return [SummaryDelivery(**r) for r in conn.execute(_DELIVERIES, {"limite": limit}).mappings()]
 
 
-def summaries_since(conn: sa.Connection, first_monday: date, *, limit: int) -> list[StoredSummary]:
-    """The ``limit`` newest summaries whose week starts on or after ``first_monday``."""
-    rows = conn.execute(_SINCE, {"desde": first_monday, "limite": limit}).mappings().all()
+def summaries_since(conn: sa.Connection, first_monday: date, *, limit: int,
+                    today: date | None = None) -> list[StoredSummary]:
+    """The ``limit`` newest summaries whose week starts on or after ``first_monday`` and has ended
+    before ``today`` (default: today in the product's time zone, ``TIMEZONE``): the summary of the
+    current week or of a future one is never used."""
+    if today is None:
+        today = datetime.now(ZoneInfo(get_settings().timezone)).date()
+    rows = conn.execute(_SINCE, {"desde": first_monday, "hoje": today, "limite": limit}).mappings().all()
     return [StoredSummary(**r) for r in rows]

@@ -8,6 +8,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 _LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
+# Weeks the product can summarise: far from date's limits (``0001-W01``.shift(-1) overflowed), and
+# the product's data never predates 2000 nor reaches 2100.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True, order=True)
@@ -22,6 +25,8 @@ class IsoWeek:
         if not match:
             raise ValueError(f"semana inválida {label!r}: use o formato AAAA-Wnn, por exemplo 2026-W47")
         year, week = int(match[1]), int(match[2])
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"semana fora do intervalo {label!r}: o ano deve estar entre {MIN_YEAR} e {MAX_YEAR}")
         try:
             date.fromisocalendar(year, week, 1)
         except ValueError as exc:
@@ -72,12 +77,21 @@ def week_of_moment(moment: datetime, tz: str) -> IsoWeek:
 
 
 def week_for_run(semana: str | None, data_interval_start: datetime | None, run_after: datetime | None,
-                 tz: str) -> IsoWeek:
+                 tz: str, *, now: datetime | None = None) -> IsoWeek:
     """The week a DAG run summarises: the ``semana`` param when given, else the ISO week in which
     the run's data interval starts (the previous week for the Monday schedule), else (manual
-    run without a logical date) the last week complete at ``run_after``."""
+    run without a logical date) the last week complete at ``run_after``.
+
+    ValueError (pt-BR) for a malformed week or one that has not ended at ``now`` (default: the clock)
+    in ``tz``: a current or future week would be stored as an empty or partial summary, and the
+    insights Q&A reads the newest stored week."""
     if semana:
-        return IsoWeek.parse(semana)
-    if data_interval_start is not None:
-        return week_of_moment(data_interval_start, tz)
-    return last_complete_week(tz, run_after)
+        week = IsoWeek.parse(semana)
+    elif data_interval_start is not None:
+        week = week_of_moment(data_interval_start, tz)
+    else:
+        week = last_complete_week(tz, run_after)
+    newest = last_complete_week(tz, now)
+    if week > newest:
+        raise ValueError(f"a semana {week} ainda não terminou (fuso {tz}): a mais recente completa é {newest}")
+    return week
