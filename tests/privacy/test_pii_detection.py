@@ -460,3 +460,74 @@ def test_masking_the_pool_leaves_nothing_detectable(pool_texts):
     masked = [mask(text) for text in pool_texts]
     assert not any(detect(text) for text in masked)
     assert statistics.mean(len(m) for m in masked) > 10  # texts survive, only spans are replaced
+
+
+# --- compatibility characters (fullwidth, small and font forms, ideographic full stop) -----------
+
+COMPAT_FORMS = [
+    ("manda pra fulana＠x.com valeu", EMAIL, "fulana＠x.com"),  # U+FF20 FULLWIDTH COMMERCIAL AT
+    ("escreve: fulana﹫gmail.com", EMAIL, "fulana﹫gmail.com"),  # U+FE6B SMALL COMMERCIAL AT
+    ("meu email fulana@x。com!", EMAIL, "fulana@x。com"),  # U+3002 IDEOGRAPHIC FULL STOP
+    ("fulana@gmail．com", EMAIL, "fulana@gmail．com"),  # U+FF0E FULLWIDTH FULL STOP
+    ("fulana@gmail｡com", EMAIL, "fulana@gmail｡com"),  # U+FF61 HALFWIDTH IDEOGRAPHIC FULL STOP
+    ("ｆｕｌａｎａ＠ｇｍａｉｌ．ｃｏｍ", EMAIL, "ｆｕｌａｎａ＠ｇｍａｉｌ．ｃｏｍ"),
+    ("𝐟𝐮𝐥𝐚𝐧𝐚@𝐠𝐦𝐚𝐢𝐥.𝐜𝐨𝐦 me chama", EMAIL, "𝐟𝐮𝐥𝐚𝐧𝐚@𝐠𝐦𝐚𝐢𝐥.𝐜𝐨𝐦"),  # math bold: 2 UTF-16 units each
+    ("me liga (11) ９８７６５-４３２１", TELEFONE, "(11) ９８７６５-４３２１"),
+    ("zap （１１） ９８７６５－４３２１ ok", TELEFONE, "（１１） ９８７６５－４３２１"),
+    ("whats ١١٩٨٧٦٥٤٣٢١", TELEFONE, "١١٩٨٧٦٥٤٣٢١"),  # Arabic-Indic digits
+    ("segue instagram。com/fulana", URL_PESSOAL, "instagram。com/fulana"),
+]
+
+SPACED_CPFS = [
+    ("CPF 123 456 789 09", "123 456 789 09"),
+    ("meu cpf é 529 982 247 25.", "529 982 247 25"),
+    ("123.456.789 09", "123.456.789 09"),
+    ("CPF: 123-456-789-09", "123-456-789-09"),
+    ("manda o 123-456-789-09 ai", "123-456-789-09"),
+    ("123 456 789-09", "123 456 789-09"),
+    ("cpf １２３ ４５６ ７８９ ０９", "１２３ ４５６ ７８９ ０９"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "target"), COMPAT_FORMS)
+def test_compatibility_characters_do_not_hide_data(text, kind, target):
+    _only(text, kind, target)
+    (span,) = detect(text)
+    assert text[span.start:span.end] == target  # raw code points, the obfuscated characters covered
+    assert mask(text) == text.replace(target, KIND_LABELS[kind])
+
+
+@pytest.mark.parametrize(("text", "target"), SPACED_CPFS)
+def test_spaced_cpfs(text, target):
+    _only(text, CPF, target)
+    assert mask(text) == text.replace(target, "[CPF]")
+
+
+def test_compatibility_characters_mixed_with_invisible_ones_and_emoji():
+    text = "🎸 fã: fu\u200blana＠gmail\u00ad。com e (１１) ９８７６５-４３２１ 😍 e ＣＰＦ １２３ ４５６ ７８９ ０９"
+    spans = detect(text)
+    assert [(s.kind, text[s.start:s.end]) for s in spans] == [
+        (EMAIL, "fu\u200blana＠gmail\u00ad。com"),
+        (TELEFONE, "(１１) ９８７６５-４３２１"),
+        (CPF, "１２３ ４５６ ７８９ ０９"),
+    ]
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert mask(text) == "🎸 fã: [e-mail] e [telefone] 😍 e ＣＰＦ [CPF]"
+    assert mask(text, spans_from_json(json.dumps(spans_to_json(spans)))) == mask(text)
+
+
+@pytest.mark.parametrize("text", [
+    # fullwidth numbers that are no phone or document
+    "（２０） ２０９８７６５４３２１", "１２３.４５６.７８９-００", "５２９９８２２４７２４", "９９９９９-９９９９",
+    "２０１３-２０１４", "１２.３４５.６７８ views", "２５／１２／２０２３",
+    # spaced 3-3-3-2 groups: without "CPF" before, a list of numbers; invalid check digits
+    "123 456 789 09", "contando 100 200 300 40", "CPF 123 456 789 00", "cpf 123.456.789.00",
+    "1 123 456 789 09", "CPF 123 456 789 09 12", "12 345 678 90 123 likes",
+    # fullwidth look-alikes of non-data
+    "ｃａｐａ＠２ｘ．ｐｎｇ", "＠ａｎｉｔｔａ arrasou", "youtube。com/watch?v=dQw4w9WgXcQ",
+    # other compatibility forms are left alone: superscripts, circled digits, ordinals
+    "nº¹²³⁴⁵⁶⁷⁸⁹", "①②③④⑤⑥⑦⑧⑨⑩",
+])
+def test_compatibility_look_alikes_are_not_personal_data(text):
+    assert detect(text) == []
+

@@ -56,7 +56,10 @@ a count).
   8 digits (10 digits: an ISBN-10 like ``8535902775`` has this shape too). Numbers made of one
   repeated digit, or ending in six zeros, are never phones.
 - ``cpf``: ``123.456.789-09``, ``123456789-09`` or 11 bare digits, only with valid check digits
-  and not one repeated digit (``111.111.111-11``).
+  and not one repeated digit (``111.111.111-11``). Also the groups 3-3-3-2 with other separators
+  (``123.456.789 09``, ``123-456-789-09``, ``123 456 789-09``), not inside a longer run of groups
+  (``1 123 456 789 09``, ``123 456 789 09 12``); with spaces only (``123 456 789 09``, a list of
+  numbers as much as a CPF) only right after the word ``CPF`` (``cpf: 123 456 789 09``).
 - ``cnpj``: ``12.345.678/0001-95`` or 14 bare digits, only with valid check digits (the formatted
   form also accepts the alphanumeric CNPJ of 2026, ``12.ABC.345/01DE-35``).
 - ``url_pessoal``: links whose path (or subdomain) names an account, with or without scheme/www:
@@ -73,9 +76,16 @@ a count).
   artist's profile link is flagged as well.
 - ``@mentions`` are **not** personal data here: in music comments ``@anitta`` overwhelmingly names
   an artist or replies to another public comment; masking them would gut the text for no gain.
-- Text is matched after dropping invisible characters (soft hyphen, zero-width space/joiners,
-  BOM), which spammers insert to dodge filters (``nome@gmail.co\\u00adm``); spans are mapped back
-  to the raw text and cover them.
+- Text is matched after folding what spammers use to dodge filters: invisible characters (soft
+  hyphen, zero-width space/joiners, BOM) are dropped (``nome@gmail.co\\u00adm``); fullwidth,
+  halfwidth, small and font variants become their NFKC form (``nome＠gmail.com`` with U+FF20,
+  ``nome﹫gmail.com`` with U+FE6B, ``ｎｏｍｅ@ｇｍａｉｌ．ｃｏｍ``, math bold letters, ``(11) ９８７６５-４３２１``);
+  the ideographic full stop ``。`` (U+3002, and U+FF61) reads as ``.`` (``nome@gmail。com``); any
+  other decimal digit (Arabic-Indic...) as its ASCII digit, so a DDD in such digits is checked like
+  any other (check digits always were: ``\\d`` and ``int`` take any decimal digit). Other
+  compatibility forms are left alone: superscripts, circled digits, ordinals (``nº`` stays a phone
+  word), ligatures. Every rule above applies to the folded text exactly as to plain text; spans are
+  mapped back to the raw text (code points) and cover the raw characters. ASCII text skips this.
 
 Precedence
 ----------
@@ -88,7 +98,9 @@ are masked anyway). Exception: right after a phone word (``whats 11987654321``) 
 Speed: the regexes never scan the whole text. Cheap searches find where something could be (runs
 of digits and number punctuation with 8+ digits, each ``@``, ``arroba``/``at``, the hosts' TLDs)
 and the patterns run only there: about 0.3 ms for a typical 5,000-character comment, ~30 µs more
-per item found, and linear on hostile input.
+per item found, and linear on hostile input. Folding costs two fast character-class scans of a
+non-ASCII text, and a ``str.translate`` only when a foldable character is present (an offset map
+only when one is dropped or expands).
 
 Not covered (yet): numbers written out in words, digits spread with spaces (``9 8 7 6 5...``),
 obfuscated links (``w w w . site . com / user``), referral links of spam sites, Skype ids, street
@@ -98,8 +110,10 @@ addresses, CEPs, names, RG and other documents.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -264,8 +278,17 @@ def _number_windows(text: str) -> list[Window]:
 
 # --- CPF / CNPJ ---------------------------------------------------------------------------------
 
+_CPF_SEP = r"[.\- \t\u00a0]"
 _CPF_RE = re.compile(
-    rf"{_NUM_LEFT}(?:\d{{3}}\.\d{{3}}\.\d{{3}}-\d{{2}}|\d{{9}}-\d{{2}}|(?P<bare>\d{{11}})){_NUM_RIGHT_STRICT}"
+    rf"{_NUM_LEFT}(?:\d{{3}}\.\d{{3}}\.\d{{3}}-\d{{2}}|\d{{9}}-\d{{2}}|(?P<bare>\d{{11}})"
+    # 3-3-3-2 with other separators ("123 456 789 09", "123.456.789 09", "123-456-789-09"): not the
+    # tail or the head of a longer run of groups ("1 123 456 789 09", "... 09 12")
+    rf"|(?<!\d{_SP})(?<!\d-)(?P<sep>\d{{3}}{_CPF_SEP}\d{{3}}{_CPF_SEP}\d{{3}}{_CPF_SEP}\d{{2}})(?!{_SP}\d))"
+    rf"{_NUM_RIGHT_STRICT}"
+)
+# Groups separated by spaces only are also a list of numbers: a CPF only right after the word.
+_CPF_WORD_BEFORE_RE = re.compile(
+    r"\bc\.?p\.?f\b\.?(?:\W{0,3}(?:é|eh|e|n[º°o]\.?|do|da|:))?\W{0,3}$", re.IGNORECASE
 )
 _CNPJ_RE = re.compile(
     rf"{_NUM_LEFT}(?:[0-9A-Z]{{2}}\.[0-9A-Z]{{3}}\.[0-9A-Z]{{3}}/[0-9A-Z]{{4}}-\d{{2}}|\d{{14}}){_NUM_RIGHT_STRICT}"
@@ -360,6 +383,9 @@ def _documents(text: str, windows: list[Window]) -> Iterator[tuple[str, int, int
             continue
         if m["bare"] and digits[:2] in DDDS and digits[2] == "9" and _phone_word_before(text, m.start()):
             continue  # "whats 11987654321": the phone reading wins (the phone detector has it)
+        if (m["sep"] and not any(c in ".-" for c in m["sep"])
+                and not _CPF_WORD_BEFORE_RE.search(text, max(0, m.start() - 20), m.start())):
+            continue  # "123 456 789 09" alone: a list of numbers as much as a CPF
         yield CPF, m.start(), m.end()
 
 
@@ -647,23 +673,81 @@ def _resolve(candidates: Iterable[tuple[str, int, int]]) -> list[Span]:
     return [Span(kind, start, end) for start, end, kind in kept]
 
 
+# Characters folded before matching (see the module rules): the invisible ones are dropped; width
+# (fullwidth/halfwidth), small and font (math alphanumeric) variants become their NFKC form; the
+# ideographic full stops become "."; any other decimal digit becomes its ASCII digit. Other
+# compatibility forms (superscripts, circled digits, ordinals such as "nº", ligatures) stay as they
+# are. ``_FOLDABLE`` (the blocks those characters live in) and ``_OTHER_DIGIT`` are single
+# character classes, scanned fast: most text (ASCII, accents, emoji, CJK) never reaches the
+# per-character work.
+_FOLD_TAGS = frozenset(("<wide>", "<narrow>", "<small>", "<font>"))
+_FOLDABLE = re.compile(
+    rf"{_INVISIBLE.pattern}|[\u2100-\u214f\u3000-\u3002\ufb20-\ufb29\ufe50-\ufe6f\uff00-\uffef"
+    r"\U0001d400-\U0001d7ff\U0001ee00-\U0001eeff]"
+)
+_OTHER_DIGIT = re.compile(r"[^\D0-9]")  # a decimal digit, not ASCII (one class: scanned fast)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    if _INVISIBLE.fullmatch(c):
+        return ""
+    if unicodedata.decomposition(c).partition(" ")[0] in _FOLD_TAGS:
+        c = unicodedata.normalize("NFKC", c)
+    if c == "\u3002":  # IDEOGRAPHIC FULL STOP (and U+FF61, its halfwidth form, after NFKC)
+        return "."
+    digit = unicodedata.decimal(c, None) if len(c) == 1 else None
+    return c if digit is None else str(digit)
+
+
+def _fold(text: str) -> tuple[str, list[int] | None]:
+    """``text`` folded for matching, and for each folded character the raw index it comes from
+    (``None``: the same index, when no character was dropped or expanded)."""
+    chars = set(_FOLDABLE.findall(text))
+    chars.update(_OTHER_DIGIT.findall(text))
+    table = {c: f for c in chars if (f := _fold_char(c)) != c}
+    if not table:
+        return text, None
+    if all(len(f) == 1 for f in table.values()):
+        return text.translate({ord(c): f for c, f in table.items()}), None
+    pieces: list[str] = []
+    origin: list[int] = []
+    pos = 0
+    # a set: fullwidth digits are in both classes
+    for i in sorted({m.start() for rx in (_FOLDABLE, _OTHER_DIGIT) for m in rx.finditer(text)}):
+        folded = table.get(text[i])
+        if folded is None:
+            continue
+        pieces += (text[pos:i], folded)
+        origin += range(pos, i)
+        origin += [i] * len(folded)
+        pos = i + 1
+    pieces.append(text[pos:])
+    origin += range(pos, len(text))
+    return "".join(pieces), origin
+
+
 def detect(text: str) -> list[Span]:
     """Personal data in ``text``: non-overlapping spans sorted by start (see the module rules)."""
     if not text:
         return []
-    removed = [m.start() for m in _INVISIBLE.finditer(text)]
-    if not removed:
+    if text.isascii():
         return _resolve(_candidates(text))
-    # Match on the text without invisible characters, then map offsets back onto the raw text:
-    # clean index k is raw index k + (invisible characters before it); ``shifted`` holds each
-    # removed character's position in clean coordinates.
-    shifted = [pos - n for n, pos in enumerate(removed)]
-
-    def raw(k: int) -> int:
-        return k + bisect.bisect_right(shifted, k)
-
-    spans = _resolve(_candidates(_INVISIBLE.sub("", text)))
-    return [Span(s.kind, raw(s.start), raw(s.end - 1) + 1) for s in spans]
+    folded, origin = _fold(text)
+    spans = _resolve(_candidates(folded))
+    if origin is None:
+        return spans
+    # Map each span onto the raw characters it was folded from (a span covers the invisible
+    # characters inside it, not those at its edges).
+    raw: list[Span] = []
+    for s in spans:
+        kind, start, end = s.kind, origin[s.start], origin[s.end - 1] + 1
+        if raw and start < raw[-1].end:  # two spans out of one raw character: one span
+            prev = raw.pop()
+            kind = prev.kind if prev.end - prev.start >= end - start else kind
+            start, end = prev.start, max(prev.end, end)
+        raw.append(Span(kind, start, end))
+    return raw
 
 
 def mask(text: str, spans: Iterable[Span] | None = None) -> str:
