@@ -286,8 +286,8 @@ def _page_of_candidates_sql(columns: Sequence[str], where: str, order: str) -> s
     )
 
 
-def _masked_page(conn: sa.Connection, f: CommentFilter, close: bool, on_rows: bool, after: str, params: dict,
-                 order: str) -> list[dict]:
+def _masked_page(conn: sa.Connection, f: CommentFilter, close: bool, on_rows: bool, where: str, after: str,
+                 params: dict, order: str) -> list[dict]:
     """The page of a masked search (``CommentFilter.masked``), planned around the planner's blind spot.
 
     The planner estimates a masked search's matches as the raw text's; a word that lives in
@@ -306,8 +306,7 @@ def _masked_page(conn: sa.Connection, f: CommentFilter, close: bool, on_rows: bo
                                    f"WHERE v.id = ANY(CAST(:ids AS uuid[])) ORDER BY {order}"),
                            {"ids": [str(r.id) for r in first]})
         return [dict(r._mapping) for r in got]
-    where, _ = where_clause(f, close_spelling=close, text_on_rows=on_rows)
-    where += after
+    where += after  # the masked search's own condition, as ``search`` built it
     build = _page_of_candidates_sql if _estimated_rows(conn, where, params) <= ROWS_READ_MAX else page_sql
     return [dict(r._mapping) for r in conn.execute(sa.text(build(COMMENT_FIELDS, where, order)), params)]
 
@@ -324,7 +323,7 @@ def search(conn: sa.Connection, f: CommentFilter, *, limit: int = 50, cursor: st
     order = "v.recebido_em DESC, v.id DESC"
     params = {**params, "limit": limit + 1, "offset": 0}
     if f.masked and f.texto and f.texto.strip():
-        rows = _masked_page(conn, f, close, on_rows, after, params, order)
+        rows = _masked_page(conn, f, close, on_rows, where, after, params, order)
     else:
         rows = [dict(r._mapping) for r in conn.execute(sa.text(page_sql(COMMENT_FIELDS, where + after, order)), params)]
     next_cursor = None
